@@ -1,0 +1,13 @@
+//! STM32F100 value line (RM0041) chip support on the `stm32f1` PAC.
+//!
+//! Clock setup is minimal: the chip runs from the 8 MHz HSI reset clock, so
+//! every bus clock (SYSCLK, HCLK, PCLK1, PCLK2) is 8 MHz.
+#![no_std]
+
+pub use stm32f1::stm32f100 as pac;
+
+pub mod gpio;
+pub mod usart;
+
+/// HSI frequency after reset (RM0041 §6.2.1).
+pub const HSI_HZ: u32 = 8_000_000;

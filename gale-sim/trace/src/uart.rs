@@ -1,0 +1,71 @@
+//! Reassembles UART byte events into text lines, for expectations and for
+//! the per-scenario UART text artefact.
+
+use crate::{EventKind, Nanos, Trace};
+
+/// One received or transmitted text line and when its terminating newline
+/// (or the end of the trace) was seen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UartLine {
+    /// Time of the line's first byte.
+    pub start: Nanos,
+    /// Time of the line's last byte (the `\n`, or the last byte before the
+    /// trace ended).
+    pub end: Nanos,
+    /// The line without `\r` / `\n`.
+    pub text: String,
+    /// `false` when the trace ended before a newline.
+    pub complete: bool,
+}
+
+impl Trace {
+    /// The transmitted lines of `machine`'s UART `port`.
+    pub fn uart_tx_lines(&self, machine: &str, port: &str) -> Vec<UartLine> {
+        let mut lines = Vec::new();
+        let mut cur: Vec<u8> = Vec::new();
+        let mut start = 0;
+        let mut last = 0;
+        for e in self.events() {
+            let EventKind::UartTx { byte } = e.kind else { continue };
+            if e.machine != machine || e.source != port {
+                continue;
+            }
+            if cur.is_empty() {
+                start = e.t;
+            }
+            last = e.t;
+            match byte {
+                b'\n' => {
+                    lines.push(UartLine { start, end: e.t, text: String::from_utf8_lossy(&cur).into_owned(), complete: true });
+                    cur.clear();
+                }
+                b'\r' => {}
+                b => cur.push(b),
+            }
+        }
+        if !cur.is_empty() {
+            lines.push(UartLine { start, end: last, text: String::from_utf8_lossy(&cur).into_owned(), complete: false });
+        }
+        lines
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Event;
+
+    #[test]
+    fn lines_are_split_on_newline_and_keep_times() {
+        let mut t = Trace::new();
+        for (i, b) in b"ab\r\ncd\nx".iter().enumerate() {
+            t.push(Event::new(i as u64 * 10, "m", "U1", EventKind::UartTx { byte: *b }));
+        }
+        t.push(Event::new(5, "m", "U2", EventKind::UartTx { byte: b'z' }));
+        let l = t.uart_tx_lines("m", "U1");
+        assert_eq!(l.len(), 3);
+        assert_eq!((l[0].text.as_str(), l[0].start, l[0].end, l[0].complete), ("ab", 0, 30, true));
+        assert_eq!((l[1].text.as_str(), l[1].start, l[1].end), ("cd", 40, 60));
+        assert_eq!((l[2].text.as_str(), l[2].complete), ("x", false));
+    }
+}
