@@ -19,7 +19,7 @@ impl Usart1 {
     pub fn new(regs: pac::USART1, rcc: &pac::RCC, gpioa: &pac::GPIOA, pclk2_hz: u32, baud: u32) -> Self {
         rcc.apb2enr().modify(|_, w| w.iopaen().set_bit().usart1en().set_bit());
         crate::gpio::configure_porta_output(gpioa, 9, crate::gpio::OutputKind::AltPushPull, crate::gpio::Speed::Mhz2);
-        regs.brr().write(|w| unsafe { w.bits(brr_for(pclk2_hz, baud) as u32) });
+        regs.brr().write(|w| unsafe { w.bits(brr_for(pclk2_hz, baud)) });
         regs.cr1().write(|w| w.ue().set_bit().te().set_bit().re().set_bit());
         Usart1 { regs }
     }
