@@ -1,1 +1,142 @@
-//! placeholder
+//! The gale-sim scenario language.
+//!
+//! A scenario is one YAML file: the machines (a board's platform plus the
+//! firmware image it runs), a virtual-time limit, and expectations on the
+//! trace. [`Scenario::load`] parses and validates it; every problem comes
+//! back as a [`Diagnostic`] naming the file, line and column, and the fix.
+//! [`check::check`] turns a run's trace into a verdict; it is pure, so every
+//! backend (built-in engine, Renode, probe-rs) shares one definition of
+//! PASS and FAIL.
+
+pub mod check;
+mod diagnostic;
+mod model;
+mod pattern;
+mod spans;
+mod time;
+
+pub use diagnostic::Diagnostic;
+pub use model::*;
+pub use pattern::Pattern;
+pub use spans::SpanIndex;
+pub use time::{format_time, parse_time, Time};
+
+use std::path::{Path, PathBuf};
+
+/// A parsed scenario together with its source, for located diagnostics.
+#[derive(Debug)]
+pub struct Scenario {
+    /// The file it came from (as given by the user).
+    pub path: PathBuf,
+    /// The scenario name: `name:` or the file stem.
+    pub name: String,
+    pub def: ScenarioDef,
+    source: String,
+    spans: SpanIndex,
+}
+
+impl Scenario {
+    /// Reads and parses a scenario file.
+    pub fn load(path: &Path) -> Result<Scenario, Diagnostic> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Diagnostic::file(path, format!("cannot read scenario: {e}"))
+                .with_help("check the path; `cargo xtask sim run scenarios/` runs every scenario in the folder")
+        })?;
+        Scenario::parse(path, text)
+    }
+
+    /// Parses scenario text; `path` is used for messages and for resolving
+    /// relative paths inside the scenario.
+    pub fn parse(path: &Path, text: String) -> Result<Scenario, Diagnostic> {
+        let spans = SpanIndex::build(&text).map_err(|(line, col, msg)| {
+            Diagnostic::at(path, &text, line, col, format!("invalid YAML: {msg}"))
+                .with_help("fix the YAML syntax at this position (indentation, a missing `:` or an unclosed quote)")
+        })?;
+        let def: ScenarioDef = serde_yaml::from_str(&text).map_err(|e| from_serde(path, &text, &e))?;
+        let name = def.name.clone().unwrap_or_else(|| {
+            path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into())
+        });
+        let scenario = Scenario { path: path.to_path_buf(), name, def, source: text, spans };
+        scenario.validate()?;
+        Ok(scenario)
+    }
+
+    /// A diagnostic pointing at the node at `path` (e.g. `["machines", "gust",
+    /// "board"]` or `["expect", "2", "uart", "line"]`); falls back to the
+    /// nearest ancestor that exists.
+    pub fn error_at(&self, path: &[&str], message: impl Into<String>) -> Diagnostic {
+        let (line, col) = self.spans.locate(path);
+        Diagnostic::at(&self.path, &self.source, line, col, message)
+    }
+
+    /// The directory relative paths in this scenario are resolved against.
+    pub fn base_dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+
+    /// The machine an expectation or device refers to: the one named, or the
+    /// only machine when the scenario has one.
+    pub fn resolve_machine<'a>(&'a self, named: Option<&'a str>) -> Option<&'a str> {
+        match named {
+            Some(m) => self.def.machines.contains_key(m).then_some(m),
+            None if self.def.machines.len() == 1 => self.def.machines.keys().next().map(String::as_str),
+            None => None,
+        }
+    }
+
+    fn validate(&self) -> Result<(), Diagnostic> {
+        if self.def.machines.is_empty() {
+            return Err(self
+                .error_at(&["machines"], "a scenario needs at least one machine")
+                .with_help("add `machines: { name: { board: stm32f100, image: gust-f100 } }`"));
+        }
+        if self.def.time_limit.0 == 0 {
+            return Err(self
+                .error_at(&["time_limit"], "time_limit must be greater than zero")
+                .with_help("give a virtual-time limit such as `time_limit: 50ms`"));
+        }
+        let known: Vec<&str> = self.def.machines.keys().map(String::as_str).collect();
+        for (i, e) in self.def.expect.iter().enumerate() {
+            let idx = i.to_string();
+            let named = e.machine();
+            if self.resolve_machine(named).is_none() {
+                let (msg, help) = match named {
+                    Some(m) => (format!("unknown machine `{m}`"), format!("use one of: {}", known.join(", "))),
+                    None => (
+                        "this scenario has several machines: say which one this expectation is about".to_string(),
+                        format!("add `machine: <name>` with one of: {}", known.join(", ")),
+                    ),
+                };
+                let path: Vec<&str> = if named.is_some() {
+                    vec!["expect", &idx, e.kind(), "machine"]
+                } else {
+                    vec!["expect", &idx]
+                };
+                return Err(self.error_at(&path, msg).with_help(help));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn from_serde(path: &Path, text: &str, e: &serde_yaml::Error) -> Diagnostic {
+    let msg = e.to_string();
+    // serde_yaml appends " at line L column C"; keep the message itself.
+    let msg = match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg,
+    };
+    let help = if msg.contains("unknown field") {
+        "remove the key or correct its spelling: the expected keys are listed above"
+    } else if msg.contains("missing field") {
+        "add the missing key"
+    } else if msg.contains("unknown variant") {
+        "use one of the expectation kinds listed above"
+    } else {
+        "see docs/scenarios.md for the scenario format"
+    };
+    match e.location() {
+        Some(loc) => Diagnostic::at(path, text, loc.line(), loc.column(), msg).with_help(help),
+        None => Diagnostic::file(path, msg).with_help(help),
+    }
+}

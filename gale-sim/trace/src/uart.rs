@@ -21,33 +21,46 @@ pub struct UartLine {
 impl Trace {
     /// The transmitted lines of `machine`'s UART `port`.
     pub fn uart_tx_lines(&self, machine: &str, port: &str) -> Vec<UartLine> {
-        let mut lines = Vec::new();
-        let mut cur: Vec<u8> = Vec::new();
-        let mut start = 0;
-        let mut last = 0;
-        for e in self.events() {
-            let EventKind::UartTx { byte } = e.kind else { continue };
-            if e.machine != machine || e.source != port {
-                continue;
-            }
+        assemble_lines(self.events().iter().filter_map(|e| match e.kind {
+            EventKind::UartTx { byte } if e.machine == machine && e.source == port => Some((e.t, vec![byte])),
+            _ => None,
+        }))
+    }
+
+    /// The semihosting console lines of `machine`.
+    pub fn console_lines(&self, machine: &str) -> Vec<UartLine> {
+        assemble_lines(self.events().iter().filter_map(|e| match &e.kind {
+            EventKind::Console { text } if e.machine == machine => Some((e.t, text.as_bytes().to_vec())),
+            _ => None,
+        }))
+    }
+}
+
+/// Splits timestamped byte chunks into lines on `\n`, dropping `\r`.
+fn assemble_lines(chunks: impl Iterator<Item = (Nanos, Vec<u8>)>) -> Vec<UartLine> {
+    let mut lines = Vec::new();
+    let mut cur: Vec<u8> = Vec::new();
+    let (mut start, mut last) = (0, 0);
+    for (t, bytes) in chunks {
+        for b in bytes {
             if cur.is_empty() {
-                start = e.t;
+                start = t;
             }
-            last = e.t;
-            match byte {
+            last = t;
+            match b {
                 b'\n' => {
-                    lines.push(UartLine { start, end: e.t, text: String::from_utf8_lossy(&cur).into_owned(), complete: true });
+                    lines.push(UartLine { start, end: t, text: String::from_utf8_lossy(&cur).into_owned(), complete: true });
                     cur.clear();
                 }
                 b'\r' => {}
                 b => cur.push(b),
             }
         }
-        if !cur.is_empty() {
-            lines.push(UartLine { start, end: last, text: String::from_utf8_lossy(&cur).into_owned(), complete: false });
-        }
-        lines
     }
+    if !cur.is_empty() {
+        lines.push(UartLine { start, end: last, text: String::from_utf8_lossy(&cur).into_owned(), complete: false });
+    }
+    lines
 }
 
 #[cfg(test)]
