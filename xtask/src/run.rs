@@ -1,0 +1,131 @@
+//! Running cargo and the gale-sim CLI.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+/// The repository root (xtask lives one level below it).
+pub fn repo_root() -> PathBuf {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.parent().map(PathBuf::from).unwrap_or(here)
+}
+
+fn cargo() -> Command {
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.current_dir(repo_root());
+    c
+}
+
+/// Runs a command, inheriting stdio; Err names the command on failure.
+pub fn status(cmd: &mut Command) -> Result<(), String> {
+    let shown = format!("{cmd:?}");
+    let st = cmd.status().map_err(|e| format!("could not start {shown}: {e}"))?;
+    if st.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown} failed ({st})"))
+    }
+}
+
+/// `gale-sim <args>`, built in release (the profile every job shares).
+pub fn gale_sim(args: &[String]) -> Result<(), String> {
+    let mut c = cargo();
+    c.args(["run", "--release", "--quiet", "--package", "gale-sim", "--"]).args(args);
+    status(&mut c)
+}
+
+/// Test totals summed over several `cargo test` runs.
+#[derive(Default)]
+struct Totals {
+    passed: u64,
+    failed: u64,
+    ignored: u64,
+}
+
+impl Totals {
+    /// Reads a libtest summary line: `test result: ok. 5 passed; 0 failed; 1 ignored; ...`.
+    fn add_line(&mut self, line: &str) {
+        let Some(rest) = line.trim().strip_prefix("test result: ") else { return };
+        for part in rest.split(';') {
+            let words: Vec<&str> = part.split_whitespace().collect();
+            let (n, what) = match words.as_slice() {
+                [_, n, w] | [n, w] => (n, *w),
+                _ => continue,
+            };
+            let Ok(n) = n.parse::<u64>() else { continue };
+            match what {
+                "passed" => self.passed += n,
+                "failed" => self.failed += n,
+                "ignored" => self.ignored += n,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Runs cargo, echoing its output, and adds its test summaries to `totals`.
+fn cargo_test(args: &[&str], extra: &[String], totals: &mut Totals) -> Result<(), String> {
+    let mut c = cargo();
+    c.args(args).args(extra).stdout(Stdio::piped());
+    let shown = format!("{c:?}");
+    eprintln!("xtask: {shown}");
+    let mut child = c.spawn().map_err(|e| format!("could not start {shown}: {e}"))?;
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            println!("{line}");
+            totals.add_line(&line);
+        }
+    }
+    let st = child.wait().map_err(|e| e.to_string())?;
+    if st.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown} failed ({st})"))
+    }
+}
+
+/// Every test suite, in order; stops at the first failing suite.
+pub fn tests(extra: &[String]) -> Result<(), String> {
+    let mut totals = Totals::default();
+    let fw = repo_root().join("firmware/Cargo.toml");
+    let fw = fw.to_string_lossy().into_owned();
+    let suites: [(&[&str], &[String]); 3] = [
+        (&["test", "--release", "--workspace"], extra),
+        (&["test", "--manifest-path", &fw], &[]),
+        // The scenarios themselves, as a user runs them.
+        (&["run", "--release", "--quiet", "--package", "gale-sim", "--", "run", "scenarios/"], &[]),
+    ];
+    let mut result = Ok(());
+    for (args, extra) in suites {
+        result = cargo_test(args, extra, &mut totals);
+        if result.is_err() {
+            break;
+        }
+    }
+    let failed = totals.failed + u64::from(result.is_err() && totals.failed == 0);
+    println!("\nxtask test: {} passed, {} failed, {} skipped", totals.passed, failed, totals.ignored);
+    result
+}
+
+pub fn bench() -> Result<(), String> {
+    status(cargo().args(["bench", "--package", "gale-engine"]))?;
+    gale_sim(&["bench".to_string(), "scenarios/".to_string()])
+}
+
+pub fn svd_refresh() -> Result<(), String> {
+    status(Command::new("python3").arg("svd/refresh.py").current_dir(repo_root()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sums_libtest_summaries() {
+        let mut t = Totals::default();
+        t.add_line("test result: ok. 5 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.1s");
+        t.add_line("test result: FAILED. 2 passed; 3 failed; 0 ignored; 0 measured; 0 filtered out");
+        t.add_line("running 5 tests");
+        assert_eq!((t.passed, t.failed, t.ignored), (7, 3, 1));
+    }
+}
