@@ -33,8 +33,6 @@ mod tests {
 
     #[test]
     fn matches_core_fmt_on_edges_and_a_sweep() {
-        extern crate std;
-        use std::string::ToString;
         let edges = [0u32, 1, 9, 10, 99, 100, 65_535, 1_000_000_000, u32::MAX];
         let sweep = (0..2000u32).map(|i| i.wrapping_mul(2_654_435_761));
         for v in edges.into_iter().chain(sweep) {
