@@ -15,6 +15,7 @@
 //! no final XOR.
 
 use crate::crc::{crc16, crc16_update};
+use crate::payload::Payload;
 
 /// First and second sync byte.
 pub const SYNC: [u8; 2] = [0xA5, 0x5A];
@@ -30,14 +31,13 @@ pub const MAX_FRAME: usize = MAX_PAYLOAD + OVERHEAD;
 pub struct Frame {
     pub id: u8,
     pub seq: u16,
-    pub len: u8,
-    pub payload: [u8; MAX_PAYLOAD],
+    pub payload: Payload<MAX_PAYLOAD>,
 }
 
 impl Frame {
     /// The payload bytes actually carried.
     pub fn payload(&self) -> &[u8] {
-        &self.payload[..self.len as usize]
+        self.payload.as_slice()
     }
 }
 
@@ -92,7 +92,6 @@ enum State {
 pub struct Decoder {
     state: State,
     frame: Frame,
-    got: usize,
     crc_lo: u8,
 }
 
@@ -106,8 +105,7 @@ impl Decoder {
     pub const fn new() -> Self {
         Decoder {
             state: State::Sync0,
-            frame: Frame { id: 0, seq: 0, len: 0, payload: [0; MAX_PAYLOAD] },
-            got: 0,
+            frame: Frame { id: 0, seq: 0, payload: Payload::new() },
             crc_lo: 0,
         }
     }
@@ -128,11 +126,10 @@ impl Decoder {
                 };
             }
             State::Len => {
-                if byte as usize > MAX_PAYLOAD {
+                if !self.frame.payload.start(byte as u16) {
                     self.state = if byte == SYNC[0] { State::Sync1 } else { State::Sync0 };
                     return Event::BadLength;
                 }
-                self.frame.len = byte;
                 self.state = State::Id;
             }
             State::Id => {
@@ -145,13 +142,10 @@ impl Decoder {
             }
             State::Seq1 => {
                 self.frame.seq |= (byte as u16) << 8;
-                self.got = 0;
-                self.state = if self.frame.len == 0 { State::Crc0 } else { State::Payload };
+                self.state = if self.frame.payload.is_empty() { State::Crc0 } else { State::Payload };
             }
             State::Payload => {
-                self.frame.payload[self.got] = byte;
-                self.got += 1;
-                if self.got == self.frame.len as usize {
+                if self.frame.payload.push(byte) {
                     self.state = State::Crc0;
                 }
             }
@@ -173,7 +167,7 @@ impl Decoder {
 
     fn expected_crc(&self) -> u16 {
         let seq = self.frame.seq.to_le_bytes();
-        let head = [self.frame.len, self.frame.id, seq[0], seq[1]];
+        let head = [self.frame.payload.len() as u8, self.frame.id, seq[0], seq[1]];
         crc16_update(crc16(&head), self.frame.payload())
     }
 }

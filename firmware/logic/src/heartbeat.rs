@@ -63,15 +63,7 @@ impl Monitor {
     pub fn beat(&mut self, now_ms: u32) -> State {
         let timely = now_ms.wrapping_sub(self.last_ms) <= self.config.timeout_ms;
         self.state = match self.state {
-            State::Waiting => {
-                if timely {
-                    State::Normal
-                } else {
-                    self.good_beats = 1;
-                    self.tripped_or_recovered()
-                }
-            }
-            State::Normal => {
+            State::Waiting | State::Normal => {
                 if timely {
                     State::Normal
                 } else {

@@ -3,6 +3,8 @@
 //! Frame: `0xB5 0x62`, class u8, id u8, length u16 LE, payload, CK_A, CK_B
 //! (8-bit Fletcher over class, id, length and payload).
 
+use crate::payload::Payload;
+
 /// Sync characters.
 pub const SYNC: [u8; 2] = [0xB5, 0x62];
 /// Largest payload kept; longer frames are skipped (NAV-PVT is 92 bytes).
@@ -26,13 +28,12 @@ pub fn checksum(mut ck: (u8, u8), data: &[u8]) -> (u8, u8) {
 pub struct Message {
     pub class: u8,
     pub id: u8,
-    pub len: u16,
-    pub payload: [u8; MAX_PAYLOAD],
+    pub payload: Payload<MAX_PAYLOAD>,
 }
 
 impl Message {
     pub fn payload(&self) -> &[u8] {
-        &self.payload[..self.len as usize]
+        self.payload.as_slice()
     }
 }
 
@@ -64,7 +65,7 @@ enum State {
 pub struct Decoder {
     state: State,
     msg: Message,
-    got: usize,
+    len_lo: u8,
     ck: (u8, u8),
     ck_a: u8,
 }
@@ -79,8 +80,8 @@ impl Decoder {
     pub const fn new() -> Self {
         Decoder {
             state: State::Sync0,
-            msg: Message { class: 0, id: 0, len: 0, payload: [0; MAX_PAYLOAD] },
-            got: 0,
+            msg: Message { class: 0, id: 0, payload: Payload::new() },
+            len_lo: 0,
             ck: (0, 0),
             ck_a: 0,
         }
@@ -112,25 +113,21 @@ impl Decoder {
                 self.state = State::Len0;
             }
             State::Len0 => {
-                self.msg.len = byte as u16;
+                self.len_lo = byte;
                 self.ck = sum(self.ck);
                 self.state = State::Len1;
             }
             State::Len1 => {
-                self.msg.len |= (byte as u16) << 8;
                 self.ck = sum(self.ck);
-                if self.msg.len as usize > MAX_PAYLOAD {
+                if !self.msg.payload.start(u16::from_le_bytes([self.len_lo, byte])) {
                     self.state = State::Sync0;
                     return Event::TooLong;
                 }
-                self.got = 0;
-                self.state = if self.msg.len == 0 { State::CkA } else { State::Payload };
+                self.state = if self.msg.payload.is_empty() { State::CkA } else { State::Payload };
             }
             State::Payload => {
-                self.msg.payload[self.got] = byte;
-                self.got += 1;
                 self.ck = sum(self.ck);
-                if self.got == self.msg.len as usize {
+                if self.msg.payload.push(byte) {
                     self.state = State::CkA;
                 }
             }
@@ -189,7 +186,7 @@ fn le_u32(p: &[u8], at: usize) -> u32 {
 impl NavPvt {
     /// Parses a NAV-PVT message; `None` for any other message or length.
     pub fn parse(msg: &Message) -> Option<NavPvt> {
-        if (msg.class, msg.id) != NAV_PVT || msg.len as usize != NAV_PVT_LEN {
+        if (msg.class, msg.id) != NAV_PVT || msg.payload.len() != NAV_PVT_LEN {
             return None;
         }
         let p = msg.payload();
