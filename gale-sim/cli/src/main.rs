@@ -1,1 +1,151 @@
-fn main() {}
+//! The `gale-sim` command line.
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use gale_scenario::Scenario;
+use gale_sim::{artefacts, images, repo, report, runner};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "gale-sim",
+    version,
+    about = "Run scripted bus and sensor scenarios against Cortex-M firmware on a deterministic built-in engine."
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run scenarios: build stale firmware, simulate, check expectations.
+    /// Exit status 1 if any scenario fails, 2 if one cannot run.
+    Run {
+        /// Scenario files or folders (every *.yaml inside).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Parse and resolve scenarios without running them.
+    Check {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Build firmware images (all, or the ones named).
+    Build { images: Vec<String> },
+    /// Platforms generated from the SVDs and board overlays.
+    Platform {
+        #[command(subcommand)]
+        cmd: PlatformCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum PlatformCmd {
+    /// List the platforms (boards) scenarios can name.
+    List,
+    /// Print a platform's memory map: memories and peripherals with their models.
+    Show { platform: String },
+    /// Print one peripheral's registers with offsets and reset values.
+    Regs { platform: String, peripheral: String },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli.cmd) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn dispatch(cmd: Cmd) -> Result<ExitCode> {
+    let cwd = std::env::current_dir()?;
+    let root = runner::find_root(&cwd)?;
+    let ctx = runner::Context::new(root.clone());
+    match cmd {
+        Cmd::Run { paths } => run(&ctx, &paths),
+        Cmd::Check { paths } => check(&ctx, &paths),
+        Cmd::Build { images } => {
+            let names = if images.is_empty() { images::list(&root) } else { images };
+            for name in names {
+                let image = images::Image::load(&root, &name)?;
+                let elf = image.build(&root)?;
+                println!("built {name} ({}) -> {}", image.target, elf.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Platform { cmd } => {
+            match cmd {
+                PlatformCmd::List => gale_platform::list(&root)?.iter().for_each(|p| println!("{p}")),
+                PlatformCmd::Show { platform } => {
+                    let p = gale_platform::Platform::load(&root, &platform)?;
+                    print!("{}", gale_platform::show::memory_map(&p));
+                }
+                PlatformCmd::Regs { platform, peripheral } => {
+                    let p = gale_platform::Platform::load(&root, &platform)?;
+                    print!("{}", gale_platform::show::registers(&p, &peripheral)?);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn load_all(paths: &[PathBuf]) -> Result<Vec<Result<Scenario, gale_scenario::Diagnostic>>> {
+    let mut files = Vec::new();
+    for p in paths {
+        files.extend(runner::collect(p)?);
+    }
+    Ok(files.iter().map(|f| Scenario::load(f)).collect())
+}
+
+fn check(ctx: &runner::Context, paths: &[PathBuf]) -> Result<ExitCode> {
+    let mut bad = 0;
+    for s in load_all(paths)? {
+        match s.map_err(runner::RunError::from).and_then(|s| runner::resolve(ctx, &s).map(|_| s)) {
+            Ok(s) => println!("ok   {} ({})", s.name, s.path.display()),
+            Err(e) => {
+                bad += 1;
+                eprint!("{e}");
+            }
+        }
+    }
+    Ok(if bad == 0 { ExitCode::SUCCESS } else { ExitCode::from(2) })
+}
+
+fn run(ctx: &runner::Context, paths: &[PathBuf]) -> Result<ExitCode> {
+    let (mut passed, mut failed, mut errors) = (0, 0, 0);
+    let artefact_root = repo::artefact_root(&ctx.root);
+    for s in load_all(paths)? {
+        let result = s.map_err(runner::RunError::from).and_then(|s| runner::run(ctx, &s));
+        match result {
+            Ok(out) => {
+                print!("{}", report::outcome_text(&out));
+                let dir = artefacts::write(&artefact_root, &out)?;
+                println!("      artefacts: {}", dir.display());
+                if out.passed() {
+                    passed += 1;
+                } else {
+                    failed += 1;
+                }
+            }
+            Err(e) => {
+                errors += 1;
+                eprint!("{e}");
+                if !e.to_string().ends_with('\n') {
+                    eprintln!();
+                }
+            }
+        }
+    }
+    println!("{}", report::summary(passed, failed, errors));
+    Ok(match (failed, errors) {
+        (0, 0) => ExitCode::SUCCESS,
+        (_, 0) => ExitCode::from(1),
+        _ => ExitCode::from(2),
+    })
+}

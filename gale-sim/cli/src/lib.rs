@@ -1,0 +1,12 @@
+//! gale-sim's runner: scenario -> build -> platform -> engine -> trace -> verdict.
+//!
+//! The binary (`main.rs`) is a thin clap front end over these modules; the
+//! integration tests drive the same functions.
+
+pub mod artefacts;
+pub mod images;
+pub mod machine;
+pub mod models;
+pub mod report;
+pub mod repo;
+pub mod runner;

@@ -1,0 +1,48 @@
+//! Platform + scenario machine -> the engine's MachineSpec.
+
+use crate::models;
+use gale_engine::{CoreKind, MachineSpec, MappedPeripheral, MemoryRegion};
+use gale_platform::{CpuKind, MemoryKind, Platform};
+
+/// Builds the engine's view of one machine from its platform. Returns the
+/// spec and notes worth showing the user (models not implemented yet).
+pub fn spec(name: &str, platform: &Platform, trace_irqs: bool) -> (MachineSpec, Vec<String>) {
+    let mut notes = Vec::new();
+    let memories = platform
+        .memories
+        .iter()
+        // Aliases (the STM32 boot alias of flash at 0) are not mapped: the
+        // engine boots from the ELF's vector table, at its link address.
+        .map(|m| MemoryRegion {
+            name: m.name.clone(),
+            base: m.base,
+            size: m.size,
+            writable: !matches!(m.kind, MemoryKind::Flash | MemoryKind::Rom),
+            executable: true,
+        })
+        .collect();
+    let peripherals = platform
+        .peripherals
+        .iter()
+        .map(|p| {
+            let (model, note) = models::instantiate(p);
+            notes.extend(note);
+            MappedPeripheral { base: p.base, model }
+        })
+        .collect();
+    let core = match platform.core.cpu {
+        CpuKind::CortexM3 => CoreKind::CortexM3,
+        CpuKind::CortexM4F => CoreKind::CortexM4F,
+        CpuKind::CortexM7F => CoreKind::CortexM7F,
+    };
+    let spec = MachineSpec {
+        name: name.to_string(),
+        core,
+        cpu_hz: platform.core.cpu_hz,
+        nvic_irqs: platform.core.nvic_irqs,
+        memories,
+        peripherals,
+        trace_irqs,
+    };
+    (spec, notes)
+}

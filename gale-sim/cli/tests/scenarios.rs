@@ -1,0 +1,104 @@
+//! End-to-end: the shipped scenarios pass, their traces match the insta
+//! snapshots and are byte-identical across runs; wrong expectations fail
+//! with expected-versus-observed; malformed scenarios give located errors.
+
+use gale_scenario::Scenario;
+use gale_sim::runner::{self, Context, RunError};
+use std::path::{Path, PathBuf};
+
+fn ctx() -> Context {
+    Context::new(runner::find_root(Path::new(env!("CARGO_MANIFEST_DIR"))).expect("project root"))
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+fn run_file(path: &Path) -> Result<runner::RunOutcome, RunError> {
+    let s = Scenario::load(path)?;
+    runner::run(&ctx(), &s)
+}
+
+#[test]
+fn shipped_scenarios_pass_and_match_their_trace_snapshots() {
+    let ctx = ctx();
+    let files = runner::collect(&ctx.root.join("scenarios")).unwrap();
+    assert!(!files.is_empty());
+    for f in files {
+        let out = run_file(&f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        assert!(out.passed(), "{}", gale_sim::report::outcome_text(&out));
+        insta::assert_snapshot!(format!("trace-{}", out.name), out.snapshot);
+    }
+}
+
+#[test]
+fn reruns_give_byte_identical_traces() {
+    let f = ctx().root.join("scenarios/f100-banner.yaml");
+    let first = run_file(&f).unwrap();
+    for _ in 0..3 {
+        let again = run_file(&f).unwrap();
+        assert_eq!(first.trace.to_text(), again.trace.to_text());
+    }
+}
+
+#[test]
+fn a_wrong_expectation_fails_with_expected_and_observed() {
+    let out = run_file(&fixture("wrong-expectation.yaml")).unwrap();
+    assert!(!out.passed());
+    let failures: Vec<_> = out.verdict.failures().collect();
+    assert_eq!(failures.len(), 2, "{failures:?}");
+    assert!(failures[0].observed.contains("none matching") && failures[0].observed.contains("`tick 5`"), "{failures:?}");
+    assert!(failures[1].expected.contains("before 0.000001000 s"), "{failures:?}");
+    assert!(failures[1].observed.contains("outside the window"), "{failures:?}");
+    // The exit expectation still holds.
+    assert!(out.verdict.outcomes[2].passed);
+    let text = gale_sim::report::outcome_text(&out);
+    assert!(text.starts_with("FAIL wrong-expectation"), "{text}");
+    assert!(text.contains("expected: ") && text.contains("observed: "), "{text}");
+}
+
+fn diagnostic(name: &str) -> gale_scenario::Diagnostic {
+    match run_file(&fixture(name)) {
+        Err(RunError::Scenario(d)) => d,
+        Err(RunError::Other(e)) => panic!("{name}: expected a located scenario error, got {e:#}"),
+        Ok(_) => panic!("{name}: expected an error"),
+    }
+}
+
+#[test]
+fn unknown_board_is_located_and_lists_boards() {
+    let d = diagnostic("unknown-board.yaml");
+    assert_eq!((d.line, d.column), (Some(3), Some(12)), "{d}");
+    assert!(d.message.contains("unknown board `stm32f101`"), "{d}");
+    assert!(d.help.unwrap().contains("stm32f100"));
+}
+
+#[test]
+fn missing_firmware_image_is_located_and_lists_images() {
+    let d = diagnostic("missing-firmware.yaml");
+    assert_eq!((d.line, d.column), (Some(4), Some(12)), "{d}");
+    assert!(d.message.contains("unknown firmware image `gust-f999`"), "{d}");
+    assert!(d.help.unwrap().contains("gust-f100"));
+}
+
+#[test]
+fn missing_elf_is_located() {
+    let d = diagnostic("missing-elf.yaml");
+    assert_eq!(d.line, Some(5), "{d}");
+    assert!(d.message.contains("does not exist"), "{d}");
+}
+
+#[test]
+fn unknown_key_is_located() {
+    let d = diagnostic("unknown-key.yaml");
+    assert_eq!(d.line, Some(7), "{d}");
+    assert!(d.message.contains("unknown field `lines`"), "{d}");
+    assert!(d.file.ends_with("unknown-key.yaml"));
+}
+
+#[test]
+fn bad_yaml_is_located() {
+    let d = diagnostic("bad-yaml.yaml");
+    assert_eq!(d.line, Some(4), "{d}");
+    assert!(d.message.starts_with("invalid YAML"), "{d}");
+}
