@@ -8,6 +8,8 @@
 //! Licence: MIT OR Apache-2.0. This crate must never depend on the
 //! GPL-2.0 `unicorn-engine` crate (see `docs/architecture.md`).
 
+pub mod bus;
+pub mod fault;
 mod peripheral;
 pub mod stm32;
 
