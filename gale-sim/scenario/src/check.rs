@@ -1,7 +1,7 @@
 //! Verdicts: which expectations a run's trace meets, with the evidence.
 
-use crate::{format_time, Expect, Pattern, Scenario};
-use gale_trace::{EventKind, Nanos, Trace, UartLine};
+use crate::{format_time, Expect, GpioExpect, LogExpect, Pattern, PinLevel, Scenario, TelemetryExpect};
+use gale_trace::{EventKind, Level, Nanos, Trace, UartLine};
 use std::fmt::Write;
 
 /// The result of one expectation.
@@ -56,6 +56,9 @@ pub fn check(scenario: &Scenario, trace: &Trace, ended: Nanos) -> Verdict {
                 }
                 Expect::Exit(x) => check_exit(machine, trace, x.code, x.before.map(|t| t.0), ended),
                 Expect::NoFault(_) => check_no_fault(machine, trace),
+                Expect::Telemetry(t) => check_telemetry(machine, trace, t, ended),
+                Expect::Log(l) => check_log(machine, trace, l, ended),
+                Expect::Gpio(g) => check_gpio(machine, trace, g),
             };
             Outcome { index, expected, passed, observed }
         })
@@ -131,5 +134,163 @@ fn check_no_fault(machine: &str, trace: &Trace) -> (String, bool, String) {
     match first_fault(machine, trace) {
         Some((t, w)) => (expected, false, format!("fault at {}: {w}", format_time(t))),
         None => (expected, true, "no fault".into()),
+    }
+}
+
+fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+fn check_telemetry(machine: &str, trace: &Trace, t: &TelemetryExpect, ended: Nanos) -> (String, bool, String) {
+    let (lo, hi) = t.bounds();
+    let bounds = match (t.value, t.tolerance) {
+        (Some(v), tol) => format!("{} ± {}", fmt_num(v), fmt_num(tol.unwrap_or(0.0))),
+        (None, _) => format!("in [{}, {}]", fmt_num(lo), fmt_num(hi)),
+    };
+    let decoded = crate::telemetry::decode(trace, machine, &t.port);
+    let values: Vec<(Nanos, f64)> =
+        decoded.messages.iter().filter(|(_, m)| m.kind() == t.message).filter_map(|(at, m)| m.field(&t.field).map(|v| (*at, v))).collect();
+    let ok = |v: f64| lo <= v && v <= hi;
+    let subject = format!("{machine}/{} telemetry {}.{} {bounds}", t.port, t.message, t.field);
+    let summary = || {
+        format!(
+            "{} {} frame(s), {} CRC error(s) before the run ended at {}",
+            values.len(),
+            t.message,
+            decoded.crc_errors,
+            format_time(ended)
+        )
+    };
+    if let Some(at) = t.at {
+        let expected = format!("{subject} at {}", format_time(at.0));
+        return match values.iter().rev().find(|(ft, _)| *ft <= at.0) {
+            Some((ft, v)) => (expected, ok(*v), format!("{} from the frame at {}", fmt_num(*v), format_time(*ft))),
+            None => (expected, false, format!("no frame by then; {}", summary())),
+        };
+    }
+    if let Some(by) = t.by {
+        let expected = format!("{subject} by {}", format_time(by.0));
+        let before: Vec<_> = values.iter().filter(|(ft, _)| *ft < by.0).collect();
+        return match before.iter().find(|(_, v)| ok(*v)) {
+            Some((ft, v)) => (expected, true, format!("{} at {}", fmt_num(*v), format_time(*ft))),
+            None => match before.last() {
+                Some((ft, v)) => (expected, false, format!("no frame within bounds; the last before then: {} at {}", fmt_num(*v), format_time(*ft))),
+                None => (expected, false, format!("no frame before then; {}", summary())),
+            },
+        };
+    }
+    let from = t.from.map(|x| x.0).unwrap_or(0);
+    let until = t.until.map(|x| x.0).unwrap_or(Nanos::MAX);
+    let mut expected = format!("{subject} in every frame from {}", format_time(from));
+    if until != Nanos::MAX {
+        let _ = write!(expected, " until {}", format_time(until));
+    }
+    let window: Vec<_> = values.iter().filter(|(ft, _)| from <= *ft && *ft < until).collect();
+    match window.iter().find(|(_, v)| !ok(*v)) {
+        Some((ft, v)) => (expected, false, format!("{} at {} (out of bounds)", fmt_num(*v), format_time(*ft))),
+        None if window.is_empty() => (expected, false, format!("no frame in the window; {}", summary())),
+        None => {
+            let (min, max) = window.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), (_, v)| (a.min(*v), b.max(*v)));
+            (expected, true, format!("{} frame(s), values {}..{}", window.len(), fmt_num(min), fmt_num(max)))
+        }
+    }
+}
+
+fn check_log(machine: &str, trace: &Trace, l: &LogExpect, ended: Nanos) -> (String, bool, String) {
+    let lines: Vec<(Nanos, &str, &str)> = trace
+        .events()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Log { level, text } if e.machine == machine => Some((e.t, level.as_str(), text.as_str())),
+            _ => None,
+        })
+        .filter(|(_, level, _)| l.level.as_deref().is_none_or(|want| want == *level))
+        .collect();
+    let in_window = |t: Nanos| l.after.is_none_or(|a| t >= a.0) && l.before.is_none_or(|b| t < b.0);
+    let mut expected = format!(
+        "{machine} {}log line{} matching {}",
+        if l.absent { "no " } else { "" },
+        l.level.as_deref().map(|x| format!(" at level {x}")).unwrap_or_default(),
+        l.line
+    );
+    if let Some(a) = l.after {
+        let _ = write!(expected, " at or after {}", format_time(a.0));
+    }
+    if let Some(b) = l.before {
+        let _ = write!(expected, " before {}", format_time(b.0));
+    }
+    let hit = lines.iter().find(|(t, _, text)| in_window(*t) && l.line.is_match(text));
+    match (hit, l.absent) {
+        (Some((t, lvl, text)), false) => (expected, true, format!("[{lvl}] `{text}` at {}", format_time(*t))),
+        (Some((t, lvl, text)), true) => (expected, false, format!("[{lvl}] `{text}` at {}", format_time(*t))),
+        (None, true) => (expected, true, format!("none among {} log line(s)", lines.len())),
+        (None, false) => {
+            let late = lines.iter().find(|(_, _, text)| l.line.is_match(text));
+            let observed = match late {
+                Some((t, _, text)) => format!("a matching line `{text}` came at {} (outside the window)", format_time(*t)),
+                None if lines.is_empty() => format!("no log lines at all before the run ended at {}", format_time(ended)),
+                None => {
+                    let mut s = format!("{} log line(s), none matching; the last ones:", lines.len());
+                    for (t, lvl, text) in lines.iter().rev().take(5).rev() {
+                        let _ = write!(s, "\n      {}  [{lvl}] `{text}`", format_time(*t));
+                    }
+                    s
+                }
+            };
+            (expected, false, observed)
+        }
+    }
+}
+
+fn check_gpio(machine: &str, trace: &Trace, g: &GpioExpect) -> (String, bool, String) {
+    let want = match g.level {
+        PinLevel::High => Level::High,
+        PinLevel::Low => Level::Low,
+    };
+    let name = |l: Level| if l == Level::High { "high" } else { "low" };
+    // Pins start low (all three chips reset their outputs low); edges change them.
+    let edges: Vec<(Nanos, Level)> = trace
+        .events()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Gpio { pin, level } if e.machine == machine && *pin == g.pin => Some((e.t, *level)),
+            _ => None,
+        })
+        .collect();
+    let level_at = |t: Nanos| edges.iter().rev().find(|(et, _)| *et <= t).map(|(_, l)| *l).unwrap_or(Level::Low);
+    let subject = format!("{machine}/{} {}", g.pin, name(want));
+    if let Some(at) = g.at {
+        let l = level_at(at.0);
+        let last = edges.iter().rev().find(|(et, _)| *et <= at.0);
+        let why = match last {
+            Some((et, _)) => format!("{} (since {})", name(l), format_time(*et)),
+            None => format!("{} (never driven by then: reset level)", name(l)),
+        };
+        return (format!("{subject} at {}", format_time(at.0)), l == want, why);
+    }
+    let by = g.by.map(|b| b.0).unwrap_or(Nanos::MAX);
+    let after = g.after.map(|a| a.0).unwrap_or(0);
+    let mut expected = format!("{subject} by {}", format_time(by));
+    if g.after.is_some() {
+        let _ = write!(expected, " (at or after {})", format_time(after));
+    }
+    if level_at(after) == want {
+        return (expected, true, format!("already {} at {}", name(want), format_time(after)));
+    }
+    match edges.iter().find(|(et, l)| *et >= after && *et <= by && *l == want) {
+        Some((et, _)) => (expected, true, format!("went {} at {}", name(want), format_time(*et))),
+        None => {
+            let late = edges.iter().find(|(et, l)| *et > by && *l == want);
+            let observed = match late {
+                Some((et, _)) => format!("went {} only at {}", name(want), format_time(*et)),
+                None if edges.is_empty() => format!("{} never changed level", g.pin),
+                None => format!("{} edge(s), never {} in the window", edges.len(), name(want)),
+            };
+            (expected, false, observed)
+        }
     }
 }

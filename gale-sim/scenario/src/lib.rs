@@ -9,13 +9,21 @@
 //! PASS and FAIL.
 
 pub mod check;
+mod device;
 mod diagnostic;
+mod fault;
 mod model;
 mod pattern;
+pub mod signal;
 mod spans;
+pub mod telemetry;
 mod time;
+mod validate;
 
+pub use device::{BusKind, DeviceDef, DeviceKind, Input};
 pub use diagnostic::Diagnostic;
+pub use fault::{FaultDef, FaultedSignal, Window};
+pub use signal::{Interpolate, Signal};
 pub use model::*;
 pub use pattern::Pattern;
 pub use spans::SpanIndex;
@@ -56,7 +64,7 @@ impl Scenario {
         let name = def.name.clone().unwrap_or_else(|| {
             path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into())
         });
-        let scenario = Scenario { path: path.to_path_buf(), name, def, source: text, spans };
+        let mut scenario = Scenario { path: path.to_path_buf(), name, def, source: text, spans };
         scenario.validate()?;
         Ok(scenario)
     }
@@ -82,40 +90,6 @@ impl Scenario {
             None if self.def.machines.len() == 1 => self.def.machines.keys().next().map(String::as_str),
             None => None,
         }
-    }
-
-    fn validate(&self) -> Result<(), Diagnostic> {
-        if self.def.machines.is_empty() {
-            return Err(self
-                .error_at(&["machines"], "a scenario needs at least one machine")
-                .with_help("add `machines: { name: { board: stm32f100, image: gust-f100 } }`"));
-        }
-        if self.def.time_limit.0 == 0 {
-            return Err(self
-                .error_at(&["time_limit"], "time_limit must be greater than zero")
-                .with_help("give a virtual-time limit such as `time_limit: 50ms`"));
-        }
-        let known: Vec<&str> = self.def.machines.keys().map(String::as_str).collect();
-        for (i, e) in self.def.expect.iter().enumerate() {
-            let idx = i.to_string();
-            let named = e.machine();
-            if self.resolve_machine(named).is_none() {
-                let (msg, help) = match named {
-                    Some(m) => (format!("unknown machine `{m}`"), format!("use one of: {}", known.join(", "))),
-                    None => (
-                        "this scenario has several machines: say which one this expectation is about".to_string(),
-                        format!("add `machine: <name>` with one of: {}", known.join(", ")),
-                    ),
-                };
-                let path: Vec<&str> = if named.is_some() {
-                    vec!["expect", &idx, e.kind(), "machine"]
-                } else {
-                    vec!["expect", &idx]
-                };
-                return Err(self.error_at(&path, msg).with_help(help));
-            }
-        }
-        Ok(())
     }
 }
 

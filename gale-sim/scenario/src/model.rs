@@ -1,7 +1,7 @@
 //! The scenario file's data model (what `serde_yaml` deserialises into).
 //! Keep docs/scenarios.md in step with this file.
 
-use crate::{Pattern, Time};
+use crate::{DeviceDef, FaultDef, Pattern, Time};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -22,6 +22,12 @@ pub struct ScenarioDef {
     /// Optional cap on retired instructions per machine (a hang guard).
     #[serde(default)]
     pub instruction_limit: Option<u64>,
+    /// Sensors attached to the machines' buses, by device name.
+    #[serde(default, with = "serde_yaml::with::singleton_map_recursive")]
+    pub devices: BTreeMap<String, DeviceDef>,
+    /// Faults injected into devices at given times.
+    #[serde(default, with = "serde_yaml::with::singleton_map_recursive")]
+    pub faults: Vec<FaultDef>,
     /// What must hold for the scenario to PASS.
     #[serde(default, with = "serde_yaml::with::singleton_map_recursive")]
     pub expect: Vec<Expect>,
@@ -67,6 +73,12 @@ pub enum Expect {
     Exit(ExitExpect),
     /// The machine reports no fault during the run.
     NoFault(NoFaultExpect),
+    /// A field of decoded telemetry frames is within bounds.
+    Telemetry(TelemetryExpect),
+    /// A decoded log line (defmt or plain RTT text) matches `line`.
+    Log(LogExpect),
+    /// A GPIO pin (or PWM channel) is at a level.
+    Gpio(GpioExpect),
 }
 
 impl Expect {
@@ -77,6 +89,9 @@ impl Expect {
             Expect::Console(_) => "console",
             Expect::Exit(_) => "exit",
             Expect::NoFault(_) => "no_fault",
+            Expect::Telemetry(_) => "telemetry",
+            Expect::Log(_) => "log",
+            Expect::Gpio(_) => "gpio",
         }
     }
 
@@ -87,6 +102,9 @@ impl Expect {
             Expect::Console(e) => e.machine.as_deref(),
             Expect::Exit(e) => e.machine.as_deref(),
             Expect::NoFault(e) => e.machine.as_deref(),
+            Expect::Telemetry(e) => e.machine.as_deref(),
+            Expect::Log(e) => e.machine.as_deref(),
+            Expect::Gpio(e) => e.machine.as_deref(),
         }
     }
 }
@@ -130,4 +148,87 @@ pub struct ExitExpect {
 #[serde(deny_unknown_fields)]
 pub struct NoFaultExpect {
     pub machine: Option<String>,
+}
+
+/// Bounds on one telemetry field, checked at one time, by a time, or over a
+/// window. Give `value` with `tolerance`, or `min` and/or `max`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TelemetryExpect {
+    pub machine: Option<String>,
+    /// The UART carrying telemetry frames (`LPUART1`).
+    pub port: String,
+    /// `sample` (default) or `heartbeat`.
+    #[serde(default = "default_message")]
+    pub message: String,
+    /// A field name (see docs/scenarios.md), e.g. `accel_mg.z`.
+    pub field: String,
+    pub value: Option<f64>,
+    pub tolerance: Option<f64>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    /// The last frame at or before this time must be within bounds.
+    pub at: Option<Time>,
+    /// Some frame before this time must be within bounds.
+    pub by: Option<Time>,
+    /// Every frame from this time (and until `until`, default: the end) must
+    /// be within bounds; there must be at least one.
+    pub from: Option<Time>,
+    pub until: Option<Time>,
+}
+
+fn default_message() -> String {
+    "sample".into()
+}
+
+impl TelemetryExpect {
+    /// The accepted closed interval.
+    pub fn bounds(&self) -> (f64, f64) {
+        match (self.value, self.tolerance) {
+            (Some(v), t) => {
+                let t = t.unwrap_or(0.0).abs();
+                (v - t, v + t)
+            }
+            (None, _) => (self.min.unwrap_or(f64::NEG_INFINITY), self.max.unwrap_or(f64::INFINITY)),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogExpect {
+    pub machine: Option<String>,
+    pub line: Pattern,
+    /// Only lines at this level (`error`, `warn`, `info`, `debug`, `trace`, `print`).
+    pub level: Option<String>,
+    #[serde(default)]
+    pub before: Option<Time>,
+    #[serde(default)]
+    pub after: Option<Time>,
+    /// `true`: no such line may appear (in the window).
+    #[serde(default)]
+    pub absent: bool,
+}
+
+/// A pin level.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PinLevel {
+    Low,
+    High,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GpioExpect {
+    pub machine: Option<String>,
+    /// Pin as the trace names it (`PB0`, `GPIO3.4`, `TIM3.CH1`).
+    pub pin: String,
+    pub level: PinLevel,
+    /// The pin is at `level` at this time.
+    pub at: Option<Time>,
+    /// The pin reaches `level` at some time in [`after`, `by`].
+    pub by: Option<Time>,
+    #[serde(default)]
+    pub after: Option<Time>,
 }

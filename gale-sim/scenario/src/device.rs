@@ -1,0 +1,110 @@
+//! Devices a scenario attaches to a machine's buses, and their inputs.
+
+use crate::{Signal, Time};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The sensor models a scenario can attach.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceKind {
+    /// TDK ICM-42688-P 6-axis IMU on SPI.
+    Icm42688,
+    /// Bosch BMP388 barometer on I2C.
+    Bmp388,
+    /// u-blox GNSS receiver speaking UBX on a UART.
+    Ublox,
+}
+
+/// Which kind of bus a device sits on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BusKind {
+    Spi,
+    I2c,
+    Uart,
+}
+
+impl DeviceKind {
+    pub fn id(self) -> &'static str {
+        match self {
+            DeviceKind::Icm42688 => "icm42688",
+            DeviceKind::Bmp388 => "bmp388",
+            DeviceKind::Ublox => "ublox",
+        }
+    }
+
+    pub fn bus(self) -> BusKind {
+        match self {
+            DeviceKind::Icm42688 => BusKind::Spi,
+            DeviceKind::Bmp388 => BusKind::I2c,
+            DeviceKind::Ublox => BusKind::Uart,
+        }
+    }
+
+    /// The device's inputs, each with its unit and the value used when the
+    /// scenario gives no signal for it.
+    pub fn inputs(self) -> &'static [Input] {
+        const G: f64 = 9.80665;
+        match self {
+            DeviceKind::Icm42688 => &[
+                Input { name: "accel_x", unit: "m/s^2", default: 0.0 },
+                Input { name: "accel_y", unit: "m/s^2", default: 0.0 },
+                Input { name: "accel_z", unit: "m/s^2", default: G },
+                Input { name: "gyro_x", unit: "deg/s", default: 0.0 },
+                Input { name: "gyro_y", unit: "deg/s", default: 0.0 },
+                Input { name: "gyro_z", unit: "deg/s", default: 0.0 },
+                Input { name: "temperature", unit: "degC", default: 25.0 },
+            ],
+            DeviceKind::Bmp388 => &[
+                Input { name: "pressure", unit: "Pa", default: 101_325.0 },
+                Input { name: "temperature", unit: "degC", default: 20.0 },
+            ],
+            DeviceKind::Ublox => &[
+                Input { name: "lat", unit: "deg", default: 47.397_742 },
+                Input { name: "lon", unit: "deg", default: 8.545_594 },
+                Input { name: "height", unit: "m", default: 488.0 },
+                Input { name: "vel_n", unit: "m/s", default: 0.0 },
+                Input { name: "vel_e", unit: "m/s", default: 0.0 },
+                Input { name: "vel_d", unit: "m/s", default: 0.0 },
+            ],
+        }
+    }
+}
+
+/// One named input of a device.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Input {
+    pub name: &'static str,
+    pub unit: &'static str,
+    pub default: f64,
+}
+
+/// A device attached by the scenario.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceDef {
+    #[serde(rename = "type")]
+    pub kind: DeviceKind,
+    /// The machine whose bus it sits on (optional with one machine).
+    pub machine: Option<String>,
+    /// The bus controller instance as named in the platform (`LPSPI1`, `I2C1`, `LPUART3`).
+    pub bus: String,
+    /// SPI chip select (0..3).
+    pub cs: Option<u8>,
+    /// I2C 7-bit address.
+    pub address: Option<u8>,
+    /// Input signals by input name; unnamed inputs keep their defaults.
+    #[serde(default)]
+    pub signals: BTreeMap<String, Signal>,
+    /// UART devices: output rate in Hz (ublox: NAV-PVT rate, default 5).
+    pub rate_hz: Option<u32>,
+    /// UART devices: baud rate (default 115200).
+    pub baud: Option<u32>,
+    /// ublox: reported fix type (default 3, 3D fix).
+    pub fix_type: Option<u8>,
+    /// ublox: reported satellites used (default 12).
+    pub num_sv: Option<u8>,
+    /// Time the device needs after power-up before it answers (default 0).
+    #[serde(default)]
+    pub ready_after: Time,
+}
