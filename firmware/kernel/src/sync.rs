@@ -1,0 +1,20 @@
+//! Synchronisation primitives, each with a non-blocking form usable from
+//! interrupt handlers (`try_*`, `set`, `signal`, `release`) and an async form
+//! for tasks. State lives in a `critical_section::Mutex`, so every operation
+//! is a short critical section; waiting tasks are kept in a
+//! [`WakerSet`](crate::waker_set::WakerSet) of `W` entries.
+
+pub mod channel;
+pub mod ceiling;
+pub mod flags;
+pub mod mutex;
+pub mod semaphore;
+pub mod signal;
+
+/// Runs `f` on the state inside a critical section.
+pub(crate) fn with<S, R>(state: &critical_section::Mutex<core::cell::RefCell<S>>, f: impl FnOnce(&mut S) -> R) -> R {
+    critical_section::with(|cs| f(&mut state.borrow_ref_mut(cs)))
+}
+
+#[cfg(test)]
+pub(crate) mod testing;
