@@ -12,5 +12,6 @@ pub mod bus;
 pub mod fault;
 mod peripheral;
 pub mod stm32;
+pub mod svd_regs;
 
 pub use peripheral::{Access, Ctx, IrqLines, Peripheral};
