@@ -1,12 +1,10 @@
 //! Event flags: 32 bits set from anywhere, awaited by tasks.
 
 use core::cell::RefCell;
-use core::future::poll_fn;
-use core::task::Poll;
 
 use critical_section::Mutex;
 
-use super::with;
+use super::{wait_for, with};
 use crate::waker_set::WakerSet;
 
 struct State<const W: usize> {
@@ -74,19 +72,18 @@ impl<const W: usize> EventFlags<W> {
     }
 
     async fn wait(&self, mask: u32, all: bool) -> u32 {
-        poll_fn(|cx| {
-            with(&self.state, |s| {
+        wait_for(
+            &self.state,
+            |s| {
                 let hit = s.bits & mask;
                 let done = if all { hit == mask } else { hit != 0 };
                 if done {
                     s.bits &= !hit;
-                    Poll::Ready(hit)
-                } else {
-                    s.waiters.register(cx.waker());
-                    Poll::Pending
                 }
-            })
-        })
+                done.then_some(hit)
+            },
+            |s| &mut s.waiters,
+        )
         .await
     }
 }
@@ -96,6 +93,7 @@ mod tests {
     use super::*;
     use crate::sync::testing::{poll_once, Count};
     use core::pin::pin;
+    use core::task::Poll;
 
     #[test]
     fn wait_all_needs_every_bit() {

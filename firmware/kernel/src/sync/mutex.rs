@@ -8,13 +8,11 @@
 //! interrupt handler must use [`CeilingMutex`](super::ceiling::CeilingMutex).
 
 use core::cell::{RefCell, UnsafeCell};
-use core::future::poll_fn;
 use core::ops::{Deref, DerefMut};
-use core::task::Poll;
 
 use critical_section::Mutex as CsMutex;
 
-use super::with;
+use super::{wait_for, with};
 use crate::waker_set::WakerSet;
 
 struct State<const W: usize> {
@@ -55,17 +53,15 @@ impl<T, const W: usize> Mutex<T, W> {
 
     /// Waits for the lock.
     pub async fn lock(&self) -> Guard<'_, T, W> {
-        poll_fn(|cx| {
-            with(&self.state, |s| {
-                if s.locked {
-                    s.waiters.register(cx.waker());
-                    Poll::Pending
-                } else {
-                    s.locked = true;
-                    Poll::Ready(())
-                }
-            })
-        })
+        wait_for(
+            &self.state,
+            |s| {
+                let free = !s.locked;
+                s.locked = true;
+                free.then_some(())
+            },
+            |s| &mut s.waiters,
+        )
         .await;
         Guard { mutex: self }
     }
@@ -100,6 +96,7 @@ mod tests {
     use super::*;
     use crate::sync::testing::{poll_once, Count};
     use core::pin::pin;
+    use core::task::Poll;
 
     #[test]
     fn second_locker_waits_until_the_guard_drops() {

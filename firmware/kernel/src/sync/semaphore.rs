@@ -1,12 +1,10 @@
 //! Counting semaphore.
 
 use core::cell::RefCell;
-use core::future::poll_fn;
-use core::task::Poll;
 
 use critical_section::Mutex;
 
-use super::with;
+use super::{wait_for, with};
 use crate::waker_set::WakerSet;
 
 struct State<const W: usize> {
@@ -43,17 +41,17 @@ impl<const W: usize> Semaphore<W> {
 
     /// Waits until `n` permits are available and takes them.
     pub async fn acquire(&self, n: u32) {
-        poll_fn(|cx| {
-            with(&self.state, |s| {
-                if s.permits >= n {
+        wait_for(
+            &self.state,
+            |s| {
+                let ok = s.permits >= n;
+                if ok {
                     s.permits -= n;
-                    Poll::Ready(())
-                } else {
-                    s.waiters.register(cx.waker());
-                    Poll::Pending
                 }
-            })
-        })
+                ok.then_some(())
+            },
+            |s| &mut s.waiters,
+        )
         .await
     }
 

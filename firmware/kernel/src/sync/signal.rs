@@ -2,12 +2,10 @@
 //! waiting task. Also usable as a watch of the last value (`peek`).
 
 use core::cell::RefCell;
-use core::future::poll_fn;
-use core::task::Poll;
 
 use critical_section::Mutex;
 
-use super::with;
+use super::{wait_for, with};
 use crate::waker_set::WakerSet;
 
 struct State<T, const W: usize> {
@@ -53,16 +51,7 @@ impl<T: Copy, const W: usize> Signal<T, W> {
 
     /// Waits for a value and takes it.
     pub async fn wait(&self) -> T {
-        poll_fn(|cx| {
-            with(&self.state, |s| match s.value.take() {
-                Some(v) => Poll::Ready(v),
-                None => {
-                    s.waiters.register(cx.waker());
-                    Poll::Pending
-                }
-            })
-        })
-        .await
+        wait_for(&self.state, |s| s.value.take(), |s| &mut s.waiters).await
     }
 }
 
@@ -71,6 +60,7 @@ mod tests {
     use super::*;
     use crate::sync::testing::{poll_once, Count};
     use core::pin::pin;
+    use core::task::Poll;
 
     #[test]
     fn latest_value_wins_and_is_taken_once() {
