@@ -1,11 +1,12 @@
 //! Devices a scenario attaches to a machine's buses, and their inputs.
 
 use crate::{Signal, Time};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// The sensor models a scenario can attach.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Deserialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceKind {
     /// TDK ICM-42688-P 6-axis IMU on SPI.
@@ -80,7 +81,7 @@ pub struct Input {
 }
 
 /// A device attached by the scenario.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceDef {
     #[serde(rename = "type")]

@@ -2,6 +2,7 @@
 
 use crate::{Signal, Time};
 use gale_trace::Nanos;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// When a fault acts: from `at` for `for` (default: to the end of the run).
@@ -21,7 +22,7 @@ impl Window {
 }
 
 /// A fault on one device.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum FaultDef {
     /// The input holds `value` (or its value at `at`) for the window.

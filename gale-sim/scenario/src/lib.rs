@@ -93,6 +93,13 @@ impl Scenario {
     }
 }
 
+/// The JSON Schema of the scenario format (published as
+/// `scenarios/scenario.schema.json`; a test keeps the file current).
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(ScenarioDef);
+    serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
+}
+
 fn from_serde(path: &Path, text: &str, e: &serde_yaml::Error) -> Diagnostic {
     let msg = e.to_string();
     // serde_yaml appends " at line L column C"; keep the message itself.

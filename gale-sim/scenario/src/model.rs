@@ -2,12 +2,13 @@
 //! Keep docs/scenarios.md in step with this file.
 
 use crate::{DeviceDef, FaultDef, Pattern, Time};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// The whole scenario file.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioDef {
     /// Defaults to the file stem.
@@ -23,13 +24,16 @@ pub struct ScenarioDef {
     #[serde(default)]
     pub instruction_limit: Option<u64>,
     /// Sensors attached to the machines' buses, by device name.
-    #[serde(default, with = "serde_yaml::with::singleton_map_recursive")]
+    #[serde(default, deserialize_with = "serde_yaml::with::singleton_map_recursive::deserialize")]
+    #[schemars(with = "BTreeMap<String, DeviceDef>")]
     pub devices: BTreeMap<String, DeviceDef>,
     /// Faults injected into devices at given times.
-    #[serde(default, with = "serde_yaml::with::singleton_map_recursive")]
+    #[serde(default, deserialize_with = "serde_yaml::with::singleton_map_recursive::deserialize")]
+    #[schemars(with = "Vec<FaultDef>")]
     pub faults: Vec<FaultDef>,
     /// What must hold for the scenario to PASS.
-    #[serde(default, with = "serde_yaml::with::singleton_map_recursive")]
+    #[serde(default, deserialize_with = "serde_yaml::with::singleton_map_recursive::deserialize")]
+    #[schemars(with = "Vec<Expect>")]
     pub expect: Vec<Expect>,
     /// What the trace records beyond bus-level events.
     #[serde(default)]
@@ -37,7 +41,7 @@ pub struct ScenarioDef {
 }
 
 /// One machine: which board platform and which firmware image.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MachineDef {
     /// A platform in `platforms/` (`stm32f100`, `rt1176-cm7`, `rt1176-cm4`).
@@ -50,7 +54,7 @@ pub struct MachineDef {
 }
 
 /// Extra detail the trace records (bus-level events are always recorded).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TraceOptions {
     /// Exception entry/exit events.
@@ -62,7 +66,7 @@ pub struct TraceOptions {
 }
 
 /// An expectation on the run.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Expect {
     /// A line on a UART's transmit side matches `line`.
@@ -109,7 +113,7 @@ impl Expect {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UartExpect {
     pub machine: Option<String>,
@@ -125,7 +129,7 @@ pub struct UartExpect {
     pub after: Option<Time>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConsoleExpect {
     pub machine: Option<String>,
@@ -134,7 +138,7 @@ pub struct ConsoleExpect {
     pub before: Option<Time>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExitExpect {
     pub machine: Option<String>,
@@ -144,7 +148,7 @@ pub struct ExitExpect {
     pub before: Option<Time>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoFaultExpect {
     pub machine: Option<String>,
@@ -152,7 +156,7 @@ pub struct NoFaultExpect {
 
 /// Bounds on one telemetry field, checked at one time, by a time, or over a
 /// window. Give `value` with `tolerance`, or `min` and/or `max`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TelemetryExpect {
     pub machine: Option<String>,
@@ -194,7 +198,7 @@ impl TelemetryExpect {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LogExpect {
     pub machine: Option<String>,
@@ -211,14 +215,14 @@ pub struct LogExpect {
 }
 
 /// A pin level.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Deserialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum PinLevel {
     Low,
     High,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GpioExpect {
     pub machine: Option<String>,

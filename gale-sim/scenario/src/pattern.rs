@@ -30,3 +30,16 @@ impl<'de> Deserialize<'de> for Pattern {
             .map_err(|e| serde::de::Error::custom(format!("invalid regular expression `{s}`: {e}")))
     }
 }
+
+impl schemars::JsonSchema for Pattern {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Pattern".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "format": "regex",
+            "description": "A regular expression (Rust regex syntax) a whole line is searched with; anchor with ^ and $."
+        })
+    }
+}

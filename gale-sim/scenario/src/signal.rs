@@ -3,11 +3,12 @@
 
 use crate::Time;
 use gale_trace::Nanos;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use std::path::PathBuf;
 
 /// How a piecewise signal fills between its points.
-#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, Deserialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Interpolate {
     #[default]
@@ -16,7 +17,7 @@ pub enum Interpolate {
 }
 
 /// A signal definition. Units are the device input's (see docs/scenarios.md).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Signal {
     /// `constant: 9.81`
@@ -62,6 +63,7 @@ pub enum Signal {
         #[serde(default)]
         interpolate: Interpolate,
         #[serde(skip)]
+        #[schemars(skip)]
         points: Vec<(Time, f64)>,
     },
     /// `sum: [ {constant: 9.81}, {noise: {stddev: 0.05, seed: 7}} ]`
