@@ -10,7 +10,9 @@
 
 pub mod bus;
 pub mod fault;
+pub mod imxrt;
 mod peripheral;
+pub mod sensors;
 pub mod stm32;
 pub mod svd_regs;
 

@@ -1,0 +1,4 @@
+//! Devices a scenario attaches to the buses (sensors), and the controller
+//! side of those links ([`link`]) that every bus controller model shares.
+
+pub mod link;
