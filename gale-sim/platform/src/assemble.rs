@@ -219,14 +219,22 @@ fn wire_irqs(entries: &[String], p: &SvdPeripheral) -> Result<Vec<(String, u32)>
                 (output.to_string(), irq.number)
             }
             None => {
-                let irq = positional.next().ok_or_else(|| {
-                    format!(
-                        "{} outputs wired but the SVD gives it {} interrupts. Fix: shorten `irqs`",
-                        entries.len(),
-                        p.irqs.len()
-                    )
-                })?;
-                (e.clone(), irq.number)
+                // `Output?`: wired only if the peripheral has an interrupt left.
+                let (output, optional) = match e.strip_suffix('?') {
+                    Some(o) => (o, true),
+                    None => (e.as_str(), false),
+                };
+                match positional.next() {
+                    Some(irq) => (output.to_string(), irq.number),
+                    None if optional => continue,
+                    None => {
+                        return Err(format!(
+                            "{} outputs wired but the SVD gives it {} interrupts. Fix: shorten `irqs` or mark the output optional (`Name?`)",
+                            entries.len(),
+                            p.irqs.len()
+                        ))
+                    }
+                }
             }
         };
         out.push(irq);

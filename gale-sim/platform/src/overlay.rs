@@ -88,7 +88,8 @@ pub struct RenodeOverlay {
     /// NVIC wiring, one entry per model output: `"Output"` takes the
     /// peripheral's interrupts in number order; `"Output<-PATTERN"` takes
     /// the SVD interrupt whose name matches PATTERN. An empty output name
-    /// is the model's default output (`-> nvic@N`).
+    /// is the model's default output (`-> nvic@N`); a trailing `?` wires the
+    /// output only if the peripheral has an interrupt for it.
     #[serde(default)]
     pub irqs: Vec<String>,
     pub range: Option<u32>,

@@ -5,7 +5,7 @@
 
 mod common;
 use common::{platform, repo_root};
-use gale_platform::{drift, repl};
+use gale_platform::{drift, list, repl};
 
 fn check_or_update(name: &str) {
     let p = platform(name);
@@ -26,6 +26,32 @@ fn check_or_update(name: &str) {
 }
 
 #[test]
+fn every_overlay_is_a_tested_platform() {
+    let names = list(&repo_root()).unwrap();
+    for want in ["rt1176-cm4", "rt1176-cm7", "stm32f100"] {
+        assert!(
+            names.iter().any(|n| n == want),
+            "platforms/{want}.toml missing (have {names:?})"
+        );
+    }
+    assert_eq!(
+        names.len(),
+        3,
+        "a new overlay needs a drift test here: {names:?}"
+    );
+}
+
+#[test]
 fn stm32f100_is_current() {
     check_or_update("stm32f100");
+}
+
+#[test]
+fn rt1176_cm7_is_current() {
+    check_or_update("rt1176-cm7");
+}
+
+#[test]
+fn rt1176_cm4_is_current() {
+    check_or_update("rt1176-cm4");
 }
