@@ -7,3 +7,6 @@
 pub(crate) const WINDOW: u32 = 0x4000;
 
 pub mod lpuart;
+pub mod lpspi;
+pub mod lpi2c;
+pub mod gpio;

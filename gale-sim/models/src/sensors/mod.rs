@@ -2,3 +2,4 @@
 //! side of those links ([`link`]) that every bus controller model shares.
 
 pub mod link;
+pub mod ticker;
