@@ -10,3 +10,5 @@ pub mod lpuart;
 pub mod lpspi;
 pub mod lpi2c;
 pub mod gpio;
+pub mod gpt;
+pub mod pit;
