@@ -27,6 +27,12 @@ pub mod init;
 #[cfg(not(feature = "loom"))]
 pub mod sync;
 #[cfg(not(feature = "loom"))]
+pub mod systick;
+#[cfg(not(feature = "loom"))]
 pub mod time;
 #[cfg(not(feature = "loom"))]
 pub mod waker_set;
+#[cfg(not(feature = "loom"))]
+pub mod slot;
+#[cfg(all(target_arch = "arm", target_os = "none", not(feature = "loom")))]
+pub mod cortex_m;
