@@ -5,3 +5,5 @@ pub mod afio;
 pub mod rcc;
 pub mod gpio;
 pub mod spi;
+pub mod i2c;
+pub mod tim;

@@ -1,0 +1,504 @@
+//! STM32F1 general-purpose timer, TIM2..TIM4 style (RM0041 section 14):
+//! CR1, CR2, SMCR, DIER, SR, EGR, CCMR1, CCMR2, CCER, CNT, PSC, ARR,
+//! CCR1..4, DCR, DMAR.
+//!
+//! Assumed input clock: 24 MHz (the STM32F100's maximum timer clock;
+//! [`Tim::with_clock_hz`] overrides it).
+//!
+//! Model rules:
+//! - The counter runs on virtual time while CR1.CEN is set, at the timer
+//!   clock / (PSC + 1), counting up from 0 to ARR; the tick after ARR is an
+//!   update event: CNT returns to 0, SR.UIF is set (unless CR1.UDIS), the
+//!   preloaded PSC, ARR (with CR1.ARPE) and CCRx (with CCMRx.OCxPE) take
+//!   effect, and CR1.OPM stops the counter. EGR.UG makes an update at once
+//!   (no UIF with CR1.URS). Down and centre-aligned counting (DIR, CMS) and
+//!   the slave modes (SMCR) are stored but count up.
+//! - Output compare channels (CCxS = 00): SR.CCxIF is set when CNT reaches
+//!   CCRx. OCxREF follows OCxM: frozen, active / inactive / toggle on match,
+//!   forced inactive / active, PWM mode 1 (high while CNT < CCRx) and 2.
+//!   With CCER.CCxE set, the pin level (OCxREF xor CCxP) is traced on every
+//!   change as `Gpio { pin: "TIM3.CH1", level }`; such channels make the
+//!   model wake at each of their edges. Input capture is not modelled.
+//! - One interrupt line: SR & DIER (UIF, CC1IF..CC4IF, TIF).
+
+use crate::sensors::link::{lane_read, lane_write, IrqLine};
+use crate::sensors::ticker::Ticker;
+use crate::{Access, Ctx, Peripheral};
+use gale_trace::{EventKind, Level, Nanos};
+
+// Register offsets.
+const CR1: u32 = 0x00;
+const CR2: u32 = 0x04;
+const SMCR: u32 = 0x08;
+const DIER: u32 = 0x0c;
+const SR: u32 = 0x10;
+const EGR: u32 = 0x14;
+const CCMR1: u32 = 0x18;
+const CCMR2: u32 = 0x1c;
+const CCER: u32 = 0x20;
+const CNT: u32 = 0x24;
+const PSC: u32 = 0x28;
+const ARR: u32 = 0x2c;
+const CCR1: u32 = 0x34;
+const CCR4: u32 = 0x40;
+const DCR: u32 = 0x48;
+const DMAR: u32 = 0x4c;
+
+// CR1 bits.
+const CR1_CEN: u32 = 1 << 0;
+const CR1_UDIS: u32 = 1 << 1;
+const CR1_URS: u32 = 1 << 2;
+const CR1_OPM: u32 = 1 << 3;
+const CR1_ARPE: u32 = 1 << 7;
+
+// SR / DIER / EGR bits.
+const SR_UIF: u32 = 1 << 0;
+const SR_CC1IF: u32 = 1 << 1;
+const SR_MASK: u32 = 0x1e5f;
+const DIER_IRQ_MASK: u32 = 0x5f;
+const EGR_UG: u32 = 1 << 0;
+const EGR_TG: u32 = 1 << 6;
+
+// CCMRx output-compare fields (per channel byte).
+const OCPE: u32 = 1 << 3;
+const OCM_SHIFT: u32 = 4;
+const OCM_FROZEN: u32 = 0;
+const OCM_ACTIVE_ON_MATCH: u32 = 1;
+const OCM_INACTIVE_ON_MATCH: u32 = 2;
+const OCM_TOGGLE: u32 = 3;
+const OCM_FORCE_INACTIVE: u32 = 4;
+const OCM_FORCE_ACTIVE: u32 = 5;
+const OCM_PWM1: u32 = 6;
+const OCM_PWM2: u32 = 7;
+
+const ARR_RESET: u32 = 0xffff;
+const DEFAULT_CLOCK_HZ: u64 = 24_000_000;
+
+pub struct Tim {
+    name: String,
+    irq: IrqLine,
+    clock_hz: u64,
+    ticker: Ticker,
+    consumed: u64,
+    cr1: u32,
+    cr2: u32,
+    smcr: u32,
+    dier: u32,
+    sr: u32,
+    ccmr: [u32; 2],
+    ccer: u32,
+    cnt: u32,
+    /// Preload and active values of PSC, ARR and CCRx.
+    psc: u32,
+    psc_active: u32,
+    arr: u32,
+    arr_active: u32,
+    ccr: [u32; 4],
+    ccr_active: [u32; 4],
+    dcr: u32,
+    /// OCxREF of each channel and the pin levels last traced.
+    oc_ref: [bool; 4],
+    traced: [Option<bool>; 4],
+}
+
+impl Tim {
+    /// Timer instance `name` (e.g. `TIM3`) on external interrupt `irq`.
+    pub fn new(name: impl Into<String>, irq: Option<u32>) -> Self {
+        Tim {
+            name: name.into(),
+            irq: IrqLine::new(irq),
+            clock_hz: DEFAULT_CLOCK_HZ,
+            ticker: Ticker::new(DEFAULT_CLOCK_HZ, 1),
+            consumed: 0,
+            cr1: 0,
+            cr2: 0,
+            smcr: 0,
+            dier: 0,
+            sr: 0,
+            ccmr: [0; 2],
+            ccer: 0,
+            cnt: 0,
+            psc: 0,
+            psc_active: 0,
+            arr: ARR_RESET,
+            arr_active: ARR_RESET,
+            ccr: [0; 4],
+            ccr_active: [0; 4],
+            dcr: 0,
+            oc_ref: [false; 4],
+            traced: [None; 4],
+        }
+    }
+
+    /// Sets the timer input clock frequency.
+    pub fn with_clock_hz(mut self, hz: u64) -> Self {
+        self.clock_hz = hz;
+        self.ticker = Ticker::new(hz, 1);
+        self
+    }
+
+    /// Channel `ch`'s CCMR byte (CCxS, OCxPE, OCxM).
+    fn ccmr_of(&self, ch: usize) -> u32 {
+        (self.ccmr[ch / 2] >> ((ch % 2) * 8)) & 0xff
+    }
+
+    fn is_output(&self, ch: usize) -> bool {
+        self.ccmr_of(ch) & 3 == 0
+    }
+
+    fn ocm(&self, ch: usize) -> u32 {
+        (self.ccmr_of(ch) >> OCM_SHIFT) & 7
+    }
+
+    fn enabled_output(&self, ch: usize) -> bool {
+        self.is_output(ch) && self.ccer & (1 << (4 * ch)) != 0
+    }
+
+    fn period(&self) -> u64 {
+        self.arr_active as u64 + 1
+    }
+
+    /// Ticks until CNT next equals `target` (None: never within a period).
+    fn distance(&self, target: u64) -> Option<u64> {
+        let p = self.period();
+        let cnt = self.cnt as u64;
+        (target < p).then(|| match (target + p - cnt % p) % p {
+            0 => p,
+            d => d,
+        })
+    }
+
+    fn to_update(&self) -> u64 {
+        // CNT above ARR (ARR lowered without preload) runs on to 0xFFFF.
+        if self.cnt > self.arr_active {
+            0x1_0000 - self.cnt as u64
+        } else {
+            self.period() - self.cnt as u64
+        }
+    }
+
+    fn next_event(&self) -> u64 {
+        (0..4)
+            .filter(|&ch| self.is_output(ch))
+            .filter_map(|ch| self.distance(self.ccr_active[ch] as u64))
+            .fold(self.to_update(), u64::min)
+    }
+
+    /// The update event: shadow registers load, UIF, one-pulse stop.
+    fn update_event(&mut self, set_uif: bool, at: Nanos) {
+        self.cnt = 0;
+        self.arr_active = self.arr;
+        self.ccr_active = self.ccr;
+        if self.psc_active != self.psc {
+            self.psc_active = self.psc;
+            self.ticker.set_rate(at, self.clock_hz, self.psc as u64 + 1);
+            self.consumed = self.ticker.ticks(at);
+        }
+        if set_uif && self.cr1 & CR1_UDIS == 0 {
+            self.sr |= SR_UIF;
+        }
+        if self.cr1 & CR1_OPM != 0 {
+            self.cr1 &= !CR1_CEN;
+            self.ticker.stop(at);
+        }
+    }
+
+    /// OCxREF after the counter moved to `cnt` (`matched`: CNT == CCRx).
+    fn refresh_outputs(&mut self, matched: [bool; 4]) {
+        for ch in 0..4 {
+            if !self.is_output(ch) {
+                continue;
+            }
+            let ccr = self.ccr_active[ch];
+            self.oc_ref[ch] = match self.ocm(ch) {
+                OCM_FROZEN => self.oc_ref[ch],
+                OCM_ACTIVE_ON_MATCH => self.oc_ref[ch] || matched[ch],
+                OCM_INACTIVE_ON_MATCH => self.oc_ref[ch] && !matched[ch],
+                OCM_TOGGLE => self.oc_ref[ch] ^ matched[ch],
+                OCM_FORCE_INACTIVE => false,
+                OCM_FORCE_ACTIVE => true,
+                OCM_PWM1 => self.cnt < ccr,
+                OCM_PWM2 => self.cnt >= ccr,
+                _ => unreachable!("3-bit field"),
+            };
+        }
+    }
+
+    fn trace_outputs(&mut self, ctx: &mut Ctx) {
+        for ch in 0..4 {
+            let level = self.enabled_output(ch).then(|| self.oc_ref[ch] ^ (self.ccer & (2 << (4 * ch)) != 0));
+            if level != self.traced[ch] {
+                self.traced[ch] = level;
+                if let Some(high) = level {
+                    let level = if high { Level::High } else { Level::Low };
+                    ctx.emit(&self.name, EventKind::Gpio { pin: format!("{}.CH{}", self.name, ch + 1), level });
+                }
+            }
+        }
+    }
+
+    /// Applies the ticks counted up to `ctx.now`, event by event.
+    fn sync(&mut self, ctx: &mut Ctx) {
+        loop {
+            let n = self.ticker.ticks(ctx.now).saturating_sub(self.consumed);
+            if n == 0 || self.cr1 & CR1_CEN == 0 {
+                break;
+            }
+            let p = self.period();
+            if n > 2 * p && self.cnt <= self.arr_active && (0..4).all(|ch| !self.enabled_output(ch)) {
+                // Whole periods without observers: apply their flags at once.
+                let skip = (n / p - 1) * p;
+                self.consumed += skip;
+                for ch in 0..4 {
+                    if self.is_output(ch) && (self.ccr_active[ch] as u64) < p {
+                        self.sr |= SR_CC1IF << ch;
+                    }
+                }
+                if self.cr1 & CR1_UDIS == 0 {
+                    self.sr |= SR_UIF;
+                }
+                continue;
+            }
+            let step = self.next_event().min(n);
+            self.consumed += step;
+            let wraps = step == self.to_update();
+            if wraps {
+                let at = self.ticker.time_of(self.consumed).unwrap_or(ctx.now);
+                self.update_event(true, at);
+            } else {
+                self.cnt += step as u32;
+            }
+            let mut matched = [false; 4];
+            for (ch, m) in matched.iter_mut().enumerate() {
+                if self.is_output(ch) && self.cnt == self.ccr_active[ch] {
+                    *m = true;
+                    self.sr |= SR_CC1IF << ch;
+                }
+            }
+            self.refresh_outputs(matched);
+            self.trace_outputs(ctx);
+        }
+    }
+
+    fn update_irq(&mut self, ctx: &mut Ctx) {
+        let level = self.sr & self.dier & DIER_IRQ_MASK != 0;
+        self.irq.set(level, ctx);
+    }
+
+    fn peek(&self, reg: u32) -> u32 {
+        match reg {
+            CR1 => self.cr1,
+            CR2 => self.cr2,
+            SMCR => self.smcr,
+            DIER => self.dier,
+            SR => self.sr,
+            CCMR1 => self.ccmr[0],
+            CCMR2 => self.ccmr[1],
+            CCER => self.ccer,
+            CNT => self.cnt,
+            PSC => self.psc,
+            ARR => self.arr,
+            CCR1..=CCR4 => self.ccr[((reg - CCR1) / 4) as usize],
+            DCR => self.dcr,
+            _ => 0,
+        }
+    }
+}
+
+impl Peripheral for Tim {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn size(&self) -> u32 {
+        0x400
+    }
+
+    fn read(&mut self, offset: u32, _access: Access, ctx: &mut Ctx) -> u32 {
+        self.sync(ctx);
+        self.update_irq(ctx);
+        lane_read(self.peek(offset & !3), offset)
+    }
+
+    fn write(&mut self, offset: u32, access: Access, value: u32, ctx: &mut Ctx) {
+        self.sync(ctx);
+        let reg = offset & !3;
+        let old = if matches!(reg, SR | EGR) { 0 } else { self.peek(reg) };
+        let v = lane_write(old, offset, access, value);
+        match reg {
+            CR1 => {
+                self.cr1 = v & 0x3ff;
+                if self.cr1 & CR1_CEN != 0 {
+                    self.ticker.set_rate(ctx.now, self.clock_hz, self.psc_active as u64 + 1);
+                    self.ticker.start(ctx.now);
+                } else {
+                    self.ticker.stop(ctx.now);
+                }
+                self.consumed = self.ticker.ticks(ctx.now);
+            }
+            CR2 => self.cr2 = v & 0xf8,
+            SMCR => self.smcr = v & 0xfff7,
+            DIER => self.dier = v & 0x5f5f,
+            SR => self.sr &= v | !SR_MASK,
+            EGR => {
+                if v & EGR_UG != 0 {
+                    self.update_event(self.cr1 & CR1_URS == 0, ctx.now);
+                }
+                self.sr |= v & (0x1e | EGR_TG);
+            }
+            CCMR1 => self.ccmr[0] = v & 0xffff,
+            CCMR2 => self.ccmr[1] = v & 0xffff,
+            CCER => self.ccer = v & 0x3333,
+            CNT => self.cnt = v & 0xffff,
+            PSC => self.psc = v & 0xffff,
+            ARR => {
+                self.arr = v & 0xffff;
+                if self.cr1 & CR1_ARPE == 0 {
+                    self.arr_active = self.arr;
+                }
+            }
+            CCR1..=CCR4 => {
+                let ch = ((reg - CCR1) / 4) as usize;
+                self.ccr[ch] = v & 0xffff;
+                if self.ccmr_of(ch) & OCPE == 0 {
+                    self.ccr_active[ch] = self.ccr[ch];
+                }
+            }
+            DCR => self.dcr = v & 0x1f1f,
+            DMAR => {}
+            _ => {}
+        }
+        if matches!(reg, CCMR1 | CCMR2 | CCER | CNT | CCR1..=CCR4 | EGR) {
+            self.refresh_outputs([false; 4]);
+        }
+        self.trace_outputs(ctx);
+        self.update_irq(ctx);
+    }
+
+    fn next_deadline(&self) -> Option<Nanos> {
+        if self.cr1 & CR1_CEN == 0 {
+            return None;
+        }
+        let watched = self.dier & DIER_IRQ_MASK != 0 || (0..4).any(|ch| self.enabled_output(ch));
+        if !watched {
+            return None;
+        }
+        self.ticker.time_of(self.consumed + self.next_event())
+    }
+
+    fn advance(&mut self, ctx: &mut Ctx) {
+        self.sync(ctx);
+        self.update_irq(ctx);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sensors::link::tests::with_ctx;
+    use crate::IrqLines;
+    use gale_trace::Trace;
+
+    const IRQ: u32 = 29;
+    const US: Nanos = 1_000;
+
+    /// Runs the model like the engine does: advance at every deadline up to `until`.
+    fn run_until(t: &mut Tim, irqs: &mut IrqLines, trace: &mut Trace, until: Nanos) {
+        while let Some(d) = t.next_deadline().filter(|d| *d <= until) {
+            with_ctx(irqs, trace, d, |c| t.advance(c));
+        }
+    }
+
+    #[test]
+    fn update_interrupt_period_and_psc_preload() {
+        let (mut irqs, mut trace) = (IrqLines::default(), Trace::new());
+        let mut t = Tim::new("TIM2", Some(IRQ));
+        with_ctx(&mut irqs, &mut trace, 0, |c| {
+            t.write(PSC, Access::Word, 23, c); // 1 MHz after the next update
+            t.write(ARR, Access::Word, 999, c);
+            t.write(EGR, Access::Word, EGR_UG, c);
+            t.write(SR, Access::Word, 0, c);
+            t.write(DIER, Access::Word, 1, c);
+            t.write(CR1, Access::Word, CR1_CEN, c);
+        });
+        assert_eq!(t.next_deadline(), Some(1_000 * US));
+        with_ctx(&mut irqs, &mut trace, 400 * US, |c| assert_eq!(t.read(CNT, Access::Word, c), 400));
+        with_ctx(&mut irqs, &mut trace, 1_000 * US, |c| t.advance(c));
+        assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(IRQ, true)]);
+        with_ctx(&mut irqs, &mut trace, 1_000 * US, |c| {
+            assert_eq!(t.read(SR, Access::Word, c) & SR_UIF, SR_UIF);
+            t.write(SR, Access::Word, !SR_UIF, c);
+            // New prescaler only from the next update on.
+            t.write(PSC, Access::Word, 47, c);
+        });
+        assert_eq!(t.next_deadline(), Some(2_000 * US));
+        with_ctx(&mut irqs, &mut trace, 2_000 * US, |c| t.advance(c));
+        assert_eq!(t.next_deadline(), Some(4_000 * US));
+    }
+
+    #[test]
+    fn pwm_mode_1_edges_are_traced() {
+        let (mut irqs, mut trace) = (IrqLines::default(), Trace::new());
+        let mut t = Tim::new("TIM3", None).with_clock_hz(1_000_000);
+        with_ctx(&mut irqs, &mut trace, 0, |c| {
+            t.write(ARR, Access::Word, 99, c); // 100 us period
+            t.write(CCR1, Access::Word, 25, c); // 25 % duty
+            t.write(CCMR1, Access::Word, OCM_PWM1 << OCM_SHIFT | OCPE, c);
+            t.write(CCER, Access::Word, 1, c);
+            t.write(CR1, Access::Word, CR1_CEN, c);
+        });
+        run_until(&mut t, &mut irqs, &mut trace, 250 * US);
+        let edges: Vec<(Nanos, Level)> = trace
+            .events()
+            .iter()
+            .map(|e| match &e.kind {
+                EventKind::Gpio { pin, level } if pin == "TIM3.CH1" => (e.t, *level),
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            edges,
+            vec![
+                (0, Level::High),
+                (25 * US, Level::Low),
+                (100 * US, Level::High),
+                (125 * US, Level::Low),
+                (200 * US, Level::High),
+                (225 * US, Level::Low),
+            ]
+        );
+    }
+
+    #[test]
+    fn one_pulse_stops_and_compare_flags() {
+        let (mut irqs, mut trace) = (IrqLines::default(), Trace::new());
+        let mut t = Tim::new("TIM4", None).with_clock_hz(1_000_000);
+        with_ctx(&mut irqs, &mut trace, 0, |c| {
+            t.write(ARR, Access::Word, 9, c);
+            for ch in [0, 2, 3] {
+                t.write(CCR1 + 4 * ch, Access::Word, 100, c); // beyond ARR: never matches
+            }
+            t.write(CCR1 + 4, Access::Word, 5, c);
+            t.write(CR1, Access::Word, CR1_CEN | CR1_OPM, c);
+        });
+        with_ctx(&mut irqs, &mut trace, 1_000 * US, |c| {
+            assert_eq!(t.read(CR1, Access::Word, c) & CR1_CEN, 0);
+            assert_eq!(t.read(CNT, Access::Word, c), 0);
+            assert_eq!(t.read(SR, Access::Word, c), SR_UIF | SR_CC1IF << 1);
+        });
+    }
+
+    #[test]
+    fn long_idle_skips_periods_but_keeps_phase() {
+        let (mut irqs, mut trace) = (IrqLines::default(), Trace::new());
+        let mut t = Tim::new("TIM2", None);
+        with_ctx(&mut irqs, &mut trace, 0, |c| {
+            t.write(ARR, Access::Word, 23, c); // 1 us period at 24 MHz
+            t.write(CR1, Access::Word, CR1_CEN, c);
+        });
+        with_ctx(&mut irqs, &mut trace, 10_000_000_000 + 500, |c| {
+            assert_eq!(t.read(CNT, Access::Word, c), 12);
+            assert_eq!(t.read(SR, Access::Word, c) & SR_UIF, SR_UIF);
+        });
+    }
+}
