@@ -4,9 +4,15 @@
 //! (TXE and TC read as set again at once); received bytes queue in a FIFO
 //! that the scenario feeds and DR reads drain. Interrupt line level follows
 //! TXEIE/TCIE/RXNEIE against TXE/TC/RXNE.
+//!
+//! A device attached with [`Usart::attach`] hears every transmitted byte
+//! and paces its own replies: the model's `next_deadline` is the device's
+//! next send time, and a `FramingError` symbol sets SR.FE with the byte.
 
+use crate::bus::{UartDevice, UartSymbol};
+use crate::sensors::link::UartLink;
 use crate::{Access, Ctx, Peripheral};
-use gale_trace::EventKind;
+use gale_trace::{EventKind, Nanos};
 use std::collections::VecDeque;
 
 // Register offsets, named as in RM0041.
@@ -44,6 +50,7 @@ pub struct Usart {
     gtpr: u32,
     rx: VecDeque<u8>,
     irq_level: bool,
+    link: UartLink,
 }
 
 impl Usart {
@@ -61,6 +68,25 @@ impl Usart {
             gtpr: 0,
             rx: VecDeque::new(),
             irq_level: false,
+            link: UartLink::default(),
+        }
+    }
+
+    /// Attaches the device on this USART's RX/TX lines.
+    pub fn attach(&mut self, dev: Box<dyn UartDevice>) {
+        self.link.attach(dev);
+    }
+
+    /// Delivers one symbol from the line to the receiver.
+    pub fn deliver(&mut self, sym: UartSymbol, ctx: &mut Ctx) {
+        match sym {
+            UartSymbol::Byte(b) => self.receive(b, ctx),
+            UartSymbol::FramingError(b) => {
+                if self.cr1 & (CR1_UE | CR1_RE) == (CR1_UE | CR1_RE) {
+                    self.framing_error(ctx);
+                }
+                self.receive(b, ctx);
+            }
         }
     }
 
@@ -139,6 +165,7 @@ impl Peripheral for Usart {
             DR => {
                 if self.cr1 & (CR1_UE | CR1_TE) == (CR1_UE | CR1_TE) {
                     ctx.emit(&self.name, EventKind::UartTx { byte: value as u8 });
+                    self.link.transmit(value as u8, ctx.now);
                 }
                 self.sr |= SR_TXE | SR_TC;
             }
@@ -150,6 +177,16 @@ impl Peripheral for Usart {
             _ => {}
         }
         self.update_irq(ctx);
+    }
+
+    fn next_deadline(&self) -> Option<Nanos> {
+        self.link.next_send()
+    }
+
+    fn advance(&mut self, ctx: &mut Ctx) {
+        for sym in self.link.due(ctx.now) {
+            self.deliver(sym, ctx);
+        }
     }
 }
 
@@ -184,5 +221,43 @@ mod tests {
         assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(37, true)]);
         assert_eq!(u.read(DR, Access::Word, &mut ctx(&mut irqs, &mut trace)), 0x55);
         assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(37, false)]);
+    }
+
+    #[test]
+    fn attached_device_hears_tx_and_is_paced_on_rx() {
+        use crate::sensors::link::tests::{with_ctx, Script};
+        use std::sync::{Arc, Mutex};
+        let (mut irqs, mut trace) = (IrqLines::default(), Trace::new());
+        let heard = Arc::new(Mutex::new(Vec::new()));
+        let mut u = Usart::new("USART1", Some(37));
+        let bytes = vec![UartSymbol::FramingError(0xb5), UartSymbol::Byte(0x62)];
+        u.attach(Box::new(Script { bytes, t0: 2_000, gap: 1_000, heard: heard.clone() }));
+        with_ctx(&mut irqs, &mut trace, 0, |c| {
+            u.write(CR1, Access::Word, CR1_UE | CR1_TE | CR1_RE, c);
+            u.write(DR, Access::Word, 0x42, c);
+        });
+        assert_eq!(*heard.lock().unwrap(), vec![0x42]);
+        assert_eq!(u.next_deadline(), Some(2_000));
+        with_ctx(&mut irqs, &mut trace, 2_000, |c| {
+            u.advance(c);
+            assert_eq!(u.read(SR, Access::Word, c) & (SR_FE | SR_RXNE), SR_FE | SR_RXNE);
+            assert_eq!(u.read(DR, Access::Word, c), 0xb5);
+        });
+        assert_eq!(u.next_deadline(), Some(3_000));
+        with_ctx(&mut irqs, &mut trace, 3_500, |c| {
+            u.advance(c);
+            assert_eq!(u.read(DR, Access::Word, c), 0x62);
+        });
+        assert_eq!(u.next_deadline(), None);
+        let kinds: Vec<_> = trace.events().iter().map(|e| e.kind.clone()).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                EventKind::UartTx { byte: 0x42 },
+                EventKind::UartError { what: "framing".into() },
+                EventKind::UartRx { byte: 0xb5 },
+                EventKind::UartRx { byte: 0x62 },
+            ]
+        );
     }
 }
