@@ -123,5 +123,19 @@ impl<const N: usize> Ticker<N> {
     }
 }
 
+/// `embedded_hal_async::delay::DelayNs` on a timer queue: delays are
+/// rounded up to whole ticks, `ticks_per_us` being the alarm's rate.
+pub struct TimerDelay<const N: usize> {
+    pub queue: &'static TimerQueue<N>,
+    pub ticks_per_us: u64,
+}
+
+impl<const N: usize> embedded_hal_async::delay::DelayNs for TimerDelay<N> {
+    async fn delay_ns(&mut self, ns: u32) {
+        let ticks = (ns as u64 * self.ticks_per_us).div_ceil(1000);
+        self.queue.after(ticks).await
+    }
+}
+
 #[cfg(test)]
 mod tests;
