@@ -3,3 +3,4 @@
 
 pub mod link;
 pub mod ticker;
+pub mod icm42688;
