@@ -1,0 +1,352 @@
+//! [`Machine`]: one Cortex-M core with its memory, peripherals and clock.
+
+use crate::bus::{Bus, Slot};
+use crate::cpu::CpuState;
+use crate::elf::{self, Symbols};
+use crate::sys::{HookStop, Sys, SCS_BASE, SCS_SIZE, DWT_BASE};
+use crate::{CoreKind, EngineError, FaultReport, Limits, MachineSpec, Nanos, StopReason};
+use gale_models::{Ctx, Peripheral};
+use gale_trace::{Event, EventKind, Trace};
+use std::cell::RefCell;
+use std::rc::Rc;
+use unicorn_engine::{Arch, ArmCpuModel, HookType, MemType, Mode, Prot, RegisterARM, Unicorn};
+
+const PAGE: u32 = 0x1000;
+/// `until` address for emu_start that can never be a Thumb PC.
+const NEVER: u64 = 0xffff_ffff;
+
+pub struct Machine {
+    uc: Unicorn<'static, ()>,
+    sys: Rc<RefCell<Sys>>,
+    /// Set once the firmware exited or faulted beyond recovery.
+    finished: Option<StopReason>,
+    loaded: bool,
+}
+
+impl Machine {
+    pub fn new(spec: MachineSpec) -> Result<Machine, EngineError> {
+        let bad = |what: String| EngineError::BadSpec { machine: spec.name.clone(), what };
+        if spec.cpu_hz == 0 {
+            return Err(bad("cpu_hz is 0".into()));
+        }
+        if spec.nvic_irqs == 0 || spec.nvic_irqs > 496 {
+            return Err(bad(format!("nvic_irqs is {} (must be 1..=496)", spec.nvic_irqs)));
+        }
+        let mut uc = Unicorn::new(Arch::ARM, Mode::MCLASS | Mode::THUMB | Mode::LITTLE_ENDIAN)
+            .map_err(EngineError::uc("creating the CPU"))?;
+        let model = match spec.core {
+            CoreKind::CortexM3 => ArmCpuModel::CORTEX_M3,
+            CoreKind::CortexM4F => ArmCpuModel::CORTEX_M4,
+            CoreKind::CortexM7F => ArmCpuModel::CORTEX_M7,
+        };
+        uc.ctl_set_cpu_model(model as i32).map_err(EngineError::uc("selecting the CPU model"))?;
+
+        // Memories: whole 4 KiB pages, no overlaps.
+        let mut ranges: Vec<(u64, u64, String)> = Vec::new();
+        for m in &spec.memories {
+            if m.base % PAGE != 0 || m.size % PAGE != 0 || m.size == 0 {
+                return Err(bad(format!(
+                    "memory `{}` at {:#010x} size {:#x} must start and end on a 4 KiB boundary",
+                    m.name, m.base, m.size
+                )));
+            }
+            let mut prot = Prot::READ;
+            if m.writable {
+                prot |= Prot::WRITE;
+            }
+            if m.executable {
+                prot |= Prot::EXEC;
+            }
+            add_range(&mut ranges, m.base as u64, m.size as u64, &m.name).map_err(bad)?;
+            uc.mem_map(m.base as u64, m.size as u64, prot).map_err(EngineError::uc("mapping memory"))?;
+        }
+
+        // Peripherals, sorted, checked for overlap; mapped as MMIO pages.
+        let mut slots: Vec<Slot> = spec
+            .peripherals
+            .into_iter()
+            .map(|p| Slot { base: p.base, size: p.model.size(), model: p.model })
+            .collect();
+        slots.sort_by_key(|s| s.base);
+        for w in slots.windows(2) {
+            if w[0].base as u64 + w[0].size as u64 > w[1].base as u64 {
+                return Err(bad(format!("peripherals {} and {} overlap", w[0].model.name(), w[1].model.name())));
+            }
+        }
+        for s in &slots {
+            if s.size == 0 {
+                return Err(bad(format!("peripheral {} has an empty register window", s.model.name())));
+            }
+            if (s.base as u64) < (SCS_BASE as u64 + SCS_SIZE as u64) && s.base as u64 + s.size as u64 > DWT_BASE as u64 && s.base >= 0xe000_0000 {
+                return Err(bad(format!("peripheral {} overlaps the System Control Space", s.model.name())));
+            }
+        }
+        let mut pages: Vec<u32> = slots
+            .iter()
+            .flat_map(|s| (s.base / PAGE..=((s.base as u64 + s.size as u64 - 1) / PAGE as u64) as u32).map(|p| p * PAGE))
+            .collect();
+        pages.dedup();
+        let sys = Rc::new(RefCell::new(Sys::new(&spec.name, spec.core, spec.cpu_hz, spec.nvic_irqs, spec.trace_irqs, Bus {
+            slots,
+            ..Default::default()
+        })));
+        // Merge contiguous pages into runs and map each run once.
+        let mut runs: Vec<(u32, u32)> = Vec::new();
+        for p in pages {
+            match runs.last_mut() {
+                Some((b, n)) if *b as u64 + *n as u64 == p as u64 => *n += PAGE,
+                _ => runs.push((p, PAGE)),
+            }
+        }
+        for (base, size) in runs {
+            add_range(&mut ranges, base as u64, size as u64, "peripheral window").map_err(bad)?;
+            map_mmio(&mut uc, &sys, base, size, Sys::periph_read, Sys::periph_write)?;
+        }
+        for (base, size) in [(SCS_BASE, SCS_SIZE), (DWT_BASE, PAGE)] {
+            add_range(&mut ranges, base as u64, size as u64, "System Control Space").map_err(bad)?;
+            map_mmio(&mut uc, &sys, base, size, Sys::scs_read, Sys::scs_write)?;
+        }
+
+        install_hooks(&mut uc, &sys)?;
+        let cpu = CpuState::probe(&mut uc)?;
+        sys.borrow_mut().cpu = Some(cpu);
+        Ok(Machine { uc, sys, finished: None, loaded: false })
+    }
+
+    /// Loads the ELF's PT_LOAD segments at their load addresses and resets
+    /// the core from the vector table.
+    pub fn load_elf(&mut self, elf_bytes: &[u8]) -> Result<(), EngineError> {
+        let image = elf::parse(elf_bytes)?;
+        let machine = self.sys.borrow().name.clone();
+        let regions = self.uc.mem_regions().map_err(EngineError::uc("listing memory"))?;
+        let ram_like = |a: u64, n: u64| regions.iter().any(|r| r.begin <= a && a + n <= r.end + 1);
+        for seg in &image.segments {
+            if seg.data.is_empty() {
+                continue;
+            }
+            let end = seg.lma as u64 + seg.data.len() as u64;
+            let slot_hit = self.sys.borrow().bus.find(seg.lma).is_some();
+            if !ram_like(seg.lma as u64, seg.data.len() as u64) || slot_hit || (SCS_BASE..SCS_BASE + SCS_SIZE).contains(&seg.lma) {
+                return Err(EngineError::SegmentOutsideMemory {
+                    machine,
+                    index: seg.index,
+                    what: format!("vaddr {:#010x}, {} bytes in file, {} in memory", seg.vaddr, seg.data.len(), seg.memsz),
+                    lma: seg.lma,
+                    end,
+                });
+            }
+            self.uc.mem_write(seg.lma as u64, &seg.data).map_err(EngineError::uc("loading a segment"))?;
+        }
+        // The vector table: `.vector_table`, else the lowest executable region.
+        let vtor = match image.vector_table {
+            Some(v) => v,
+            None => regions
+                .iter()
+                .filter(|r| r.perms & Prot::EXEC.0 != 0)
+                .map(|r| r.begin as u32)
+                .min()
+                .ok_or(EngineError::NoVectorTable)?,
+        };
+        let mut vt = [0u8; 8];
+        self.uc.mem_read(vtor as u64, &mut vt).map_err(|_| EngineError::NoVectorTable)?;
+        let sp = u32::from_le_bytes(vt[0..4].try_into().unwrap());
+        let pc = u32::from_le_bytes(vt[4..8].try_into().unwrap());
+        if pc & 1 == 0 || !ram_like((pc & !1) as u64, 2) {
+            return Err(EngineError::BadElf(format!(
+                "reset vector {pc:#010x} (vector table at {vtor:#010x}) is not a Thumb address in mapped memory"
+            )));
+        }
+        {
+            let mut s = self.sys.borrow_mut();
+            s.symbols = image.symbols;
+            s.blocks.clear();
+            s.reset_vector = (vtor, sp, pc);
+        }
+        self.reset_core()?;
+        self.loaded = true;
+        self.finished = None;
+        Ok(())
+    }
+
+    fn reset_core(&mut self) -> Result<(), EngineError> {
+        self.sys.borrow_mut().reset_core(&mut self.uc)
+    }
+
+    /// Runs until virtual time `t` (or an exit, an unrecoverable fault, or a
+    /// limit). Several machines can be stepped in lockstep quanta.
+    pub fn run_until(&mut self, t: Nanos, limits: &Limits) -> Result<StopReason, EngineError> {
+        if !self.loaded {
+            return Err(EngineError::NotLoaded(self.sys.borrow().name.clone()));
+        }
+        if let Some(r) = &self.finished {
+            return Ok(r.clone());
+        }
+        let r = self.run_inner(t, limits)?;
+        if matches!(r, StopReason::Exited { .. } | StopReason::Fault(_)) {
+            self.finished = Some(r.clone());
+        }
+        Ok(r)
+    }
+
+    fn run_inner(&mut self, t: Nanos, limits: &Limits) -> Result<StopReason, EngineError> {
+        let (target, target_is_limit) = if limits.time < t { (limits.time, true) } else { (t, false) };
+        loop {
+            let pc = {
+                let mut s = self.sys.borrow_mut();
+                let target_cycle = s.clock.cycle_at(target);
+                s.service_due(&mut self.uc)?;
+                if let Some(stop) = s.finished.take() {
+                    return Ok(stop);
+                }
+                if s.instructions >= limits.instructions {
+                    return Ok(StopReason::InstructionLimit);
+                }
+                if s.clock.cycles >= target_cycle {
+                    return Ok(if target_is_limit { StopReason::TimeLimit } else { StopReason::TimeReached });
+                }
+                if let Some(stop) = s.take_pending_exception(&mut self.uc)? {
+                    return Ok(stop);
+                }
+                let next = s.next_event_cycle();
+                if s.sleeping {
+                    // WFI: nothing to run until the next timer or model event.
+                    let wake = next.min(target_cycle);
+                    s.clock.cycles = s.clock.cycles.max(wake);
+                    continue;
+                }
+                let budget = limits.instructions - s.instructions;
+                s.stop_at = next.min(target_cycle).min(s.clock.cycles.saturating_add(budget));
+                s.hook_stop = None;
+                s.pc
+            };
+            let res = self.uc.emu_start(pc as u64 | 1, NEVER, 0, 0);
+            let mut s = self.sys.borrow_mut();
+            s.pc = self.uc.reg_read(RegisterARM::PC).map_err(EngineError::uc("reading pc"))? as u32;
+            let hs = s.hook_stop.take();
+            match (res, hs) {
+                (_, Some(HookStop::Exit(code))) => {
+                    let now = s.clock.now();
+                    let name = s.name.clone();
+                    s.trace.push(Event::new(now, name, "semihosting", EventKind::Exit { code }));
+                    return Ok(StopReason::Exited { code });
+                }
+                (_, Some(HookStop::Fatal(report))) => return Ok(StopReason::Fault(report)),
+                (Err(e), hs) => {
+                    if let Some(stop) = s.cpu_error(&mut self.uc, e, hs)? {
+                        return Ok(stop);
+                    }
+                }
+                (Ok(()), Some(HookStop::Deadline)) => {}
+                (Ok(()), None) => s.sleeping = true,
+                (Ok(()), Some(HookStop::Memory { .. } | HookStop::Invalid)) => {}
+            }
+        }
+    }
+
+    /// Virtual time now.
+    pub fn now(&self) -> Nanos {
+        self.sys.borrow().clock.now()
+    }
+
+    /// Instructions retired so far.
+    pub fn instructions(&self) -> u64 {
+        self.sys.borrow().instructions
+    }
+
+    /// Drains the events emitted so far.
+    pub fn take_trace(&mut self) -> Trace {
+        std::mem::take(&mut self.sys.borrow_mut().trace)
+    }
+
+    /// Calls `f` on the peripheral named `name` at the current virtual time
+    /// (scenario injection). Interrupt lines it changes take effect at once.
+    pub fn with_peripheral<R>(&mut self, name: &str, f: impl FnOnce(&mut dyn Peripheral, &mut Ctx) -> R) -> Option<R> {
+        let mut s = self.sys.borrow_mut();
+        let s = &mut *s;
+        let i = s.bus.find_name(name)?;
+        let now = s.clock.now();
+        let slot = &mut s.bus.slots[i];
+        let mut ctx = Ctx { now, machine: &s.name, irqs: &mut s.bus.irqs, trace: &mut s.trace };
+        let r = f(slot.model.as_mut(), &mut ctx);
+        s.apply_irq_lines();
+        Some(r)
+    }
+
+    /// The ELF's function and object symbols.
+    pub fn symbols(&self) -> Symbols {
+        self.sys.borrow().symbols.clone()
+    }
+}
+
+fn add_range(ranges: &mut Vec<(u64, u64, String)>, base: u64, size: u64, name: &str) -> Result<(), String> {
+    if let Some((b, n, other)) = ranges.iter().find(|(b, n, _)| base < b + n && *b < base + size) {
+        return Err(format!("`{name}` at {base:#010x}+{size:#x} overlaps `{other}` at {b:#010x}+{n:#x}"));
+    }
+    ranges.push((base, size, name.to_string()));
+    Ok(())
+}
+
+type ReadFn = fn(&mut Sys, &mut Unicorn<'_, ()>, u32, usize) -> u32;
+type WriteFn = fn(&mut Sys, &mut Unicorn<'_, ()>, u32, usize, u32);
+
+fn map_mmio(uc: &mut Unicorn<'static, ()>, sys: &Rc<RefCell<Sys>>, base: u32, size: u32, r: ReadFn, w: WriteFn) -> Result<(), EngineError> {
+    let (s1, s2) = (sys.clone(), sys.clone());
+    uc.mmio_map(
+        base as u64,
+        size as u64,
+        Some(move |uc: &mut Unicorn<'_, ()>, off: u64, len: usize| -> u64 {
+            match s1.try_borrow_mut() {
+                Ok(mut s) => r(&mut s, uc, base + off as u32, len) as u64,
+                Err(_) => 0,
+            }
+        }),
+        Some(move |uc: &mut Unicorn<'_, ()>, off: u64, len: usize, v: u64| {
+            if let Ok(mut s) = s2.try_borrow_mut() {
+                w(&mut s, uc, base + off as u32, len, v as u32)
+            }
+        }),
+    )
+    .map_err(EngineError::uc("mapping a peripheral window"))
+}
+
+fn install_hooks(uc: &mut Unicorn<'static, ()>, sys: &Rc<RefCell<Sys>>) -> Result<(), EngineError> {
+    let s = sys.clone();
+    uc.add_block_hook(1, 0, move |uc, addr, size| {
+        if let Ok(mut s) = s.try_borrow_mut() {
+            s.on_block(uc, addr as u32, size);
+        }
+    })
+    .map_err(EngineError::uc("adding the block hook"))?;
+    let s = sys.clone();
+    uc.add_intr_hook(move |uc, intno| {
+        if let Ok(mut s) = s.try_borrow_mut() {
+            s.on_interrupt(uc, intno);
+        }
+    })
+    .map_err(EngineError::uc("adding the interrupt hook"))?;
+    let s = sys.clone();
+    uc.add_mem_hook(
+        HookType::MEM_UNMAPPED | HookType::MEM_PROT,
+        1,
+        0,
+        move |_uc, kind: MemType, addr, size, _value| {
+            if let Ok(mut s) = s.try_borrow_mut() {
+                s.hook_stop = Some(HookStop::Memory { kind, addr: addr as u32, size });
+            }
+            false
+        },
+    )
+    .map_err(EngineError::uc("adding the memory fault hook"))?;
+    let s = sys.clone();
+    uc.add_insn_invalid_hook(move |uc| match s.try_borrow_mut() {
+        Ok(mut s) => s.on_invalid_instruction(uc),
+        Err(_) => false,
+    })
+    .map_err(EngineError::uc("adding the invalid instruction hook"))?;
+    Ok(())
+}
+
+#[allow(dead_code)]
+fn _assert_fault_report_is_send(r: FaultReport) -> impl Send {
+    r
+}

@@ -1,0 +1,396 @@
+//! The engine state shared between the run loop and unicorn's hooks: clock,
+//! bus, System Control Space, trace. Hooks run inside `emu_start`; they
+//! count time per translated block, dispatch MMIO, and handle the exception
+//! traps (SVC, BKPT, exception return).
+
+use crate::blocks::{count_thumb, BlockCounts};
+use crate::bus::Bus;
+use crate::clock::Clock;
+use crate::cpu::CpuState;
+use crate::elf::Symbols;
+use crate::scs::{self, nvic, Scs};
+use crate::semihosting::{self, Outcome};
+use crate::{CoreKind, EngineError, FaultReport, StopReason};
+use gale_models::Access;
+use gale_trace::{Event, EventKind, IrqAction, Trace};
+use unicorn_engine::{MemType, RegisterARM, Unicorn};
+
+pub(crate) use scs::{DWT_BASE, SCS_BASE, SCS_SIZE};
+
+/// QEMU exception numbers delivered to the interrupt hook.
+const EXCP_SWI: u32 = 2;
+const EXCP_BKPT: u32 = 7;
+const EXCP_EXCEPTION_EXIT: u32 = 8;
+const EXCP_NOCP: u32 = 17;
+const EXCP_INVSTATE: u32 = 18;
+
+/// Why a hook stopped emulation.
+#[derive(Debug)]
+pub(crate) enum HookStop {
+    /// A clock event is due or a pending exception became takeable.
+    Deadline,
+    Exit(i32),
+    Fatal(FaultReport),
+    Memory { kind: MemType, addr: u32, size: usize },
+    Invalid,
+}
+
+pub(crate) type Uc<'a> = Unicorn<'a, ()>;
+
+pub(crate) struct Sys {
+    pub name: String,
+    pub core: CoreKind,
+    pub clock: Clock,
+    pub instructions: u64,
+    /// The block hook stops emulation at the first block starting at or
+    /// after this cycle.
+    pub stop_at: u64,
+    pub hook_stop: Option<HookStop>,
+    pub trace: Trace,
+    pub bus: Bus,
+    pub scs: Scs,
+    pub blocks: BlockCounts,
+    pub symbols: Symbols,
+    /// (VTOR, initial SP, reset PC) from the loaded image.
+    pub reset_vector: (u32, u32, u32),
+    pub cpu: Option<CpuState>,
+    /// PC to resume at.
+    pub pc: u32,
+    /// In WFI (or sleep-on-exit) until an exception can wake the core.
+    pub sleeping: bool,
+    /// A stop decided while servicing events (lockup, reset failure).
+    pub finished: Option<StopReason>,
+    pub trace_irqs: bool,
+    /// Something is pending but was masked: re-check at every block.
+    pub watch_masks: bool,
+    /// The fault being raised, for the report if its handler is missing.
+    pub last_fault: Option<(String, Option<u32>)>,
+    code: Vec<u8>,
+}
+
+impl Sys {
+    pub fn new(name: &str, core: CoreKind, hz: u64, irqs: u32, trace_irqs: bool, bus: Bus) -> Self {
+        Sys {
+            name: name.to_string(),
+            core,
+            clock: Clock { hz, cycles: 0 },
+            instructions: 0,
+            stop_at: 0,
+            hook_stop: None,
+            trace: Trace::new(),
+            bus,
+            scs: Scs::new(core, hz, irqs),
+            blocks: BlockCounts::new(),
+            symbols: Symbols::default(),
+            reset_vector: (0, 0, 0),
+            cpu: None,
+            pc: 0,
+            sleeping: false,
+            finished: None,
+            trace_irqs,
+            watch_masks: false,
+            last_fault: None,
+            code: Vec::new(),
+        }
+    }
+
+    pub fn emit(&mut self, source: &str, kind: EventKind) {
+        let e = Event::new(self.clock.now(), self.name.clone(), source, kind);
+        self.trace.push(e);
+    }
+
+    pub fn irq_event(&mut self, exception: usize, action: IrqAction) {
+        if self.trace_irqs {
+            self.emit("core", EventKind::Irq { exception: exception as u16, action });
+        }
+    }
+
+    // ---- time ---------------------------------------------------------
+
+    pub fn on_block(&mut self, uc: &mut Uc, addr: u32, size: u32) {
+        if self.clock.cycles >= self.stop_at || (self.watch_masks && self.takeable(uc).is_some()) {
+            self.hook_stop = Some(HookStop::Deadline);
+            let _ = uc.emu_stop();
+            return;
+        }
+        let n = match self.blocks.get(addr, size) {
+            Some(n) => n,
+            None => {
+                self.code.resize(size as usize, 0);
+                let n = if uc.mem_read(addr as u64, &mut self.code).is_ok() { count_thumb(&self.code).max(1) } else { 1 };
+                self.blocks.insert(addr, size, n);
+                n
+            }
+        };
+        self.clock.cycles += n as u64;
+        self.instructions += n as u64;
+    }
+
+    /// The cycle of the next timer or model event.
+    pub fn next_event_cycle(&self) -> u64 {
+        let model = self.bus.next_deadline().map_or(u64::MAX, |t| self.clock.cycle_at(t));
+        model.min(self.scs.systick.next_event_cycle())
+    }
+
+    /// Processes everything due at the current cycle: SysTick wraps, model
+    /// deadlines, interrupt lines, register side effects.
+    pub fn service_due(&mut self, uc: &mut Uc) -> Result<(), EngineError> {
+        if self.scs.systick.catch_up(self.clock.cycles) {
+            self.pend(nvic::SYSTICK);
+        }
+        let now = self.clock.now();
+        self.bus.advance_due(now, &self.name, &mut self.trace);
+        self.apply_irq_lines();
+        let effects = std::mem::take(&mut self.scs.effects);
+        for e in effects.pended {
+            self.irq_event(e, IrqAction::Pend);
+        }
+        if effects.cpacr && self.core.has_fpu() {
+            let cpacr = self.scs.scb.cpacr;
+            let cpu = self.cpu.as_mut().expect("cpu state");
+            cpu.set_reg(15, self.pc);
+            cpu.save(uc)?;
+            cpu.set(crate::cpu::V7m::Cpacr, cpacr);
+            cpu.restore(uc)?;
+        }
+        if effects.reset {
+            self.emit("core", EventKind::Reg { name: "SCB.AIRCR".into(), write: true, value: 0x05fa_0004 });
+            self.reset_core(uc)?;
+        }
+        if self.sleeping && self.wakes_from_sleep(uc) {
+            self.sleeping = false;
+        }
+        self.watch_masks = self.scs.nvic.any_pending();
+        Ok(())
+    }
+
+    pub fn reset_core(&mut self, uc: &mut Uc) -> Result<(), EngineError> {
+        let (vtor, sp, pc) = self.reset_vector;
+        self.scs.reset(vtor);
+        self.sleeping = false;
+        let cpu = self.cpu.as_mut().expect("cpu state");
+        cpu.save(uc)?;
+        for r in 0..13 {
+            cpu.set_reg(r, 0);
+        }
+        cpu.set_reg(14, 0xffff_ffff);
+        cpu.set_reg(15, pc & !1);
+        cpu.set_mode(0, 0, sp & !3, 0);
+        cpu.set(crate::cpu::V7m::Primask, 0);
+        cpu.set(crate::cpu::V7m::Basepri, 0);
+        cpu.set(crate::cpu::V7m::Faultmask, 0);
+        cpu.set(crate::cpu::V7m::Cpacr, 0);
+        cpu.restore(uc)?;
+        self.pc = pc & !1;
+        Ok(())
+    }
+
+    // ---- interrupts ---------------------------------------------------
+
+    pub fn pend(&mut self, e: usize) {
+        self.scs.nvic.set_pending(e, true);
+        self.irq_event(e, IrqAction::Pend);
+    }
+
+    pub fn apply_irq_lines(&mut self) {
+        let changes: Vec<(u32, bool)> = self.bus.irqs.drain().collect();
+        for (irq, level) in changes {
+            if self.scs.nvic.set_line(irq as usize, level) {
+                self.irq_event(nvic::IRQ0 + irq as usize, IrqAction::Pend);
+            }
+            if level {
+                self.watch_masks = true;
+                self.stop_at = 0;
+            }
+        }
+    }
+
+    fn masks(&self, uc: &Uc) -> (u32, u32, u32) {
+        let r = |reg| uc.reg_read(reg).unwrap_or(0) as u32;
+        (r(RegisterARM::PRIMASK), r(RegisterARM::BASEPRI), r(RegisterARM::FAULTMASK))
+    }
+
+    pub fn execution_priority(&self, uc: &Uc) -> i32 {
+        let (pm, bp, fm) = self.masks(uc);
+        self.scs.nvic.execution_priority(pm, bp, fm)
+    }
+
+    /// The pending exception that preempts the current execution priority.
+    pub fn takeable(&self, uc: &Uc) -> Option<usize> {
+        let n = &self.scs.nvic;
+        let e = n.highest_pending()?;
+        (n.group(n.priority(e)) < self.execution_priority(uc)).then_some(e)
+    }
+
+    /// WFI wakes for an exception that would preempt if PRIMASK were clear.
+    fn wakes_from_sleep(&self, uc: &Uc) -> bool {
+        let n = &self.scs.nvic;
+        let Some(e) = n.highest_pending() else { return false };
+        let (_, bp, fm) = self.masks(uc);
+        n.group(n.priority(e)) < n.execution_priority(0, bp, fm)
+    }
+
+    pub fn take_pending_exception(&mut self, uc: &mut Uc) -> Result<Option<StopReason>, EngineError> {
+        match self.takeable(uc) {
+            Some(e) => {
+                self.sleeping = false;
+                self.enter(uc, e)
+            }
+            None => Ok(None),
+        }
+    }
+
+    // ---- MMIO -----------------------------------------------------------
+
+    pub fn periph_read(&mut self, _uc: &mut Uc, addr: u32, len: usize) -> u32 {
+        let now = self.clock.now();
+        let Some(i) = self.bus.find(addr) else {
+            self.emit("bus", EventKind::Reg { name: format!("{addr:#010x} (no model)"), write: false, value: 0 });
+            return 0;
+        };
+        let access = Access::from_len(len).unwrap_or(Access::Word);
+        let v = self.bus.read(i, addr, access, now, &self.name, &mut self.trace);
+        self.after_model_access();
+        v
+    }
+
+    pub fn periph_write(&mut self, _uc: &mut Uc, addr: u32, len: usize, value: u32) {
+        let now = self.clock.now();
+        let Some(i) = self.bus.find(addr) else {
+            self.emit("bus", EventKind::Reg { name: format!("{addr:#010x} (no model)"), write: true, value });
+            return;
+        };
+        let access = Access::from_len(len).unwrap_or(Access::Word);
+        self.bus.write(i, addr, access, value, now, &self.name, &mut self.trace);
+        self.after_model_access();
+    }
+
+    fn after_model_access(&mut self) {
+        self.apply_irq_lines();
+        let next = self.next_event_cycle();
+        self.stop_at = self.stop_at.min(next);
+    }
+
+    pub fn scs_read(&mut self, _uc: &mut Uc, addr: u32, len: usize) -> u32 {
+        self.scs.read(addr, len, self.clock.cycles)
+    }
+
+    pub fn scs_write(&mut self, _uc: &mut Uc, addr: u32, len: usize, value: u32) {
+        self.scs.write(addr, len, value, self.clock.cycles);
+        let e = &self.scs.effects;
+        if e.recheck || e.cpacr || e.reset || !e.pended.is_empty() {
+            self.stop_at = 0;
+        }
+    }
+
+    // ---- traps ----------------------------------------------------------
+
+    pub fn on_interrupt(&mut self, uc: &mut Uc, intno: u32) {
+        let r = match intno {
+            EXCP_SWI => self.svc(uc),
+            EXCP_BKPT => self.bkpt(uc),
+            EXCP_EXCEPTION_EXIT => {
+                let v = uc.reg_read(RegisterARM::PC).unwrap_or(0) as u32;
+                self.exception_return(uc, v)
+            }
+            EXCP_NOCP => self.fault_in_hook(uc, crate::fault::Fault::usage(scs::scb::cfsr::NOCP, "coprocessor access (FPU disabled in CPACR)")),
+            EXCP_INVSTATE => self.fault_in_hook(uc, crate::fault::Fault::usage(scs::scb::cfsr::INVSTATE, "invalid state (Thumb bit clear)")),
+            other => {
+                let pc = uc.reg_read(RegisterARM::PC).unwrap_or(0) as u32;
+                let report = self.report(uc, format!("unsupported CPU exception {other} from unicorn"), pc, None);
+                Ok(Some(StopReason::Fault(report)))
+            }
+        };
+        self.settle_hook_result(uc, r);
+    }
+
+    /// Turns the outcome of work done inside a hook into a stop if needed.
+    pub fn settle_hook_result(&mut self, uc: &mut Uc, r: Result<Option<StopReason>, EngineError>) {
+        let stop = match r {
+            Ok(None) => {
+                if self.sleeping {
+                    self.hook_stop = Some(HookStop::Deadline);
+                    let _ = uc.emu_stop();
+                }
+                return;
+            }
+            Ok(Some(StopReason::Fault(rep))) => HookStop::Fatal(rep),
+            Ok(Some(StopReason::Exited { code })) => HookStop::Exit(code),
+            Ok(Some(_)) => HookStop::Deadline,
+            Err(e) => HookStop::Fatal(FaultReport {
+                what: format!("engine error: {e}"),
+                pc: self.pc,
+                lr: 0,
+                symbol: None,
+                address: None,
+                register: None,
+                cfsr: 0,
+                hfsr: 0,
+            }),
+        };
+        self.hook_stop = Some(stop);
+        let _ = uc.emu_stop();
+    }
+
+    fn svc(&mut self, uc: &mut Uc) -> Result<Option<StopReason>, EngineError> {
+        // PC already points past the SVC instruction.
+        let n = &self.scs.nvic;
+        let svc_prio = n.group(n.priority(nvic::SVCALL));
+        if svc_prio < self.execution_priority(uc) {
+            self.irq_event(nvic::SVCALL, IrqAction::Pend);
+            self.enter(uc, nvic::SVCALL)
+        } else {
+            let pc = uc.reg_read(RegisterARM::PC).unwrap_or(0) as u32;
+            self.fault_in_hook_at(uc, crate::fault::Fault::forced("SVC executed at a priority that cannot take SVCall"), pc.wrapping_sub(2))
+        }
+    }
+
+    fn bkpt(&mut self, uc: &mut Uc) -> Result<Option<StopReason>, EngineError> {
+        let pc = uc.reg_read(RegisterARM::PC).unwrap_or(0) as u32;
+        let mut hw = [0u8; 2];
+        let is_semihosting = uc.mem_read(pc as u64, &mut hw).is_ok() && u16::from_le_bytes(hw) == 0xbeab;
+        if !is_semihosting {
+            return self.fault_in_hook_at(uc, crate::fault::Fault::debug(), pc);
+        }
+        let op = uc.reg_read(RegisterARM::R0).unwrap_or(0) as u32;
+        let r1 = uc.reg_read(RegisterARM::R1).unwrap_or(0) as u32;
+        let outcome = semihosting::call(op, r1, &mut |a, buf| uc.mem_read(a as u64, buf).is_ok());
+        let ret = |uc: &mut Uc, r0: u32| -> Result<(), EngineError> {
+            uc.reg_write(RegisterARM::R0, r0 as u64).map_err(EngineError::uc("semihosting return"))?;
+            uc.reg_write(RegisterARM::PC, (pc + 2) as u64 | 1).map_err(EngineError::uc("semihosting return"))
+        };
+        match outcome {
+            Outcome::Return(r0) => ret(uc, r0)?,
+            Outcome::Console { bytes, r0 } => {
+                self.emit("semihosting", EventKind::Console { text: String::from_utf8_lossy(&bytes).into_owned() });
+                ret(uc, r0)?;
+            }
+            Outcome::Exit(code) => {
+                uc.reg_write(RegisterARM::PC, (pc + 2) as u64 | 1).map_err(EngineError::uc("semihosting exit"))?;
+                return Ok(Some(StopReason::Exited { code }));
+            }
+            Outcome::Refused(what) => {
+                let what = format!("semihosting call refused: {what}");
+                self.emit("semihosting", EventKind::Fault { what: what.clone() });
+                let report = self.report(uc, what, pc, None);
+                return Ok(Some(StopReason::Fault(report)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Builds a fault report for the current CPU state.
+    pub fn report(&self, uc: &Uc, what: String, pc: u32, address: Option<u32>) -> FaultReport {
+        let lr = uc.reg_read(RegisterARM::LR).unwrap_or(0) as u32;
+        FaultReport {
+            what,
+            pc,
+            lr,
+            symbol: self.symbols.function_at(pc),
+            address,
+            register: address.and_then(|a| self.bus.register_name(a).or_else(|| scs::register_name(a))),
+            cfsr: self.scs.scb.cfsr,
+            hfsr: self.scs.scb.hfsr,
+        }
+    }
+}
