@@ -4,3 +4,4 @@
 pub mod link;
 pub mod ticker;
 pub mod icm42688;
+pub mod bmp388;
