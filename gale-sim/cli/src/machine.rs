@@ -3,11 +3,12 @@
 use crate::models;
 use gale_engine::{CoreKind, MachineSpec, MappedPeripheral, MemoryRegion};
 use gale_platform::{CpuKind, MemoryKind, Platform};
+use std::collections::BTreeMap;
 
 /// Builds the engine's view of one machine from its platform. Returns the
 /// spec and notes worth showing the user (models not implemented yet).
 pub fn spec(name: &str, platform: &Platform, trace_irqs: bool) -> (MachineSpec, Vec<String>) {
-    let mut notes = Vec::new();
+    let mut missing: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let memories = platform
         .memories
         .iter()
@@ -25,8 +26,10 @@ pub fn spec(name: &str, platform: &Platform, trace_irqs: bool) -> (MachineSpec, 
         .peripherals
         .iter()
         .map(|p| {
-            let (model, note) = models::instantiate(p);
-            notes.extend(note);
+            let (model, unimplemented) = models::instantiate(p);
+            if let Some(id) = unimplemented {
+                missing.entry(id).or_default().push(p.name.clone());
+            }
             MappedPeripheral { base: p.base, model }
         })
         .collect();
@@ -44,5 +47,9 @@ pub fn spec(name: &str, platform: &Platform, trace_irqs: bool) -> (MachineSpec, 
         peripherals,
         trace_irqs,
     };
+    let notes = missing
+        .into_iter()
+        .map(|(id, names)| format!("{name}: model `{id}` not implemented yet, SVD reset values used for {}", names.join(", ")))
+        .collect();
     (spec, notes)
 }

@@ -187,6 +187,7 @@ pub fn execute(s: &Scenario, resolved: &[Resolved], elfs: &BTreeMap<String, Path
             traces[i].extend(m.take_trace().events().iter().cloned());
             let how = match stop {
                 StopReason::TimeReached => continue,
+                StopReason::TimeLimit => "time limit".to_string(),
                 StopReason::Exited { code } => format!("exit {code}"),
                 StopReason::Fault(report) => {
                     traces[i].push(Event::new(m.now(), &resolved[i].name, "core", EventKind::Fault { what: report.to_string() }));

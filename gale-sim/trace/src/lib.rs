@@ -12,6 +12,7 @@
 mod event;
 mod text;
 mod uart;
+mod vcd;
 
 pub use event::{Event, EventKind, IrqAction, Level};
 pub use uart::UartLine;
