@@ -407,7 +407,8 @@ mod tests {
         });
         assert!(trace.is_empty(), "chip select still asserted");
         with_ctx(&mut irqs, &mut trace, 20, |c| s.write(TCR, Access::Word, 1 << TCR_PCS_SHIFT | 7, c));
-        assert_eq!(spi_events(&trace), vec![EventKind::Spi { cs: 1, mosi: vec![0xf5, 0, 0], miso: vec![0x0a, 0xff, 0xff] }]);
+        let want = EventKind::Spi { cs: 1, mosi: vec![0xf5, 0, 0], miso: vec![0x0a, 0xff, 0xff] };
+        assert_eq!(spi_events(&trace), vec![want]);
         assert_eq!(*log.lock().unwrap(), vec!["sel", "desel"]);
         with_ctx(&mut irqs, &mut trace, 20, |c| assert_ne!(s.read(SR, Access::Word, c) & SR_TCF, 0));
     }
@@ -489,6 +490,7 @@ mod tests {
             assert!(c.trace.is_empty());
             s.write(CR, Access::Word, CR_MEN, c);
         });
-        assert_eq!(spi_events(&trace), vec![EventKind::Spi { cs: 0, mosi: vec![0xaa, 0xbb, 0xcc, 0xdd], miso: vec![0xff; 4] }]);
+        let want = EventKind::Spi { cs: 0, mosi: vec![0xaa, 0xbb, 0xcc, 0xdd], miso: vec![0xff; 4] };
+        assert_eq!(spi_events(&trace), vec![want]);
     }
 }

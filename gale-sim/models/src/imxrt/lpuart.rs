@@ -281,12 +281,10 @@ impl Peripheral for Lpuart {
             BAUD => self.baud = v & 0xffaf_ffff,
             STAT => self.stat = (self.stat & !(v & STAT_W1C)) & !STAT_RW | (v & STAT_RW),
             CTRL => self.ctrl = v & CTRL_MASK,
-            DATA => {
-                if self.ctrl & CTRL_TE != 0 {
-                    let byte = v as u8;
-                    ctx.emit(&self.name, EventKind::UartTx { byte });
-                    self.link.transmit(byte, ctx.now);
-                }
+            DATA if self.ctrl & CTRL_TE != 0 => {
+                let byte = v as u8;
+                ctx.emit(&self.name, EventKind::UartTx { byte });
+                self.link.transmit(byte, ctx.now);
             }
             MATCH => self.match_ = v & 0x03ff_03ff,
             MODIR => self.modir = v & 0x0007_033f,

@@ -45,7 +45,6 @@ const ERR_REG: u8 = 0x02;
 const STATUS: u8 = 0x03;
 const DATA_0: u8 = 0x04;
 const DATA_2: u8 = 0x06;
-const DATA_3: u8 = 0x07;
 const DATA_5: u8 = 0x09;
 const SENSORTIME_0: u8 = 0x0c;
 const SENSORTIME_2: u8 = 0x0e;
@@ -293,11 +292,7 @@ impl Bmp388 {
 
     fn write_reg(&mut self, addr: u8, v: u8, now: Nanos) {
         match addr {
-            CMD => {
-                if v == CMD_SOFTRESET {
-                    self.soft_reset();
-                }
-            }
+            CMD if v == CMD_SOFTRESET => self.soft_reset(),
             PWR_CTRL => {
                 self.regs[PWR_CTRL as usize] = v & 0x33;
                 self.normal_since = None;
@@ -321,13 +316,10 @@ impl Bmp388 {
                     self.last_sample = 0;
                 }
             }
-            a if a < NVM_PAR_T1 || a > NVM_PAR_T1 + 20 => {
-                if !matches!(a, CHIP_ID | ERR_REG | STATUS | DATA_0..=DATA_5 | SENSORTIME_0..=SENSORTIME_2 | EVENT | INT_STATUS)
-                {
-                    self.regs[a as usize & 0x7f] = v;
-                }
-            }
-            _ => {}
+            // Read-only registers and the calibration NVM ignore writes.
+            CHIP_ID | ERR_REG | STATUS | DATA_0..=DATA_5 | SENSORTIME_0..=SENSORTIME_2 | EVENT | INT_STATUS | CMD => {}
+            a if (NVM_PAR_T1..=NVM_PAR_T1 + 20).contains(&a) => {}
+            a => self.regs[a as usize & 0x7f] = v,
         }
     }
 
@@ -336,7 +328,7 @@ impl Bmp388 {
             CHIP_ID => CHIP_ID_VALUE,
             DATA_0..=DATA_5 => {
                 let i = (addr - DATA_0) as usize;
-                let clear = if addr < DATA_3 { STATUS_DRDY_PRESS } else { STATUS_DRDY_TEMP };
+                let clear = if (DATA_0..=DATA_2).contains(&addr) { STATUS_DRDY_PRESS } else { STATUS_DRDY_TEMP };
                 self.regs[STATUS as usize] &= !clear;
                 self.shadow[i]
             }

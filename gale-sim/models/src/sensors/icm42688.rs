@@ -377,6 +377,7 @@ impl Icm42688 {
                     self.fifo.clear();
                 }
             }
+            REG_BANK_SEL => self.regs[REG_BANK_SEL as usize] = v & 7,
             WHO_AM_I | INT_STATUS | FIFO_COUNTH | FIFO_COUNTL | FIFO_DATA | TEMP_DATA1..=GYRO_DATA_Z0 => {}
             a => {
                 self.regs[a as usize & 0x7f] = v;

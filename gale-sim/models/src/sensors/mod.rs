@@ -5,3 +5,4 @@ pub mod link;
 pub mod ticker;
 pub mod icm42688;
 pub mod bmp388;
+pub mod ublox;

@@ -205,16 +205,16 @@ impl Tim {
 
     /// OCxREF after the counter moved to `cnt` (`matched`: CNT == CCRx).
     fn refresh_outputs(&mut self, matched: [bool; 4]) {
-        for ch in 0..4 {
+        for (ch, hit) in matched.into_iter().enumerate() {
             if !self.is_output(ch) {
                 continue;
             }
             let ccr = self.ccr_active[ch];
             self.oc_ref[ch] = match self.ocm(ch) {
                 OCM_FROZEN => self.oc_ref[ch],
-                OCM_ACTIVE_ON_MATCH => self.oc_ref[ch] || matched[ch],
-                OCM_INACTIVE_ON_MATCH => self.oc_ref[ch] && !matched[ch],
-                OCM_TOGGLE => self.oc_ref[ch] ^ matched[ch],
+                OCM_ACTIVE_ON_MATCH => self.oc_ref[ch] || hit,
+                OCM_INACTIVE_ON_MATCH => self.oc_ref[ch] && !hit,
+                OCM_TOGGLE => self.oc_ref[ch] ^ hit,
                 OCM_FORCE_INACTIVE => false,
                 OCM_FORCE_ACTIVE => true,
                 OCM_PWM1 => self.cnt < ccr,
