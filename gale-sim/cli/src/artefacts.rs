@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 /// Writes `trace.txt`, one `uart-<machine>-<port>.txt` per UART that sent
 /// anything, `console-<machine>.txt` for semihosting output, and
-/// `verdict.txt`. Returns the folder.
+/// `verdict.txt` and `timeline.vcd` (bus lines and GPIOs, for GTKWave or
+/// Surfer). Returns the folder.
 pub fn write(artefact_root: &Path, out: &RunOutcome) -> Result<PathBuf> {
     let dir = artefact_root.join(&out.name);
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -41,5 +42,6 @@ pub fn write(artefact_root: &Path, out: &RunOutcome) -> Result<PathBuf> {
         put(&format!("console-{machine}.txt"), &text)?;
     }
     put("verdict.txt", &report::outcome_text(out))?;
+    put("timeline.vcd", &out.trace.to_vcd())?;
     Ok(dir)
 }

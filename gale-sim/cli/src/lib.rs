@@ -10,3 +10,4 @@ pub mod models;
 pub mod report;
 pub mod repo;
 pub mod runner;
+pub mod suite;

@@ -3,7 +3,7 @@
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use gale_scenario::Scenario;
-use gale_sim::{artefacts, images, repo, report, runner};
+use gale_sim::{artefacts, images, repo, report, runner, suite};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -26,6 +26,9 @@ enum Cmd {
         /// Scenario files or folders (every *.yaml inside).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Scenarios run at once (default: one per core).
+        #[arg(long, short, default_value_t = 0)]
+        jobs: usize,
     },
     /// Parse and resolve scenarios without running them.
     Check {
@@ -67,7 +70,7 @@ fn dispatch(cmd: Cmd) -> Result<ExitCode> {
     let root = runner::find_root(&cwd)?;
     let ctx = runner::Context::new(root.clone());
     match cmd {
-        Cmd::Run { paths } => run(&ctx, &paths),
+        Cmd::Run { paths, jobs } => run(&ctx, &paths, jobs),
         Cmd::Check { paths } => check(&ctx, &paths),
         Cmd::Build { images } => {
             let names = if images.is_empty() { images::list(&root) } else { images };
@@ -117,31 +120,38 @@ fn check(ctx: &runner::Context, paths: &[PathBuf]) -> Result<ExitCode> {
     Ok(if bad == 0 { ExitCode::SUCCESS } else { ExitCode::from(2) })
 }
 
-fn run(ctx: &runner::Context, paths: &[PathBuf]) -> Result<ExitCode> {
-    let (mut passed, mut failed, mut errors) = (0, 0, 0);
+fn run(ctx: &runner::Context, paths: &[PathBuf], jobs: usize) -> Result<ExitCode> {
+    use std::io::IsTerminal;
     let artefact_root = repo::artefact_root(&ctx.root);
-    for s in load_all(paths)? {
-        let result = s.map_err(runner::RunError::from).and_then(|s| runner::run(ctx, &s));
-        match result {
+    let opts = suite::Options { jobs, progress: std::io::stderr().is_terminal() };
+    let print = |e: &suite::Entry, bar: &indicatif::ProgressBar| {
+        let text = match &e.result {
+            Err(err) => {
+                // Could-not-run errors go to stderr, like every other error.
+                bar.suspend(|| eprint!("{err}"));
+                return;
+            }
             Ok(out) => {
-                print!("{}", report::outcome_text(&out));
-                let dir = artefacts::write(&artefact_root, &out)?;
-                println!("      artefacts: {}", dir.display());
-                if out.passed() {
-                    passed += 1;
-                } else {
-                    failed += 1;
+                let mut t = report::outcome_text(out);
+                match artefacts::write(&artefact_root, out) {
+                    Ok(dir) => {
+                        let shown = dir.strip_prefix(&ctx.root).unwrap_or(&dir);
+                        t += &format!("      artefacts: {}\n", shown.display());
+                    }
+                    Err(err) => t += &format!("      artefacts not written: {err:#}\n"),
                 }
+                t
             }
-            Err(e) => {
-                errors += 1;
-                eprint!("{e}");
-                if !e.to_string().ends_with('\n') {
-                    eprintln!();
-                }
-            }
-        }
-    }
+        };
+        bar.suspend(|| print!("{text}"));
+    };
+    let entries = suite::run(ctx, paths, &opts, &print)?;
+    let passed = entries.iter().filter(|e| matches!(&e.result, Ok(o) if o.passed())).count();
+    let errors = entries.iter().filter(|e| e.result.is_err()).count();
+    let failed = entries.len() - passed - errors;
+    println!("\n{}", suite::table(&entries));
+    let junit = suite::write_junit(&artefact_root, &entries)?;
+    println!("junit: {}", junit.display());
     println!("{}", report::summary(passed, failed, errors));
     Ok(match (failed, errors) {
         (0, 0) => ExitCode::SUCCESS,
