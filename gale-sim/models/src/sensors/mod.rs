@@ -6,3 +6,6 @@ pub mod ticker;
 pub mod icm42688;
 pub mod bmp388;
 pub mod ublox;
+
+#[cfg(test)]
+mod driver_sequences;

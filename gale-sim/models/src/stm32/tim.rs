@@ -327,12 +327,15 @@ impl Peripheral for Tim {
         let v = lane_write(old, offset, access, value);
         match reg {
             CR1 => {
+                let was_on = self.cr1 & CR1_CEN != 0;
                 self.cr1 = v & 0x3ff;
-                if self.cr1 & CR1_CEN != 0 {
-                    self.ticker.set_rate(ctx.now, self.clock_hz, self.psc_active as u64 + 1);
-                    self.ticker.start(ctx.now);
-                } else {
-                    self.ticker.stop(ctx.now);
+                match (was_on, self.cr1 & CR1_CEN != 0) {
+                    (false, true) => {
+                        self.ticker.set_rate(ctx.now, self.clock_hz, self.psc_active as u64 + 1);
+                        self.ticker.start(ctx.now);
+                    }
+                    (true, false) => self.ticker.stop(ctx.now),
+                    _ => {}
                 }
                 self.consumed = self.ticker.ticks(ctx.now);
             }
