@@ -11,7 +11,9 @@
 /// Init levels, in boot order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
-    /// Before memory is initialised (clock/watchdog/FlexRAM style setup).
+    /// First of all: watchdogs, memory and clock setup that everything
+    /// else relies on (code that must run before RAM is initialised goes in
+    /// cortex-m-rt's `pre_init` instead).
     Early = 0,
     /// Devices without kernel services: pins, clocks, interrupt controller.
     PreKernel1 = 1,

@@ -11,6 +11,7 @@ pub mod decimal;
 pub mod frame;
 pub mod heartbeat;
 pub mod imu;
+pub mod mailbox;
 pub mod payload;
 pub mod telemetry;
 pub mod ubx;

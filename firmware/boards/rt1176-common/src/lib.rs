@@ -1,0 +1,297 @@
+//! Board support shared by fmu-m7 and io-m4 (both run on the same
+//! MIMXRT1170-EVK pin-out): the pads, the drivers in their static slots,
+//! the time base, and the sensor, telemetry and GNSS tasks. Each image's
+//! `main.rs` holds its init table, executors and interrupt handlers.
+//!
+//! | what                     | where                                         |
+//! |--------------------------|-----------------------------------------------|
+//! | telemetry out            | LPUART1 TX, 115200 8N1: one ASCII banner line, then frames |
+//! | GNSS (u-blox, UBX)       | LPUART3 RX 38400 8N1, interrupt-driven        |
+//! | IMU 0, 1, 2 (ICM-42688-P)| LPSPI1, PCS0, PCS1, PCS2, mode 3, 8 MHz       |
+//! | barometer (BMP388)       | LPI2C1, address 0x76, 400 kHz                 |
+//! | time base                | SysTick on the core clock (tickless)          |
+//! | logs                     | defmt over RTT                                |
+#![no_std]
+
+use core::cell::RefCell;
+
+use chip_imxrt1176::lpi2c::Lpi2c;
+use chip_imxrt1176::lpspi::{self, Lpspi};
+use chip_imxrt1176::lpuart::{Lpuart, RxQueue};
+use chip_imxrt1176::{ral, ROOT_CLOCK_HZ};
+use cortex_m::peripheral::NVIC;
+use defmt_rtt as _;
+use gale_apps::flight::{self, FlightState, Fusion};
+use gale_apps::telemetry::{self as tm, Baro, Framer};
+use gale_capsules::bmp388::{self, Bmp388};
+use gale_capsules::icm42688::Icm42688;
+use gale_capsules::ubx_gnss::UbxGnss;
+use gale_kernel::arena::Arena;
+use gale_kernel::cortex_m::{self as arch, SysTickHw};
+use gale_kernel::executor::Executor;
+use gale_kernel::init::{self, Device, DeviceError};
+use gale_kernel::slot::Slot;
+use gale_kernel::sync::channel::Channel;
+use gale_kernel::sync::signal::Signal;
+use gale_kernel::systick::SysTickAlarm;
+use gale_kernel::time::{Alarm, TimerDelay, TimerQueue};
+use gale_logic::frame::MAX_FRAME;
+use gale_logic::imu::{AccelScale, GyroScale};
+use gale_logic::ubx::NavPvt;
+pub use imxrt_ral::Interrupt;
+
+/// Core clock of the platform (rt1176-cm7: 996 MHz, rt1176-cm4: 400 MHz);
+/// SysTick counts it.
+#[cfg(feature = "cm7")]
+pub const CPU_HZ: u64 = 996_000_000;
+#[cfg(feature = "cm4")]
+pub const CPU_HZ: u64 = 400_000_000;
+pub const TICKS_PER_US: u64 = CPU_HZ / 1_000_000;
+pub const TICKS_PER_MS: u64 = CPU_HZ / 1_000;
+pub const BAUD: u32 = 115_200;
+pub const GNSS_BAUD: u32 = 38_400;
+/// Telemetry every 20 ms (50 Hz); baro every 20 ms.
+pub const TELEMETRY_PERIOD_MS: u64 = 20;
+pub const BARO_PERIOD_MS: u64 = 20;
+/// NVIC priorities (upper nibble): SysTick above the GNSS receiver.
+pub const PRIO_SYSTICK: u8 = 0x10;
+pub const PRIO_GNSS_UART: u8 = 0x40;
+
+pub static ALARM: SysTickAlarm<SysTickHw> = SysTickAlarm::new(SysTickHw);
+pub static TIMERS: TimerQueue<8> = TimerQueue::new(&ALARM);
+/// The thread-mode executor (lowest priority; idles in WFI).
+pub static THREAD: Executor<4> = Executor::new(arch::sev);
+pub static ARENA: Arena<6144> = Arena::new();
+
+pub static TELEMETRY_UART: Slot<Lpuart<1>> = Slot::new();
+pub static GNSS_UART: Slot<Lpuart<3>> = Slot::new();
+pub static GNSS_RX: Channel<u8, 256, 1> = Channel::new();
+pub static SPI1: Slot<Lpspi<1>> = Slot::new();
+pub static I2C1: Slot<Lpi2c<1>> = Slot::new();
+
+/// Latest values, published by one task and read (`peek`) by others.
+pub static STATE: Signal<FlightState, 1> = Signal::new();
+pub static BARO: Signal<Baro, 1> = Signal::new();
+pub static GNSS: Signal<NavPvt, 1> = Signal::new();
+
+pub fn now_us() -> u64 {
+    ALARM.now() / TICKS_PER_US
+}
+
+defmt::timestamp!("{=u64:us}", now_us());
+
+// ---- device init (called from the images' init tables) ---------------------
+
+/// IOMUXC: pads to their peripheral function (EVK pin-out). ALT0 of
+/// GPIO_AD_24/25 is LPUART1 TXD/RXD; ALT0 of GPIO_AD_28..31 is LPSPI1
+/// SCK/PCS0/SOUT/SIN; ALT1 of GPIO_AD_08/09 is LPI2C1 SCL/SDA (SION set).
+pub fn init_pins() -> Result<(), DeviceError> {
+    // SAFETY: IOMUXC is only written here, once, before any task runs.
+    let iomuxc = unsafe { ral::iomuxc::IOMUXC::instance() };
+    for pad in [24, 25, 28, 29, 30, 31] {
+        set_mux_ad(&iomuxc, pad, 0);
+    }
+    set_mux_ad(&iomuxc, 8, 1 | 1 << 4);
+    set_mux_ad(&iomuxc, 9, 1 | 1 << 4);
+    Ok(())
+}
+
+fn set_mux_ad(iomuxc: &ral::iomuxc::IOMUXC, pad: usize, value: u32) {
+    match pad {
+        8 => ral::write_reg!(ral::iomuxc, iomuxc, SW_MUX_CTL_PAD_GPIO_AD_08, value),
+        9 => ral::write_reg!(ral::iomuxc, iomuxc, SW_MUX_CTL_PAD_GPIO_AD_09, value),
+        24 => ral::write_reg!(ral::iomuxc, iomuxc, SW_MUX_CTL_PAD_GPIO_AD_24, value),
+        25 => ral::write_reg!(ral::iomuxc, iomuxc, SW_MUX_CTL_PAD_GPIO_AD_25, value),
+        28 => ral::write_reg!(ral::iomuxc, iomuxc, SW_MUX_CTL_PAD_GPIO_AD_28, value),
+        29 => ral::write_reg!(ral::iomuxc, iomuxc, SW_MUX_CTL_PAD_GPIO_AD_29, value),
+        30 => ral::write_reg!(ral::iomuxc, iomuxc, SW_MUX_CTL_PAD_GPIO_AD_30, value),
+        _ => ral::write_reg!(ral::iomuxc, iomuxc, SW_MUX_CTL_PAD_GPIO_AD_31, value),
+    }
+}
+
+/// RTWDOG3 off (IMXRT1170RM, RTWDOG: unlock by writing 0xD928C520 to
+/// CNT, then reconfigure CS with UPDATE kept set, within 255 bus clocks).
+/// The boot ROM may leave it running; the images do not service it yet.
+#[cfg(feature = "cm7")]
+pub fn init_watchdog() -> Result<(), DeviceError> {
+    const UNLOCK: u32 = 0xD928_C520;
+    // SAFETY: the watchdog is touched only here, first thing at boot.
+    let wdog = unsafe { ral::rtwdog::RTWDOG3::instance() };
+    critical_section::with(|_| {
+        ral::write_reg!(ral::rtwdog, wdog, CNT, UNLOCK);
+        ral::write_reg!(ral::rtwdog, wdog, TOVAL, 0xFFFF);
+        ral::modify_reg!(ral::rtwdog, wdog, CS, EN: 0, UPDATE: 1);
+    });
+    Ok(())
+}
+
+pub fn init_systick() -> Result<(), DeviceError> {
+    ALARM.start();
+    arch::enable_systick();
+    Ok(())
+}
+
+/// LPUART1 for telemetry; prints `banner` first.
+pub fn init_telemetry_uart(banner: &str) -> Result<(), DeviceError> {
+    // SAFETY: each instance is created once, here, and moved into its slot.
+    let mut uart = Lpuart::new(unsafe { ral::lpuart::LPUART1::instance() }, ROOT_CLOCK_HZ, BAUD);
+    uart.write_all(banner.as_bytes()).map_err(|_| DeviceError("LPUART1 transmit timeout"))?;
+    TELEMETRY_UART.put(uart);
+    Ok(())
+}
+
+/// LPUART3 for the GNSS, receive interrupt on.
+pub fn init_gnss_uart() -> Result<(), DeviceError> {
+    let mut uart = Lpuart::new(unsafe { ral::lpuart::LPUART3::instance() }, ROOT_CLOCK_HZ, GNSS_BAUD);
+    uart.enable_rx_interrupt();
+    GNSS_UART.put(uart);
+    // SAFETY: the handler only touches GNSS_UART/GNSS_RX, both ready now;
+    // priorities come before any unmask.
+    unsafe {
+        cortex_m::Peripherals::steal().NVIC.set_priority(Interrupt::LPUART3, PRIO_GNSS_UART);
+        NVIC::unmask(Interrupt::LPUART3);
+    }
+    Ok(())
+}
+
+pub fn init_spi() -> Result<(), DeviceError> {
+    SPI1.put(Lpspi::new(unsafe { ral::lpspi::LPSPI1::instance() }, ROOT_CLOCK_HZ, 8_000_000, lpspi::Mode::Mode3));
+    Ok(())
+}
+
+pub fn init_i2c() -> Result<(), DeviceError> {
+    I2C1.put(Lpi2c::new(unsafe { ral::lpi2c::LPI2C1::instance() }, ROOT_CLOCK_HZ, 400_000));
+    Ok(())
+}
+
+/// SysTick priority.
+pub fn init_core_priorities() -> Result<(), DeviceError> {
+    // SAFETY: set before the scheduler starts.
+    unsafe {
+        cortex_m::Peripherals::steal().SCB.set_priority(cortex_m::peripheral::scb::SystemHandler::SysTick, PRIO_SYSTICK);
+    }
+    Ok(())
+}
+
+/// Runs the init table in `order` (logging each device), then the thread
+/// executor forever. A failed init is logged with the device name and
+/// ends in a panic.
+pub fn boot<const N: usize>(image: &str, devices: &[Device; N], order: &[usize; N]) -> ! {
+    defmt::info!("{=str} v{=str} boot", image, env!("CARGO_PKG_VERSION"));
+    let result = init::run(devices, order, |d| defmt::info!("init {=str} (level {=u8})", d.name, d.level as u8));
+    if let Err(e) = result {
+        defmt::error!("boot failed at {=str}: {=str}", e.device, e.error.0);
+        panic!("boot failed");
+    }
+    defmt::info!("scheduler start");
+    THREAD.run_forever(arch::wfi)
+}
+
+// ---- tasks ------------------------------------------------------------------
+
+pub fn delay() -> TimerDelay<8> {
+    TimerDelay { queue: &TIMERS, ticks_per_us: TICKS_PER_US }
+}
+
+/// 1 kHz: read the three IMUs, vote, publish to [`STATE`] and to `publish`.
+pub async fn sensor_loop(publish: fn(&FlightState)) {
+    let Some(spi) = SPI1.take() else { return };
+    let bus = RefCell::new(spi);
+    let mut imus = [0u8, 1, 2].map(|pcs| Icm42688::new(lpspi::Device { bus: &bus, pcs }, AccelScale::G16, GyroScale::Dps2000));
+    for (i, imu) in imus.iter_mut().enumerate() {
+        match imu.init(&mut delay()).await {
+            Ok(()) => defmt::info!("imu{=usize} ok", i),
+            Err(_) => defmt::warn!("imu{=usize} init failed", i),
+        }
+    }
+    defmt::info!("sensor loop running at 1 kHz");
+    let mut fusion = Fusion::new();
+    let mut ticker = TIMERS.ticker(TICKS_PER_MS);
+    loop {
+        ticker.next().await;
+        let state = fusion.step(flight::read_all(&mut imus).await);
+        STATE.signal(state);
+        publish(&state);
+        if state.cycles % 1000 == 0 {
+            defmt::info!("sensors: {=u32} cycles, vote {=u8}, healthy {=u8:03b}", state.cycles, state.status as u8, state.healthy);
+        }
+    }
+}
+
+/// 50 Hz: one sample frame on LPUART1.
+pub async fn telemetry_task(source: u8) {
+    let mut framer = Framer::new();
+    let mut ticker = TIMERS.ticker(TELEMETRY_PERIOD_MS * TICKS_PER_MS);
+    let mut first = true;
+    loop {
+        ticker.next().await;
+        let Some(state) = STATE.peek() else { continue };
+        let sample = tm::sample(now_us() as u32, source, &state, BARO.peek(), GNSS.peek());
+        let mut out = [0; MAX_FRAME];
+        let n = framer.sample(&sample, &mut out);
+        let ok = TELEMETRY_UART.with(|u| u.write_all(&out[..n]).is_ok()).unwrap_or(false);
+        if first {
+            defmt::info!("telemetry: first frame ({=usize} bytes, ok {=bool})", n, ok);
+            first = false;
+        }
+    }
+}
+
+/// 50 Hz: barometer on LPI2C1.
+pub async fn baro_task() {
+    let Some(i2c) = I2C1.take() else { return };
+    let mut baro = Bmp388::new(i2c, bmp388::ADDR_PRIMARY);
+    match baro.init(&mut delay()).await {
+        Ok(()) => defmt::info!("baro ok"),
+        Err(_) => defmt::warn!("baro init failed"),
+    }
+    let mut ticker = TIMERS.ticker(BARO_PERIOD_MS * TICKS_PER_MS);
+    let mut failing = false;
+    loop {
+        ticker.next().await;
+        match baro.read().await {
+            Ok(r) => {
+                BARO.signal(Baro { pressure_pa: r.pressure_pa, temp_cdeg: r.temp_cdeg });
+                failing = false;
+            }
+            Err(_) if !failing => {
+                defmt::warn!("baro read failed");
+                failing = true;
+            }
+            Err(_) => {}
+        }
+    }
+}
+
+/// GNSS: NAV-PVT solutions from the LPUART3 receive queue.
+pub async fn gnss_task() {
+    let mut gnss = UbxGnss::new(RxQueue { queue: &GNSS_RX });
+    let mut fixed = false;
+    loop {
+        let Ok(pvt) = gnss.next_pvt().await;
+        if !fixed && pvt.fix_type >= 3 {
+            defmt::info!("gnss: 3D fix, {=u8} satellites", pvt.num_sv);
+            fixed = true;
+        }
+        GNSS.signal(pvt);
+    }
+}
+
+// ---- interrupt handler bodies -------------------------------------------------
+
+/// SysTick: account the period, then expire deadlines.
+pub fn on_systick() {
+    ALARM.on_wrap();
+    TIMERS.on_alarm();
+}
+
+/// LPUART3: received bytes into the GNSS queue.
+pub fn on_gnss_uart() {
+    GNSS_UART.with(|u| u.on_interrupt(&GNSS_RX));
+}
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    defmt::error!("panic");
+    cortex_m::asm::udf()
+}

@@ -1,0 +1,21 @@
+//! Shared by the images' build scripts: put the board's `memory.x` where
+//! cortex-m-rt's `link.x` includes it from, and pass the linker scripts.
+
+use std::{env, fs, path::PathBuf};
+
+/// Writes `memory_x` to OUT_DIR/memory.x and links the binaries with
+/// `-Tlink.x` plus one `-T<script>` per entry of `extra_scripts`.
+pub fn link(memory_x: &[u8], extra_scripts: &[&str]) {
+    let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR for build scripts"));
+    let path = out.join("memory.x");
+    if let Err(e) = fs::write(&path, memory_x) {
+        panic!("cannot write {}: {e}", path.display());
+    }
+    println!("cargo:rustc-link-search={}", out.display());
+    println!("cargo:rerun-if-changed=memory.x");
+    println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rustc-link-arg-bins=-Tlink.x");
+    for script in extra_scripts {
+        println!("cargo:rustc-link-arg-bins=-T{script}");
+    }
+}
