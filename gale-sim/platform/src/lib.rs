@@ -11,6 +11,7 @@
 //!
 //! See docs/platforms.md for the overlay format and ApplySVD semantics.
 
+pub mod applysvd;
 mod assemble;
 pub mod cache;
 pub mod drift;

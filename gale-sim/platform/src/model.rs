@@ -167,7 +167,8 @@ impl RegAccess {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegisterDesc {
-    /// Register name; registers inside clusters are `CLUSTER.REG`.
+    /// Register name; registers inside clusters are `CLUSTER_REG`, array
+    /// members carry their index (`TCD0_SADDR`, `CMP3`).
     pub name: String,
     /// Byte offset from the peripheral base.
     pub offset: u32,
@@ -194,6 +195,31 @@ impl Platform {
         let i = self.peripherals.partition_point(|p| p.base <= addr);
         let p = self.peripherals.get(i.checked_sub(1)?)?;
         ((addr as u64) < p.base as u64 + p.size as u64).then_some(p)
+    }
+}
+
+/// What an address belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Region<'a> {
+    /// A memory, and the offset into it (aliases resolved).
+    Memory(&'a MemoryDesc, u32),
+    /// A peripheral, and the offset into its window.
+    Peripheral(&'a PeripheralDesc, u32),
+}
+
+impl Platform {
+    /// The memory or peripheral holding `addr`; `None` means an access
+    /// there is a bus fault.
+    pub fn region_at(&self, addr: u32) -> Option<Region<'_>> {
+        for m in &self.memories {
+            for &at in std::iter::once(&m.base).chain(&m.aliases) {
+                if addr >= at && ((addr - at) as u64) < m.size as u64 {
+                    return Some(Region::Memory(m, addr - at));
+                }
+            }
+        }
+        self.peripheral_at(addr)
+            .map(|p| Region::Peripheral(p, addr - p.base))
     }
 }
 

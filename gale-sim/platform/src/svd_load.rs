@@ -72,15 +72,33 @@ pub fn parse_svd(text: &str, origin: &Path) -> Result<SvdChip, PlatformError> {
         path: origin.into(),
         detail,
     };
-    let config = svd_parser::Config::default()
-        .expand(true)
-        .expand_properties(true)
-        .ignore_enums(true);
-    // svd-parser reports bad input as errors; the catch_unwind is a second
-    // line of defence so malformed input can never take the runner down.
-    let parsed = std::panic::catch_unwind(|| svd_parser::parse_with_config(text, &config))
-        .map_err(|_| err("the SVD parser panicked on this input".into()))?;
-    let device = parsed.map_err(|e| err(format!("{e:#}")))?;
+    // Parse first, check that expanding arrays stays bounded (a `dim` of
+    // 4294967295 would otherwise exhaust memory), then expand.
+    let config = svd_parser::Config::default().ignore_enums(true);
+    // svd-parser reports bad input as errors; catch_unwind is a second line
+    // of defence so malformed input can never take the runner down.
+    let parsed = std::panic::catch_unwind(|| {
+        let mut device = svd_parser::parse_with_config(text, &config)?;
+        let elements = expanded_elements(&device);
+        if elements > MAX_ELEMENTS {
+            anyhow::bail!(
+                "expanding its arrays would create about {elements} registers and fields (limit {MAX_ELEMENTS}); check the `dim` values"
+            );
+        }
+        svd_parser::expand::expand_properties(&mut device);
+        svd_parser::expand::expand(&device)
+    })
+    .map_err(|_| err("the SVD parser panicked on this input".into()))?;
+    let device = parsed.map_err(|e| {
+        let mut detail = format!("{e:#}");
+        if !has_position(&detail) {
+            detail = format!(
+                "{detail} (the text ends at line {})",
+                text.lines().count().max(1)
+            );
+        }
+        err(detail)
+    })?;
     let defaults = device.default_register_properties;
     let mut peripherals = Vec::with_capacity(device.peripherals.len());
     for p in &device.peripherals {
@@ -171,6 +189,66 @@ fn flatten_peripheral(
     })
 }
 
+/// Whether a parser message carries a `line:column` position.
+fn has_position(msg: &str) -> bool {
+    let b = msg.as_bytes();
+    (1..b.len().saturating_sub(1))
+        .any(|i| b[i] == b':' && b[i - 1].is_ascii_digit() && b[i + 1].is_ascii_digit())
+}
+
+/// Far above the RT1176 SVDs (about 60 000 registers and 250 000 fields).
+const MAX_ELEMENTS: u64 = 4_000_000;
+
+fn dim_count<T>(m: &MaybeArray<T>) -> u64 {
+    match m {
+        MaybeArray::Single(_) => 1,
+        MaybeArray::Array(_, d) => d.dim as u64,
+    }
+}
+
+/// Registers and fields the expansion would create, counting derived
+/// peripherals as copies of their base (saturating, so it cannot overflow).
+fn expanded_elements(device: &svd::Device) -> u64 {
+    fn rc_count(rcs: &[RegisterCluster]) -> u64 {
+        rcs.iter().fold(0u64, |acc, rc| {
+            let n = match rc {
+                RegisterCluster::Register(r) => {
+                    let fields = r
+                        .fields
+                        .iter()
+                        .flatten()
+                        .fold(0u64, |a, f| a.saturating_add(dim_count(f)));
+                    dim_count(r).saturating_mul(1 + fields)
+                }
+                RegisterCluster::Cluster(c) => dim_count(c).saturating_mul(rc_count(&c.children)),
+            };
+            acc.saturating_add(n)
+        })
+    }
+    let own: std::collections::HashMap<&str, u64> = device
+        .peripherals
+        .iter()
+        .map(|p| {
+            (
+                p.name.as_str(),
+                rc_count(p.registers.as_deref().unwrap_or(&[])),
+            )
+        })
+        .collect();
+    device.peripherals.iter().fold(0u64, |acc, p| {
+        let mut n = own.get(p.name.as_str()).copied().unwrap_or(0);
+        if p.registers.is_none() {
+            n = p
+                .derived_from
+                .as_deref()
+                .and_then(|d| own.get(d))
+                .copied()
+                .unwrap_or(0);
+        }
+        acc.saturating_add(dim_count(p).saturating_mul(n.max(1)))
+    })
+}
+
 /// Properties inheritance that also works when svd-parser's own expansion
 /// skipped an element (derived peripherals and clusters).
 trait DeriveProps {
@@ -215,7 +293,9 @@ fn split<T>(m: &MaybeArray<T>) -> (&T, Option<&svd::DimElement>) {
     }
 }
 
-/// Collects one peripheral's registers, clusters flattened to `CLUSTER.REG`.
+/// Collects one peripheral's registers, clusters flattened to `CLUSTER_REG`
+/// (svd-parser's expansion already does this; the same naming here for any
+/// cluster it leaves).
 struct Walker<'a> {
     periph: &'a str,
     out: Vec<RegisterDesc>,
@@ -245,7 +325,7 @@ impl Walker<'_> {
         let (info, dim) = split(c);
         let props = info.default_register_properties.derive_from_props(props);
         for (name, off) in instance_names(info, info.address_offset, dim) {
-            let prefix = format!("{prefix}{name}.");
+            let prefix = format!("{prefix}{name}_");
             let base = base
                 .checked_add(off)
                 .ok_or_else(|| format!("`{}.{prefix}` offset overflows", self.periph))?;

@@ -24,3 +24,22 @@ pub fn platform(name: &str) -> Platform {
         })
         .clone()
 }
+
+pub fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+pub fn fixture_text(name: &str) -> String {
+    std::fs::read_to_string(fixtures().join(name)).unwrap()
+}
+
+/// Builds the `mini` test platform from (possibly modified) SVD and overlay text.
+pub fn mini(svd: &str, overlay: &str) -> Result<Platform, gale_platform::PlatformError> {
+    let overlay_path = fixtures().join("mini.toml");
+    let o = gale_platform::overlay::Overlay::parse(overlay, &overlay_path)?;
+    Platform::from_texts(&o, &overlay_path, svd, &fixtures().join("mini.svd"))
+}
+
+pub fn mini_ok() -> Platform {
+    mini(&fixture_text("mini.svd"), &fixture_text("mini.toml")).unwrap_or_else(|e| panic!("{e}"))
+}

@@ -101,11 +101,17 @@ fn rt1176_cm7_lpuart1_base_irq_and_resets() {
     // RT1170 memory map: LPUART1 at 0x4007_C000 (not RT1060's 0x4018_4000).
     assert_eq!((u.base, u.irqs[0].number), (0x4007_C000, 20));
     assert_eq!(u.model.as_deref(), Some("imxrt.lpuart"));
-    assert_eq!(u.renode.as_ref().unwrap().irqs, vec![("IRQ".to_string(), 20)]);
+    assert_eq!(
+        u.renode.as_ref().unwrap().irqs,
+        vec![("IRQ".to_string(), 20)]
+    );
     let ctrl = reg(&p, "LPUART1", "CTRL");
     assert_eq!((ctrl.offset, ctrl.reset_value), (0x18, 0));
     let verid = reg(&p, "LPUART1", "VERID");
-    assert_eq!((verid.access, verid.reset_value, verid.write_mask), (RegAccess::ReadOnly, 0x0401_0003, 0));
+    assert_eq!(
+        (verid.access, verid.reset_value, verid.write_mask),
+        (RegAccess::ReadOnly, 0x0401_0003, 0)
+    );
     // STAT: TDRE and TC (bits 23, 22) set at reset and read-only; IDLE (20) is w1c.
     let stat = reg(&p, "LPUART1", "STAT");
     assert_eq!(stat.reset_value & 0x00C0_0000, 0x00C0_0000);
@@ -121,8 +127,14 @@ fn rt1176_cm7_derived_and_dim_registers() {
     assert_eq!((u12.base, u12.irqs[0].number), (0x40C2_8000, 31));
     assert_eq!(reg(&p, "LPUART12", "CTRL").offset, 0x18);
     // CCM clock roots are a dim array with a 0x80 stride.
-    assert_eq!(reg(&p, "CCM", "CLOCK_ROOT1_CLOCK_ROOT_CONTROL").offset, 0x80);
-    assert_eq!(reg(&p, "CCM", "CLOCK_ROOT78_CLOCK_ROOT_CONTROL").offset, 0x2700);
+    assert_eq!(
+        reg(&p, "CCM", "CLOCK_ROOT1_CLOCK_ROOT_CONTROL").offset,
+        0x80
+    );
+    assert_eq!(
+        reg(&p, "CCM", "CLOCK_ROOT78_CLOCK_ROOT_CONTROL").offset,
+        0x2700
+    );
     // eDMA TCDs: a cluster array at 0x1000 with 0x20 per channel, 16-bit members.
     let soff = reg(&p, "DMA0", "TCD1_SOFF");
     assert_eq!((soff.offset, soff.size_bits), (0x1024, 16));
@@ -139,12 +151,26 @@ fn rt1176_cm7_overlay_resolves_svd_overlaps() {
     assert_eq!(reg(&p, "CAN1", "MECR").offset, 0xAE0);
     assert_eq!(reg(&p, "CAN1", "MCR").offset, 0);
     assert_eq!(p.peripheral("IEE__IEE_RT1170").unwrap().size, 0x4000);
-    for gone in ["AUDIO_PLL", "TMPSNS", "NVIC", "SystemControl", "CAN1_WRAPPER", "OTFAD1"] {
-        assert!(p.peripheral(gone).is_none(), "{gone} should be excluded or merged");
+    for gone in [
+        "AUDIO_PLL",
+        "TMPSNS",
+        "NVIC",
+        "SystemControl",
+        "CAN1_WRAPPER",
+        "OTFAD1",
+    ] {
+        assert!(
+            p.peripheral(gone).is_none(),
+            "{gone} should be excluded or merged"
+        );
     }
     let mut prev_end = 0u64;
     for per in &p.peripherals {
-        assert!(per.base as u64 >= prev_end, "{} overlaps its predecessor", per.name);
+        assert!(
+            per.base as u64 >= prev_end,
+            "{} overlaps its predecessor",
+            per.name
+        );
         prev_end = per.end();
     }
 }
@@ -152,14 +178,26 @@ fn rt1176_cm7_overlay_resolves_svd_overlaps() {
 #[test]
 fn rt1176_cores_and_memories() {
     let m7 = platform("rt1176-cm7");
-    assert_eq!((m7.core.cpu, m7.core.cpu_hz, m7.core.fpu), (CpuKind::CortexM7F, 996_000_000, true));
+    assert_eq!(
+        (m7.core.cpu, m7.core.cpu_hz, m7.core.fpu),
+        (CpuKind::CortexM7F, 996_000_000, true)
+    );
     assert!(m7.core.nvic_irqs >= 240);
-    let at = |p: &Platform, name: &str| p.memories.iter().find(|m| m.name == name).map(|m| (m.base, m.size)).unwrap();
+    let at = |p: &Platform, name: &str| {
+        p.memories
+            .iter()
+            .find(|m| m.name == name)
+            .map(|m| (m.base, m.size))
+            .unwrap()
+    };
     assert_eq!(at(&m7, "itcm"), (0, 256 * 1024));
     assert_eq!(at(&m7, "dtcm"), (0x2000_0000, 256 * 1024));
     assert_eq!(at(&m7, "flexspi1_flash"), (0x3000_0000, 16 << 20));
     let m4 = platform("rt1176-cm4");
-    assert_eq!((m4.core.cpu, m4.core.cpu_hz), (CpuKind::CortexM4F, 400_000_000));
+    assert_eq!(
+        (m4.core.cpu, m4.core.cpu_hz),
+        (CpuKind::CortexM4F, 400_000_000)
+    );
     assert_eq!(at(&m4, "itcm"), (0x1FFE_0000, 128 * 1024));
     assert_eq!(at(&m4, "dtcm"), (0x2000_0000, 128 * 1024));
     assert_eq!(at(&m4, "ocram"), at(&m7, "ocram"), "OCRAM is shared");
@@ -167,4 +205,29 @@ fn rt1176_cores_and_memories() {
     assert_eq!(m4.peripheral("DMA1").unwrap().base, 0x40C1_4000);
     assert!(m4.peripheral("DMA0").is_none());
     assert_eq!(m4.peripheral("LPUART1").unwrap().base, 0x4007_C000);
+}
+
+#[test]
+fn region_lookup_resolves_aliases_and_gaps() {
+    use gale_platform::Region;
+    let p = platform("stm32f100");
+    match p.region_at(0x0000_0104) {
+        Some(Region::Memory(m, off)) => assert_eq!((m.name.as_str(), off), ("flash", 0x104)),
+        other => panic!("{other:?}"),
+    }
+    match p.region_at(0x4001_3808) {
+        Some(Region::Peripheral(per, off)) => assert_eq!((per.name.as_str(), off), ("USART1", 8)),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(p.region_at(0x2000_2000), None, "just past the 8 KiB SRAM");
+    assert_eq!(
+        p.region_at(0x0802_0000),
+        None,
+        "just past the 128 KiB flash"
+    );
+    assert_eq!(
+        p.region_at(0x4000_2400),
+        None,
+        "the hole between TIM14 and RTC"
+    );
 }
