@@ -1,40 +1,187 @@
 //! gust-f100: the STM32F100 failsafe node.
 //!
-//! Board wiring: USART1 TX on PA9 at 115200 8N1 from the 8 MHz HSI.
+//! Board wiring (STM32VLDISCOVERY pin-out):
+//! | what                 | where                                            |
+//! |----------------------|--------------------------------------------------|
+//! | console              | USART1 TX (PA9), 115200 8N1                      |
+//! | heartbeat in         | USART2 RX (PA3), 115200 8N1, RXNE interrupt      |
+//! | failsafe output      | PC9 push-pull, high = failsafe active            |
+//! | time base            | SysTick at the 8 MHz HSI (tickless)              |
+//!
+//! Behaviour: banner, then one `tick N` line per millisecond for 5 ms. If
+//! no byte arrived on USART2 within the 40 ms pairing window, the node has
+//! no heartbeat peer (bench and simulation runs of this image alone): it
+//! drives the failsafe output high, prints `no heartbeat peer`, and exits
+//! through semihosting with code 0. Otherwise it monitors the heartbeat
+//! (`gale_logic::heartbeat`): lost for more than 300 ms -> failsafe on
+//! (`failsafe on` line, PC9 high); 5 consecutive timely heartbeats ->
+//! failsafe off (`failsafe off` line, PC9 low).
 #![no_std]
 #![no_main]
 
-use chip_stm32f100::{pac, usart::Usart1, HSI_HZ};
+use chip_stm32f100::gpio::{configure_output, write_pin, OutputKind, Speed};
+use chip_stm32f100::pac::{self, interrupt};
+use chip_stm32f100::usart::{Usart1, Usart2};
+use chip_stm32f100::HSI_HZ;
 use cortex_m_rt::entry;
 use cortex_m_semihosting::debug;
+use gale_kernel::arena::Arena;
+use gale_kernel::cortex_m::{self as arch, SysTickHw};
+use gale_kernel::executor::Executor;
+use gale_kernel::init::{self, Device, DeviceError, Level};
+use gale_kernel::slot::Slot;
+use gale_kernel::sync::channel::Channel;
+use gale_kernel::systick::SysTickAlarm;
+use gale_kernel::time::TimerQueue;
 use gale_logic::decimal;
+use gale_logic::frame::{Decoder, Event};
+use gale_logic::heartbeat::{Config, Monitor};
+use gale_logic::telemetry::{Heartbeat, ID_HEARTBEAT};
 
 const BANNER: &str = concat!("gust-f100 v", env!("CARGO_PKG_VERSION"), " boot\r\n");
 const BAUD: u32 = 115_200;
-/// Busy-wait between counter lines: about 1 ms of 8 MHz cycles.
-const TICK_CYCLES: u32 = HSI_HZ / 1000;
-const TICKS: u32 = 5;
+const TICKS_PER_MS: u64 = HSI_HZ as u64 / 1000;
+/// `tick N` lines printed at 1..=STARTUP_TICKS ms.
+const STARTUP_TICKS: u32 = 5;
+/// Without any heartbeat byte by then, the node has no peer.
+const PAIRING_WINDOW_MS: u32 = 40;
+const HEARTBEAT: Config = Config { timeout_ms: 300, recover_beats: 5 };
+/// Failsafe output: PC9.
+const FAILSAFE_PIN: u8 = 9;
 
-#[entry]
-fn main() -> ! {
-    let dp = pac::Peripherals::take().unwrap_or_else(|| fail());
-    let mut uart = Usart1::new(dp.USART1, &dp.RCC, &dp.GPIOA, HSI_HZ, BAUD);
-    uart.write_all(BANNER.as_bytes());
-    for n in 1..=TICKS {
-        cortex_m::asm::delay(TICK_CYCLES);
-        let mut digits = [0; decimal::U32_DIGITS];
-        uart.write_all(b"tick ");
-        uart.write_all(decimal::format_u32(n, &mut digits));
-        uart.write_all(b"\r\n");
-    }
-    uart.flush();
-    debug::exit(debug::EXIT_SUCCESS);
+static ALARM: SysTickAlarm<SysTickHw> = SysTickAlarm::new(SysTickHw);
+static TIMERS: TimerQueue<2> = TimerQueue::new(&ALARM);
+static THREAD: Executor<1> = Executor::new(arch::sev);
+static ARENA: Arena<384> = Arena::new();
+static CONSOLE: Slot<Usart1> = Slot::new();
+static HEARTBEAT_UART: Slot<Usart2> = Slot::new();
+static HEARTBEAT_RX: Channel<u8, 64, 1> = Channel::new();
+
+const DEVICES: [Device; 5] = [
+    Device { name: "console", level: Level::PreKernel1, priority: 0, deps: &[], init: init_console },
+    Device { name: "failsafe-pin", level: Level::PreKernel1, priority: 1, deps: &[], init: init_failsafe_pin },
+    Device { name: "systick", level: Level::PreKernel2, priority: 0, deps: &[], init: init_systick },
+    Device { name: "usart2-heartbeat", level: Level::PostKernel, priority: 0, deps: &["systick"], init: init_heartbeat_uart },
+    Device { name: "node", level: Level::Application, priority: 0, deps: &["console", "failsafe-pin", "usart2-heartbeat"], init: spawn_node },
+];
+
+/// Checked at compile time: a cycle or missing dependency fails the build.
+const ORDER: [usize; DEVICES.len()] = init::plan_or_fail(&DEVICES);
+
+/// Each init function owns the peripherals it names; RCC enable bits are
+/// read-modify-written, and init runs on one context before interrupts.
+fn dp() -> pac::Peripherals {
+    // SAFETY: see above.
+    unsafe { pac::Peripherals::steal() }
+}
+
+fn init_console() -> Result<(), DeviceError> {
+    let dp = dp();
+    let mut console = Usart1::new(dp.USART1, &dp.RCC, &dp.GPIOA, HSI_HZ, BAUD);
+    console.write_all(BANNER.as_bytes());
+    CONSOLE.put(console);
+    Ok(())
+}
+
+fn init_failsafe_pin() -> Result<(), DeviceError> {
+    let dp = dp();
+    dp.RCC.apb2enr().modify(|_, w| w.iopcen().set_bit());
+    write_pin(&dp.GPIOC, FAILSAFE_PIN, false);
+    configure_output(&dp.GPIOC, FAILSAFE_PIN, OutputKind::PushPull, Speed::Mhz2);
+    Ok(())
+}
+
+fn init_systick() -> Result<(), DeviceError> {
+    ALARM.start();
+    arch::enable_systick();
+    Ok(())
+}
+
+fn init_heartbeat_uart() -> Result<(), DeviceError> {
+    let dp = dp();
+    let mut uart = Usart2::new(dp.USART2, &dp.RCC, &dp.GPIOA, HSI_HZ, BAUD);
+    uart.enable_rx_interrupt();
+    HEARTBEAT_UART.put(uart);
+    // SAFETY: the handler uses HEARTBEAT_UART/HEARTBEAT_RX only, both ready.
+    unsafe { cortex_m::peripheral::NVIC::unmask(pac::Interrupt::USART2) };
+    Ok(())
+}
+
+fn spawn_node() -> Result<(), DeviceError> {
+    THREAD.spawn_in(&ARENA, node()).map(drop).map_err(|_| DeviceError("task arena or table full"))
+}
+
+fn say(parts: &[&[u8]]) {
+    CONSOLE.with(|c| parts.iter().for_each(|p| c.write_all(p)));
+}
+
+fn set_failsafe(on: bool) {
+    write_pin(&dp().GPIOC, FAILSAFE_PIN, on);
+}
+
+/// The node: startup ticks, pairing window, then the heartbeat monitor.
+async fn node() {
+    let mut ticker = TIMERS.ticker(TICKS_PER_MS);
+    let mut monitor = Monitor::new(HEARTBEAT, 0);
+    let mut frames = Decoder::new();
+    let mut peer = false;
+    let mut failsafe = false;
+    let mut ms: u32 = 0;
     loop {
-        cortex_m::asm::wfi();
+        ticker.next().await;
+        ms += 1;
+        while let Some(byte) = HEARTBEAT_RX.try_recv() {
+            peer = true;
+            if let Event::Frame(f) = frames.push(byte) {
+                if f.id == ID_HEARTBEAT && Heartbeat::decode(f.payload()).is_some() {
+                    monitor.beat(ms);
+                }
+            }
+        }
+        if ms <= STARTUP_TICKS {
+            let mut digits = [0; decimal::U32_DIGITS];
+            say(&[b"tick ", decimal::format_u32(ms, &mut digits), b"\r\n"]);
+        }
+        if ms == PAIRING_WINDOW_MS && !peer {
+            set_failsafe(true);
+            say(&[b"no heartbeat peer: failsafe on, exit\r\n"]);
+            CONSOLE.with(|c| c.flush());
+            debug::exit(debug::EXIT_SUCCESS);
+        }
+        monitor.poll(ms);
+        if monitor.failsafe() != failsafe {
+            failsafe = monitor.failsafe();
+            set_failsafe(failsafe);
+            say(&[if failsafe { b"failsafe on (heartbeat lost)\r\n".as_slice() } else { b"failsafe off (heartbeat recovered)\r\n".as_slice() }]);
+        }
     }
 }
 
+#[entry]
+fn main() -> ! {
+    if init::run(&DEVICES, &ORDER, |_| {}).is_err() {
+        fail();
+    }
+    THREAD.run_forever(arch::wfi)
+}
+
+#[cortex_m_rt::exception]
+fn SysTick() {
+    ALARM.on_wrap();
+    TIMERS.on_alarm();
+}
+
+#[interrupt]
+fn USART2() {
+    HEARTBEAT_UART.with(|u| {
+        while let Some(b) = u.try_read() {
+            let _ = HEARTBEAT_RX.try_send(b);
+        }
+    });
+}
+
 fn fail() -> ! {
+    set_failsafe(true);
     debug::exit(debug::EXIT_FAILURE);
     loop {
         cortex_m::asm::wfi();

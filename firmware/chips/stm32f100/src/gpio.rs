@@ -1,6 +1,6 @@
-//! GPIO port configuration (RM0041 §7.2.1/§7.2.2 GPIOx_CRL/CRH).
+//! GPIO port configuration and output (RM0041 §7.2: GPIOx_CRL/CRH, BSRR).
 
-use crate::pac;
+use crate::pac::gpioa::RegisterBlock;
 
 /// Output speed of a pin configured as output (the MODE field).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,14 +19,20 @@ pub enum OutputKind {
     AltOpenDrain = 3,
 }
 
-/// Configures pin `pin` (0..=15) of port A as an output of the given kind.
-pub fn configure_porta_output(gpioa: &pac::GPIOA, pin: u8, kind: OutputKind, speed: Speed) {
+/// Configures pin `pin` (0..=15) of `port` as an output of the given kind.
+pub fn configure_output(port: &RegisterBlock, pin: u8, kind: OutputKind, speed: Speed) {
     let shift = (pin as u32 % 8) * 4;
     let nibble = ((kind as u32) << 2) | speed as u32;
     let update = |bits: u32| (bits & !(0xF << shift)) | (nibble << shift);
     if pin < 8 {
-        gpioa.crl().modify(|r, w| unsafe { w.bits(update(r.bits())) });
+        port.crl().modify(|r, w| unsafe { w.bits(update(r.bits())) });
     } else {
-        gpioa.crh().modify(|r, w| unsafe { w.bits(update(r.bits())) });
+        port.crh().modify(|r, w| unsafe { w.bits(update(r.bits())) });
     }
+}
+
+/// Sets (`true`) or resets pin `pin` of `port` atomically through BSRR.
+pub fn write_pin(port: &RegisterBlock, pin: u8, high: bool) {
+    let bit = if high { 1u32 << pin } else { 1u32 << (pin + 16) };
+    port.bsrr().write(|w| unsafe { w.bits(bit) });
 }

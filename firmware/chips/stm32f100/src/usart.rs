@@ -1,6 +1,8 @@
-//! USART in polled transmit mode (RM0041 §23).
+//! USART (RM0041 §23): polled transmit, receive by interrupt.
 
-use crate::pac;
+use crate::pac::{self, usart1::RegisterBlock};
+use stm32f1::Periph;
+use crate::gpio::{configure_output, OutputKind, Speed};
 
 /// BRR value for `baud` at peripheral clock `pclk_hz`: USARTDIV in 12.4
 /// fixed point, rounded to nearest (RM0041 §23.3.4).
@@ -8,20 +10,40 @@ pub const fn brr_for(pclk_hz: u32, baud: u32) -> u16 {
     ((pclk_hz + baud / 2) / baud) as u16
 }
 
-/// USART1 on PA9 (TX) / PA10 (RX), polled transmit.
-pub struct Usart1 {
-    regs: pac::USART1,
+/// A USART at base address `A` (USART1 0x4001_3800, USART2 0x4000_4400).
+pub struct Usart<const A: usize> {
+    regs: Periph<RegisterBlock, A>,
 }
 
+pub type Usart1 = Usart<0x4001_3800>;
+pub type Usart2 = Usart<0x4000_4400>;
+
 impl Usart1 {
-    /// Enables the GPIOA and USART1 clocks, puts PA9 in alternate-function
-    /// push-pull, programs the baud rate and enables UE|TE|RE.
+    /// USART1 on PA9 (TX, AF push-pull) / PA10 (RX, input at reset):
+    /// GPIOA and USART1 clocks on (APB2ENR), baud rate, UE|TE|RE.
     pub fn new(regs: pac::USART1, rcc: &pac::RCC, gpioa: &pac::GPIOA, pclk2_hz: u32, baud: u32) -> Self {
         rcc.apb2enr().modify(|_, w| w.iopaen().set_bit().usart1en().set_bit());
-        crate::gpio::configure_porta_output(gpioa, 9, crate::gpio::OutputKind::AltPushPull, crate::gpio::Speed::Mhz2);
-        regs.brr().write(|w| unsafe { w.bits(brr_for(pclk2_hz, baud)) });
+        configure_output(gpioa, 9, OutputKind::AltPushPull, Speed::Mhz2);
+        Usart::enable(regs, pclk2_hz, baud)
+    }
+}
+
+impl Usart2 {
+    /// USART2 on PA2 (TX, AF push-pull) / PA3 (RX, input at reset):
+    /// GPIOA (APB2ENR) and USART2 (APB1ENR) clocks on, baud rate, UE|TE|RE.
+    pub fn new(regs: pac::USART2, rcc: &pac::RCC, gpioa: &pac::GPIOA, pclk1_hz: u32, baud: u32) -> Self {
+        rcc.apb2enr().modify(|_, w| w.iopaen().set_bit());
+        rcc.apb1enr().modify(|_, w| w.usart2en().set_bit());
+        configure_output(gpioa, 2, OutputKind::AltPushPull, Speed::Mhz2);
+        Usart::enable(regs, pclk1_hz, baud)
+    }
+}
+
+impl<const A: usize> Usart<A> {
+    fn enable(regs: Periph<RegisterBlock, A>, pclk_hz: u32, baud: u32) -> Self {
+        regs.brr().write(|w| unsafe { w.bits(brr_for(pclk_hz, baud)) });
         regs.cr1().write(|w| w.ue().set_bit().te().set_bit().re().set_bit());
-        Usart1 { regs }
+        Usart { regs }
     }
 
     /// Blocks until the transmit data register is empty, then writes `byte`.
@@ -41,9 +63,26 @@ impl Usart1 {
     pub fn flush(&mut self) {
         while self.regs.sr().read().tc().bit_is_clear() {}
     }
+
+    /// A received byte, if SR.RXNE; reading SR then DR also clears an
+    /// overrun (SR.ORE), so reception continues after one.
+    pub fn try_read(&mut self) -> Option<u8> {
+        let sr = self.regs.sr().read();
+        if sr.rxne().bit_is_set() || sr.ore().bit_is_set() {
+            let b = self.regs.dr().read().dr().bits() as u8;
+            sr.rxne().bit_is_set().then_some(b)
+        } else {
+            None
+        }
+    }
+
+    /// Enables the receive interrupt (CR1.RXNEIE).
+    pub fn enable_rx_interrupt(&mut self) {
+        self.regs.cr1().modify(|_, w| w.rxneie().set_bit());
+    }
 }
 
-impl core::fmt::Write for Usart1 {
+impl<const A: usize> core::fmt::Write for Usart<A> {
     fn write_str(&mut self, s: &str) -> core::fmt::Result {
         self.write_all(s.as_bytes());
         Ok(())
