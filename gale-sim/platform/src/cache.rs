@@ -51,5 +51,35 @@ pub fn write(path: &Path, platform: &Platform) {
     ));
     if std::fs::write(&tmp, json).is_ok() && std::fs::rename(&tmp, path).is_err() {
         let _ = std::fs::remove_file(&tmp);
+        return;
+    }
+    remove_stale(dir, path);
+}
+
+/// Drops this platform's entries for older inputs (`<name>-<other key>.json`).
+fn remove_stale(dir: &Path, current: &Path) {
+    let Some(file) = current.file_name().and_then(|f| f.to_str()) else {
+        return;
+    };
+    let Some((name, _)) = file.rsplit_once('-') else {
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let f = e.file_name();
+        let f = f.to_string_lossy();
+        let stale = f
+            .strip_prefix(name)
+            .and_then(|rest| rest.strip_prefix('-'))
+            .is_some_and(|key| {
+                key.len() == 16 + 5
+                    && key.ends_with(".json")
+                    && key[..16].bytes().all(|b| b.is_ascii_hexdigit())
+            });
+        if stale && f != file {
+            let _ = std::fs::remove_file(e.path());
+        }
     }
 }
