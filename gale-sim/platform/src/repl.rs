@@ -14,6 +14,25 @@ use std::sync::OnceLock;
 /// drift errors).
 pub const REGENERATE: &str = "GALE_UPDATE_PLATFORMS=1 cargo test -p gale-platform --test drift";
 
+/// The Renode types the generator may emit, each checked against Renode's
+/// model library (its platforms for STM32F1 and i.MX RT use them the same
+/// way). [`check`] rejects any other type, so a typo in an overlay's
+/// `type` fails the drift test instead of failing in Renode later. Add a
+/// type here only after looking it up.
+pub const RENODE_TYPES: &[&str] = &[
+    "CPU.CortexM",
+    "IRQControllers.NVIC",
+    "Memory.MappedMemory",
+    "UART.STM32_UART",
+    "SPI.STM32SPI",
+    "I2C.STM32F4_I2C",
+    "GPIOPort.STM32F1GPIOPort",
+    "Timers.STM32_Timer",
+    "UART.LowPower_UART",
+    "SPI.IMXRT_LPSPI",
+    "GPIOPort.IMXRT_GPIO",
+];
+
 /// Renode instance name of an SVD peripheral.
 pub fn instance_name(svd_name: &str) -> String {
     svd_name.to_ascii_lowercase()
@@ -140,7 +159,8 @@ fn grammar() -> &'static Grammar {
 /// Checks `text` against the `.repl` subset [`generate`] emits: `//`
 /// comments, `name: Namespace.Type @ registration` headers, 4-space
 /// indented `property: value` and `[Output ]-> target@N` lines, unique
-/// names, references and IRQ targets that exist, a cpu and an nvic.
+/// names, types from [`RENODE_TYPES`], references and IRQ targets that
+/// exist, a cpu and an nvic.
 /// Returns every problem found, each with its line number.
 pub fn check(text: &str) -> Result<(), Vec<String>> {
     let g = grammar();
@@ -166,6 +186,9 @@ pub fn check(text: &str) -> Result<(), Vec<String>> {
             let name = c[1].to_string();
             if !g.registration.is_match(&c[3]) {
                 err("bad registration (expected `sysbus`, `sysbus 0xHHHHHHHH`, `sysbus <0xHHHHHHHH, +0xN>` or `{ sysbus ..; sysbus .. }`)".into());
+            }
+            if !RENODE_TYPES.contains(&&c[2]) {
+                err(format!("`{}` is not in repl::RENODE_TYPES (Renode types checked to exist)", &c[2]));
             }
             if !names.insert(name.clone()) {
                 err(format!("duplicate name `{name}`"));

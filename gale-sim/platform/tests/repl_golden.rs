@@ -36,8 +36,8 @@ fn checker_rejects_typos() {
         ("tab indent", "    size: 0x10000", "\tsize: 0x10000"),
         (
             "missing @",
-            "uart0: UART.Mini_UART @ sysbus",
-            "uart0: UART.Mini_UART sysbus",
+            "uart0: UART.LowPower_UART @ sysbus",
+            "uart0: UART.LowPower_UART sysbus",
         ),
         (
             "lower-case hex",
@@ -46,14 +46,15 @@ fn checker_rejects_typos() {
         ),
         ("short address", "@ sysbus 0x40003000", "@ sysbus 0x4000300"),
         ("bad range", "<0x40001000, +0x400>", "<0x40001000, 0x400>"),
-        ("type without namespace", "Timers.Mini_Timer", "Mini_Timer"),
+        ("type without namespace", "Timers.STM32_Timer", "STM32_Timer"),
+        ("unknown Renode type", "Timers.STM32_Timer", "Timers.STM32_Timr"),
         ("irq to unknown target", "-> nvic@7", "-> nvik@7"),
         ("irq without number", "-> nvic@7", "-> nvic@"),
         ("irq arrow typo", "IRQ -> nvic@5", "IRQ => nvic@5"),
         (
             "duplicate name",
-            "uart1: UART.Mini_UART",
-            "uart0: UART.Mini_UART",
+            "uart1: UART.LowPower_UART",
+            "uart0: UART.LowPower_UART",
         ),
         (
             "unquoted string",
