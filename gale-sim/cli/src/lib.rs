@@ -4,10 +4,12 @@
 //! integration tests drive the same functions.
 
 pub mod artefacts;
+pub mod devices;
 pub mod images;
 pub mod machine;
 pub mod models;
 pub mod report;
 pub mod repo;
+pub mod rtt_log;
 pub mod runner;
 pub mod suite;

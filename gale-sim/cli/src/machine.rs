@@ -1,13 +1,20 @@
 //! Platform + scenario machine -> the engine's MachineSpec.
 
-use crate::models;
+use crate::models::{self, Attachment};
 use gale_engine::{CoreKind, MachineSpec, MappedPeripheral, MemoryRegion};
 use gale_platform::{CpuKind, MemoryKind, Platform};
 use std::collections::BTreeMap;
 
-/// Builds the engine's view of one machine from its platform. Returns the
-/// spec and notes worth showing the user (models not implemented yet).
-pub fn spec(name: &str, platform: &Platform, trace_irqs: bool) -> (MachineSpec, Vec<String>) {
+/// Builds the engine's view of one machine from its platform, with the
+/// scenario's devices attached (`attachments`, by bus peripheral name).
+/// Returns the spec and notes worth showing the user (models not
+/// implemented yet).
+pub fn spec(
+    name: &str,
+    platform: &Platform,
+    trace_irqs: bool,
+    mut attachments: BTreeMap<String, Vec<Attachment>>,
+) -> Result<(MachineSpec, Vec<String>), String> {
     let mut missing: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let memories = platform
         .memories
@@ -22,17 +29,14 @@ pub fn spec(name: &str, platform: &Platform, trace_irqs: bool) -> (MachineSpec, 
             executable: true,
         })
         .collect();
-    let peripherals = platform
-        .peripherals
-        .iter()
-        .map(|p| {
-            let (model, unimplemented) = models::instantiate(p);
-            if let Some(id) = unimplemented {
-                missing.entry(id).or_default().push(p.name.clone());
-            }
-            MappedPeripheral { base: p.base, model }
-        })
-        .collect();
+    let mut peripherals = Vec::new();
+    for p in &platform.peripherals {
+        let built = models::instantiate(p, attachments.remove(&p.name).unwrap_or_default())?;
+        if let Some(id) = built.unimplemented {
+            missing.entry(id).or_default().push(p.name.clone());
+        }
+        peripherals.push(MappedPeripheral { base: p.base, model: built.model });
+    }
     let core = match platform.core.cpu {
         CpuKind::CortexM3 => CoreKind::CortexM3,
         CpuKind::CortexM4F => CoreKind::CortexM4F,
@@ -51,5 +55,5 @@ pub fn spec(name: &str, platform: &Platform, trace_irqs: bool) -> (MachineSpec, 
         .into_iter()
         .map(|(id, names)| format!("{name}: model `{id}` not implemented yet, SVD reset values used for {}", names.join(", ")))
         .collect();
-    (spec, notes)
+    Ok((spec, notes))
 }

@@ -1,7 +1,7 @@
 //! Runs one scenario on the built-in engine: resolve and build, step the
 //! machines in lockstep, collect the trace, check the expectations.
 
-use crate::{images::Image, machine, repo};
+use crate::{devices, images::Image, machine, repo};
 use gale_engine::{Limits, Machine, StopReason};
 use gale_platform::Platform;
 use gale_scenario::{check, check::Verdict, Diagnostic, Scenario};
@@ -156,7 +156,8 @@ pub fn run(ctx: &Context, s: &Scenario) -> Result<RunOutcome, RunError> {
 }
 
 fn load_machine(r: &Resolved, elf: &Path, s: &Scenario, notes: &mut Vec<String>) -> Result<Machine, RunError> {
-    let (spec, n) = machine::spec(&r.name, &r.platform, s.def.trace.irqs);
+    let devices = devices::attachments(s, &r.name, &r.platform)?;
+    let (spec, n) = machine::spec(&r.name, &r.platform, s.def.trace.irqs, devices).map_err(|e| RunError::Other(anyhow::anyhow!("{}: {e}", r.name)))?;
     notes.extend(n);
     let bytes = std::fs::read(elf).map_err(|e| RunError::Other(anyhow::anyhow!("cannot read {}: {e}", elf.display())))?;
     let mut m = Machine::new(spec).map_err(|e| RunError::Other(anyhow::anyhow!("{}: {e}", r.name)))?;
