@@ -44,9 +44,15 @@ struct Totals {
 
 impl Totals {
     /// Reads a libtest summary line: `test result: ok. 5 passed; 0 failed; 1 ignored; ...`.
+    /// Also reads gale-sim's closing line: `scenarios: 3 passed, 1 failed`.
     fn add_line(&mut self, line: &str) {
-        let Some(rest) = line.trim().strip_prefix("test result: ") else { return };
-        for part in rest.split(';') {
+        let line = line.trim();
+        let rest = match (line.strip_prefix("test result: "), line.strip_prefix("scenarios: ")) {
+            (Some(r), _) => r,
+            (None, Some(r)) => r.split(" (").next().unwrap_or(r),
+            _ => return,
+        };
+        for part in rest.split([';', ',']) {
             let words: Vec<&str> = part.split_whitespace().collect();
             let (n, what) = match words.as_slice() {
                 [_, n, w] | [n, w] => (n, *w),
@@ -84,27 +90,27 @@ fn cargo_test(args: &[&str], extra: &[String], totals: &mut Totals) -> Result<()
     }
 }
 
-/// Every test suite, in order; stops at the first failing suite.
+/// Every test suite, in order.
 pub fn tests(extra: &[String]) -> Result<(), String> {
     let mut totals = Totals::default();
     let fw = repo_root().join("firmware/Cargo.toml");
     let fw = fw.to_string_lossy().into_owned();
     let suites: [(&[&str], &[String]); 3] = [
-        (&["test", "--release", "--workspace"], extra),
-        (&["test", "--manifest-path", &fw], &[]),
+        (&["test", "--release", "--workspace", "--no-fail-fast"], extra),
+        (&["test", "--manifest-path", &fw, "--no-fail-fast"], &[]),
         // The scenarios themselves, as a user runs them.
         (&["run", "--release", "--quiet", "--package", "gale-sim", "--", "run", "scenarios/"], &[]),
     ];
-    let mut result = Ok(());
-    for (args, extra) in suites {
-        result = cargo_test(args, extra, &mut totals);
-        if result.is_err() {
-            break;
-        }
-    }
-    let failed = totals.failed + u64::from(result.is_err() && totals.failed == 0);
+    // Every suite runs even when an earlier one fails, so one run shows
+    // every failure.
+    let failures: Vec<String> = suites.into_iter().filter_map(|(args, extra)| cargo_test(args, extra, &mut totals).err()).collect();
+    let failed = totals.failed.max(failures.len() as u64);
     println!("\nxtask test: {} passed, {} failed, {} skipped", totals.passed, failed, totals.ignored);
-    result
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("\n"))
+    }
 }
 
 pub fn bench() -> Result<(), String> {
@@ -127,5 +133,7 @@ mod tests {
         t.add_line("test result: FAILED. 2 passed; 3 failed; 0 ignored; 0 measured; 0 filtered out");
         t.add_line("running 5 tests");
         assert_eq!((t.passed, t.failed, t.ignored), (7, 3, 1));
+        t.add_line("scenarios: 4 passed, 2 failed (1 could not run)");
+        assert_eq!((t.passed, t.failed), (11, 5));
     }
 }

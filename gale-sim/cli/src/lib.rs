@@ -4,6 +4,7 @@
 //! integration tests drive the same functions.
 
 pub mod artefacts;
+pub mod bench;
 pub mod devices;
 pub mod images;
 pub mod machine;

@@ -35,6 +35,16 @@ enum Cmd {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Benchmark the suite: wall time in parallel against serial (measured in
+    /// the same run), virtual-to-wall ratio per scenario, and byte-identical
+    /// traces over repeated runs.
+    Bench {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Suite runs compared for determinism.
+        #[arg(long, default_value_t = 100)]
+        repeat: usize,
+    },
     /// Build firmware images (all, or the ones named).
     Build { images: Vec<String> },
     /// Platforms generated from the SVDs and board overlays.
@@ -72,6 +82,10 @@ fn dispatch(cmd: Cmd) -> Result<ExitCode> {
     match cmd {
         Cmd::Run { paths, jobs } => run(&ctx, &paths, jobs),
         Cmd::Check { paths } => check(&ctx, &paths),
+        Cmd::Bench { paths, repeat } => {
+            print!("{}", gale_sim::bench::run(&ctx, &paths, repeat.max(1))?);
+            Ok(ExitCode::SUCCESS)
+        }
         Cmd::Build { images } => {
             let names = if images.is_empty() { images::list(&root) } else { images };
             for name in names {

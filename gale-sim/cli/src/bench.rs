@@ -1,0 +1,84 @@
+//! `gale-sim bench`: suite wall time (parallel, and serial as the reference
+//! measured in the same run), per-scenario virtual-to-wall ratios, and a
+//! determinism check over many repeated runs.
+
+use crate::runner::Context;
+use crate::suite::{self, Entry};
+use std::collections::hash_map::DefaultHasher;
+use std::fmt::Write;
+use std::hash::{Hash, Hasher};
+use std::path::PathBuf;
+use std::time::Instant;
+
+fn hash_traces(entries: &[Entry]) -> Vec<(String, Option<u64>)> {
+    entries
+        .iter()
+        .map(|e| {
+            let h = e.result.as_ref().ok().map(|o| {
+                let mut h = DefaultHasher::new();
+                o.trace.to_text().hash(&mut h);
+                h.finish()
+            });
+            (e.name(), h)
+        })
+        .collect()
+}
+
+/// Runs the benchmark and returns the report; Err when a run could not be
+/// made or traces differed between runs.
+pub fn run(ctx: &Context, paths: &[PathBuf], repeat: usize) -> anyhow::Result<String> {
+    let quiet = |_: &Entry, _: &indicatif::ProgressBar| {};
+    let mut report = String::new();
+    let jobs = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+
+    // Warm-up: builds stale images and fills the platform cache, so the
+    // timed runs measure simulation only.
+    suite::run(ctx, paths, &suite::Options { jobs, progress: false }, &quiet)?;
+
+    let t = Instant::now();
+    let serial = suite::run(ctx, paths, &suite::Options { jobs: 1, progress: false }, &quiet)?;
+    let serial_wall = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let parallel = suite::run(ctx, paths, &suite::Options { jobs, progress: false }, &quiet)?;
+    let parallel_wall = t.elapsed().as_secs_f64();
+
+    let _ = writeln!(report, "suite: {} scenario(s)", parallel.len());
+    let _ = writeln!(report, "  serial (1 job, reference): {serial_wall:8.2} s wall");
+    let _ = writeln!(
+        report,
+        "  parallel ({jobs} jobs):        {parallel_wall:8.2} s wall   speed-up {:.2}x over serial   goal < 60 s: {}",
+        serial_wall / parallel_wall.max(1e-9),
+        if parallel_wall < 60.0 { "met" } else { "NOT met" }
+    );
+    let _ = writeln!(report, "\nper scenario (from the serial run):\n{}", suite::table(&serial));
+
+    // Determinism: every repetition must reproduce the first run's traces.
+    let reference = hash_traces(&parallel);
+    let mut identical = 1;
+    let mut differing = Vec::new();
+    let t = Instant::now();
+    for _ in 1..repeat {
+        let again = hash_traces(&suite::run(ctx, paths, &suite::Options { jobs, progress: false }, &quiet)?);
+        if again == reference {
+            identical += 1;
+        } else {
+            for (a, b) in reference.iter().zip(&again) {
+                if a != b && !differing.contains(&a.0) {
+                    differing.push(a.0.clone());
+                }
+            }
+        }
+    }
+    let _ = writeln!(
+        report,
+        "determinism: {identical}/{repeat} suite runs gave byte-identical traces ({:.1} s)",
+        t.elapsed().as_secs_f64()
+    );
+    if !differing.is_empty() {
+        anyhow::bail!("{report}traces differed between runs for: {}", differing.join(", "));
+    }
+    if reference.iter().any(|(_, h)| h.is_none()) {
+        anyhow::bail!("{report}some scenarios could not run; see `gale-sim run`");
+    }
+    Ok(report)
+}
