@@ -8,6 +8,7 @@
 pub mod baro;
 pub mod crc;
 pub mod decimal;
+pub mod difftest;
 pub mod frame;
 pub mod heartbeat;
 pub mod imu;

@@ -98,18 +98,20 @@ fn main() -> ! {
     board::boot("fmu-m7", &DEVICES, &ORDER)
 }
 
-/// 10 Hz: heartbeat frame to the failsafe node on LPUART2: state 1
+/// 10 Hz from boot: heartbeat frame to the failsafe node on LPUART2: state 1
 /// (running) while the vote is nominal or degraded, else 2.
 async fn heartbeat_task() {
     let mut framer = Framer::new();
     let mut ticker = TIMERS.ticker(HEARTBEAT_PERIOD_MS * TICKS_PER_MS);
+    // The first heartbeat goes out at once, so a failsafe node booted at the
+    // same time pairs within its 40 ms window.
     loop {
-        ticker.next().await;
         let vote = board::STATE.peek().map_or(3, |s| s.status as u8);
         let hb = Heartbeat { state: if vote <= 1 { 1 } else { 2 }, vote };
         let mut out = [0; MAX_FRAME];
         let n = framer.heartbeat(&hb, &mut out);
         HEARTBEAT_UART.with(|u| u.write_all(&out[..n]));
+        ticker.next().await;
     }
 }
 
