@@ -103,10 +103,13 @@ pub fn assemble(
         for pat in &r.patterns {
             let mut hit = false;
             for (i, p) in periphs.iter().enumerate() {
-                if !pattern_matches(pat, &p.name) || renode_of[i].is_some() {
+                if !pattern_matches(pat, &p.name) {
                     continue;
                 }
                 hit = true;
+                if renode_of[i].is_some() {
+                    continue; // an earlier entry mapped it: first match wins
+                }
                 let irqs = wire_irqs(&r.irqs, p)
                     .map_err(|e| bad(format!("renode `{}` on `{}`: {e}", r.type_name, p.name)))?;
                 renode_of[i] = Some(RenodeModel {
@@ -180,11 +183,12 @@ pub fn assemble(
             )));
         }
     }
-    let names: BTreeSet<&str> = peripherals.iter().map(|p| p.name.as_str()).collect();
-    if names.len() != peripherals.len() {
-        return Err(bad(
-            "two peripherals share a name. Fix: rename the merge target".into(),
-        ));
+    let mut names = BTreeSet::new();
+    if let Some(dup) = peripherals.iter().find(|p| !names.insert(p.name.as_str())) {
+        return Err(bad(format!(
+            "two peripherals are named `{}` (in the SVD, or as a merge target). Fix: exclude one, or give the merge another name",
+            dup.name
+        )));
     }
 
     Ok(Platform {

@@ -188,7 +188,10 @@ pub fn check(text: &str) -> Result<(), Vec<String>> {
                 err("bad registration (expected `sysbus`, `sysbus 0xHHHHHHHH`, `sysbus <0xHHHHHHHH, +0xN>` or `{ sysbus ..; sysbus .. }`)".into());
             }
             if !RENODE_TYPES.contains(&&c[2]) {
-                err(format!("`{}` is not in repl::RENODE_TYPES (Renode types checked to exist)", &c[2]));
+                err(format!(
+                    "`{}` is not in repl::RENODE_TYPES (Renode types checked to exist)",
+                    &c[2]
+                ));
             }
             if !names.insert(name.clone()) {
                 err(format!("duplicate name `{name}`"));

@@ -131,6 +131,16 @@ fn overlay_typos_are_errors() {
 }
 
 #[test]
+fn duplicate_peripheral_names() {
+    let twice = svd().replace("<name>TIMER</name>", "<name>UART0</name>");
+    let (_, msg) = err(
+        &twice,
+        &overlay().replace("match = [\"TIMER\"]", "match = [\"UART0\"]"),
+    );
+    assert!(msg.contains("two peripherals are named `UART0`"), "{msg}");
+}
+
+#[test]
 fn two_models_for_one_peripheral() {
     let (_, msg) = err(
         &svd(),

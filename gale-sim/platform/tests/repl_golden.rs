@@ -46,8 +46,16 @@ fn checker_rejects_typos() {
         ),
         ("short address", "@ sysbus 0x40003000", "@ sysbus 0x4000300"),
         ("bad range", "<0x40001000, +0x400>", "<0x40001000, 0x400>"),
-        ("type without namespace", "Timers.STM32_Timer", "STM32_Timer"),
-        ("unknown Renode type", "Timers.STM32_Timer", "Timers.STM32_Timr"),
+        (
+            "type without namespace",
+            "Timers.STM32_Timer",
+            "STM32_Timer",
+        ),
+        (
+            "unknown Renode type",
+            "Timers.STM32_Timer",
+            "Timers.STM32_Timr",
+        ),
         ("irq to unknown target", "-> nvic@7", "-> nvik@7"),
         ("irq without number", "-> nvic@7", "-> nvic@"),
         ("irq arrow typo", "IRQ -> nvic@5", "IRQ => nvic@5"),
