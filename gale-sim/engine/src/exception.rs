@@ -72,8 +72,11 @@ impl Sys {
             return Ok(Ret::Stop(self.fatal(uc, what, return_pc, Some(vector_addr))));
         }
         let handler = u32::from_le_bytes(v);
-        if let Some(sym) = self.symbols.function_at(handler) {
-            if DEFAULT_HANDLERS.contains(&sym.as_str()) {
+        let mut first = [0u8; 2];
+        let dead_loop = uc.mem_read((handler & !1) as u64, &mut first).is_ok() && u16::from_le_bytes(first) == 0xe7fe;
+        let sym = self.symbols.function_at(handler).or_else(|| dead_loop.then(|| format!("{handler:#010x}: b .")));
+        if let Some(sym) = sym {
+            if dead_loop || DEFAULT_HANDLERS.contains(&sym.as_str()) {
                 let (what, addr) = match self.last_fault.take() {
                     Some((w, a)) => (format!("{w}; no handler (cortex-m-rt default `{sym}`)"), a),
                     None => (format!("{} taken with no handler (cortex-m-rt default `{sym}`)", exception_name(exc)), None),

@@ -290,7 +290,9 @@ impl Sys {
             EXCP_SWI => self.svc(uc),
             EXCP_BKPT => self.bkpt(uc),
             EXCP_EXCEPTION_EXIT => {
-                let v = uc.reg_read(RegisterARM::PC).unwrap_or(0) as u32;
+                // The branch cleared bit 0 of the value in PC (it went to
+                // the Thumb state bit, always 1 on M-profile).
+                let v = uc.reg_read(RegisterARM::PC).unwrap_or(0) as u32 | 1;
                 self.exception_return(uc, v)
             }
             EXCP_NOCP => self.fault_in_hook(uc, crate::fault::Fault::usage(scs::scb::cfsr::NOCP, "coprocessor access (FPU disabled in CPACR)")),

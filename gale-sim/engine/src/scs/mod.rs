@@ -233,7 +233,7 @@ impl Scs {
         let off = addr - SCS_BASE;
         // Byte-addressable priority registers.
         if (0x400..0x5f0).contains(&off) || (0xd18..0xd24).contains(&off) {
-            let first = if off >= 0x400 { IRQ0 + (off - 0x400) as usize } else { 4 + (off - 0xd18) as usize };
+            let first = if off < 0x5f0 { IRQ0 + (off - 0x400) as usize } else { 4 + (off - 0xd18) as usize };
             for i in 0..len {
                 self.nvic.set_priority(first + i, (v >> (8 * i)) as u8);
             }
@@ -333,3 +333,30 @@ impl Scs {
     }
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_writes_reach_system_handler_and_irq_priorities() {
+        let mut s = Scs::new(CoreKind::CortexM4F, 1_000_000, 32);
+        s.write(0xe000_ed22, 1, 0xf0, 0); // SHPR3 byte 2: PendSV
+        s.write(0xe000_e405, 1, 0x80, 0); // IPR byte 5: IRQ5
+        assert_eq!(s.nvic.priority(PENDSV), 0xf0);
+        assert_eq!(s.nvic.priority(IRQ0 + 5), 0x80);
+        assert_eq!(s.read(0xe000_ed20, 4, 0), 0x00f0_0000);
+        assert_eq!(s.read(0xe000_e404, 4, 0), 0x0000_8000);
+    }
+
+    #[test]
+    fn icsr_pend_and_clear_pendsv() {
+        let mut s = Scs::new(CoreKind::CortexM3, 1_000_000, 32);
+        s.write(0xe000_ed04, 4, ICSR_PENDSVSET, 0);
+        assert!(s.nvic.is_pending(PENDSV));
+        assert_ne!(s.read(0xe000_ed04, 4, 0) & ICSR_PENDSVSET, 0);
+        assert_eq!((s.read(0xe000_ed04, 4, 0) >> 12) & 0x1ff, PENDSV as u32);
+        s.write(0xe000_ed04, 4, ICSR_PENDSVCLR, 0);
+        assert!(!s.nvic.is_pending(PENDSV));
+    }
+}

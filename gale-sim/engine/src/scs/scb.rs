@@ -24,8 +24,6 @@ pub(crate) const SHCSR_USGFAULTENA: u32 = 1 << 18;
 /// CFSR bits (MMFSR | BFSR << 8 | UFSR << 16).
 pub(crate) mod cfsr {
     pub const IACCVIOL: u32 = 1 << 0;
-    pub const DACCVIOL: u32 = 1 << 1;
-    pub const MSTKERR: u32 = 1 << 4;
     pub const MMARVALID: u32 = 1 << 7;
     pub const IBUSERR: u32 = 1 << 8;
     pub const PRECISERR: u32 = 1 << 9;
@@ -39,7 +37,6 @@ pub(crate) mod cfsr {
 }
 
 /// HFSR bits.
-pub(crate) const HFSR_VECTTBL: u32 = 1 << 1;
 pub(crate) const HFSR_FORCED: u32 = 1 << 30;
 pub(crate) const HFSR_DEBUGEVT: u32 = 1 << 31;
 
