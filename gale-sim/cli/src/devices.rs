@@ -3,7 +3,7 @@
 use crate::models::{self, Attachment};
 use gale_models::bus::Source;
 use gale_models::fault::FaultSchedule;
-use gale_models::sensors::{bmp388::Bmp388, icm42688, ublox};
+use gale_models::sensors::{bmp388::Bmp388, heartbeat::HeartbeatSource, icm42688, ublox};
 use gale_platform::Platform;
 use gale_scenario::{DeviceDef, DeviceKind, Diagnostic, FaultDef, FaultedSignal, Scenario, Signal};
 use std::collections::BTreeMap;
@@ -103,5 +103,13 @@ fn build(s: &Scenario, name: &str, d: &DeviceDef) -> Attachment {
             }
             Attachment::Uart(Box::new(ublox::Ublox::new(inputs, config, faults)))
         }
+        DeviceKind::Heartbeat => Attachment::Uart(Box::new(HeartbeatSource::new(
+            d.state.unwrap_or(1),
+            d.vote.unwrap_or(0),
+            d.baud.unwrap_or(115_200),
+            d.rate_hz.unwrap_or(10) as f64,
+            d.ready_after.0,
+            faults,
+        ))),
     }
 }

@@ -15,6 +15,9 @@ pub enum DeviceKind {
     Bmp388,
     /// u-blox GNSS receiver speaking UBX on a UART.
     Ublox,
+    /// The flight core's heartbeat frames on a UART (stands in for the
+    /// flight core when the failsafe node runs alone).
+    Heartbeat,
 }
 
 /// Which kind of bus a device sits on.
@@ -31,6 +34,7 @@ impl DeviceKind {
             DeviceKind::Icm42688 => "icm42688",
             DeviceKind::Bmp388 => "bmp388",
             DeviceKind::Ublox => "ublox",
+            DeviceKind::Heartbeat => "heartbeat",
         }
     }
 
@@ -38,7 +42,7 @@ impl DeviceKind {
         match self {
             DeviceKind::Icm42688 => BusKind::Spi,
             DeviceKind::Bmp388 => BusKind::I2c,
-            DeviceKind::Ublox => BusKind::Uart,
+            DeviceKind::Ublox | DeviceKind::Heartbeat => BusKind::Uart,
         }
     }
 
@@ -68,6 +72,7 @@ impl DeviceKind {
                 Input { name: "vel_e", unit: "m/s", default: 0.0 },
                 Input { name: "vel_d", unit: "m/s", default: 0.0 },
             ],
+            DeviceKind::Heartbeat => &[],
         }
     }
 }
@@ -97,7 +102,8 @@ pub struct DeviceDef {
     /// Input signals by input name; unnamed inputs keep their defaults.
     #[serde(default)]
     pub signals: BTreeMap<String, Signal>,
-    /// UART devices: output rate in Hz (ublox: NAV-PVT rate, default 5).
+    /// UART devices: output rate in Hz (ublox: NAV-PVT rate, default 5;
+    /// heartbeat: default 10).
     pub rate_hz: Option<u32>,
     /// UART devices: baud rate (default 115200).
     pub baud: Option<u32>,
@@ -105,6 +111,10 @@ pub struct DeviceDef {
     pub fix_type: Option<u8>,
     /// ublox: reported satellites used (default 12).
     pub num_sv: Option<u8>,
+    /// heartbeat: the `state` field sent (default 1, running).
+    pub state: Option<u8>,
+    /// heartbeat: the `vote` field sent (default 0).
+    pub vote: Option<u8>,
     /// Time the device needs after power-up before it answers (default 0).
     #[serde(default)]
     pub ready_after: Time,

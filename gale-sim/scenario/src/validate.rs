@@ -146,13 +146,19 @@ impl Scenario {
         if d.address.is_some_and(|a| a > 0x7f) {
             return Err(self.error_at(&at("address"), "I2C addresses are 7-bit (0x00..0x7f)").with_help("give the unshifted 7-bit address"));
         }
-        if d.kind != DeviceKind::Ublox {
-            for (key, set) in [("rate_hz", d.rate_hz.is_some()), ("baud", d.baud.is_some()), ("fix_type", d.fix_type.is_some()), ("num_sv", d.num_sv.is_some())] {
-                if set {
-                    return Err(self
-                        .error_at(&at(key), format!("`{key}` applies to ublox devices only"))
-                        .with_help(format!("remove `{key}:`")));
-                }
+        let only = [
+            ("rate_hz", d.rate_hz.is_some(), d.kind.bus() == BusKind::Uart, "UART devices"),
+            ("baud", d.baud.is_some(), d.kind.bus() == BusKind::Uart, "UART devices"),
+            ("fix_type", d.fix_type.is_some(), d.kind == DeviceKind::Ublox, "ublox devices"),
+            ("num_sv", d.num_sv.is_some(), d.kind == DeviceKind::Ublox, "ublox devices"),
+            ("state", d.state.is_some(), d.kind == DeviceKind::Heartbeat, "heartbeat devices"),
+            ("vote", d.vote.is_some(), d.kind == DeviceKind::Heartbeat, "heartbeat devices"),
+        ];
+        for (key, set, applies, which) in only {
+            if set && !applies {
+                return Err(self
+                    .error_at(&at(key), format!("`{key}` applies to {which} only"))
+                    .with_help(format!("remove `{key}:`")));
             }
         }
         if d.rate_hz == Some(0) || d.baud == Some(0) {
@@ -224,7 +230,7 @@ impl Scenario {
         }
         let fits = match f {
             FaultDef::Nak { .. } => d.kind.bus() == BusKind::I2c,
-            FaultDef::BadChecksum { .. } => d.kind == DeviceKind::Ublox,
+            FaultDef::BadChecksum { .. } => matches!(d.kind, DeviceKind::Ublox | DeviceKind::Heartbeat),
             FaultDef::FramingError { .. } => d.kind.bus() == BusKind::Uart,
             FaultDef::BitFlip { bit, .. } => {
                 if *bit > 7 {
@@ -237,7 +243,7 @@ impl Scenario {
         if !fits {
             return Err(self
                 .error_at(base, format!("a `{}` fault does not apply to {} (`{}`)", f.kind(), d.kind.id(), f.device()))
-                .with_help("nak: I2C devices; bad_checksum: ublox; framing_error: UART devices; the others: any device"));
+                .with_help("nak: I2C devices; bad_checksum: ublox and heartbeat; framing_error: UART devices; the others: any device"));
         }
         if f.window().duration.is_some_and(|d| d.0 == 0) {
             return Err(self.error_at(&at("for"), "a fault window must be longer than zero").with_help("e.g. `for: 50ms`, or drop `for:` to last to the end"));

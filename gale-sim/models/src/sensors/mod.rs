@@ -6,6 +6,8 @@ pub mod ticker;
 pub mod icm42688;
 pub mod bmp388;
 pub mod ublox;
+pub mod framed_tx;
+pub mod heartbeat;
 
 #[cfg(test)]
 mod driver_sequences;

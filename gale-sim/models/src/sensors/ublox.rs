@@ -19,8 +19,9 @@
 //! `FramingError` delivers bytes as [`UartSymbol::FramingError`];
 //! `BitFlip` corrupts bytes; `Disconnect` silences the bytes it covers.
 
-use crate::bus::{Source, UartDevice, UartSymbol};
+use crate::bus::Source;
 use crate::fault::{BusFault, FaultSchedule};
+use crate::sensors::framed_tx::{FrameMaker, FramedTx};
 use gale_trace::Nanos;
 
 pub const UBX_SYNC: [u8; 2] = [0xb5, 0x62];
@@ -114,41 +115,30 @@ fn civil_from_days(z: i64) -> (i64, u8, u8) {
     (yoe + era * 400 + (m <= 2) as i64, m, d)
 }
 
-pub struct Ublox {
+/// The NAV-PVT frames a u-blox receiver sends each navigation epoch.
+pub struct NavPvt {
     inputs: GnssInputs,
     config: UbloxConfig,
     faults: FaultSchedule,
-    period: Nanos,
-    frame: Vec<u8>,
-    pos: usize,
-    frame_start: Nanos,
-    next_epoch: u64,
 }
+
+/// A u-blox receiver: NAV-PVT frames at the navigation rate, paced at the
+/// baud rate, with the bus faults of its schedule.
+pub type Ublox = FramedTx<NavPvt>;
 
 impl Ublox {
     pub fn new(inputs: GnssInputs, config: UbloxConfig, faults: FaultSchedule) -> Self {
-        let period = (1e9 / config.rate_hz.max(1e-3)).round() as Nanos;
-        Ublox {
-            inputs,
-            config,
-            faults,
-            period,
-            frame: Vec::new(),
-            pos: 0,
-            frame_start: 0,
-            next_epoch: 0,
-        }
+        let (baud, rate, first) = (config.baud, config.rate_hz, config.first_epoch);
+        FramedTx::with_maker(NavPvt { inputs, config, faults: faults.clone() }, baud, rate, first, faults)
     }
 
-    fn epoch_time(&self, k: u64) -> Nanos {
-        self.config.first_epoch + k * self.period
+    /// The NAV-PVT payload for the solution at time `t`.
+    pub fn nav_pvt(&self, t: Nanos) -> [u8; NAV_PVT_LEN] {
+        self.maker().nav_pvt(t)
     }
+}
 
-    /// Send time of byte `i` of the current frame (10 bit times each).
-    fn byte_time(&self, i: usize) -> Nanos {
-        self.frame_start + i as u64 * 10_000_000_000 / self.config.baud.max(1) as u64
-    }
-
+impl NavPvt {
     /// The NAV-PVT payload for the solution at time `t`.
     pub fn nav_pvt(&self, t: Nanos) -> [u8; NAV_PVT_LEN] {
         let c = &self.config;
@@ -193,8 +183,11 @@ impl Ublox {
         p
     }
 
+}
+
+impl FrameMaker for NavPvt {
     /// The complete UBX frame for epoch time `t`.
-    fn build_frame(&self, t: Nanos) -> Vec<u8> {
+    fn frame(&mut self, t: Nanos) -> Vec<u8> {
         let mut f = Vec::with_capacity(NAV_PVT_LEN + 8);
         f.extend(UBX_SYNC);
         f.extend([NAV_PVT_CLASS, NAV_PVT_ID]);
@@ -209,43 +202,10 @@ impl Ublox {
     }
 }
 
-impl UartDevice for Ublox {
-    fn receive(&mut self, _byte: u8, _now: Nanos) {}
-
-    fn next_send(&self) -> Option<Nanos> {
-        Some(if self.pos < self.frame.len() { self.byte_time(self.pos) } else { self.epoch_time(self.next_epoch) })
-    }
-
-    fn send(&mut self, _now: Nanos) -> Option<UartSymbol> {
-        if self.pos >= self.frame.len() {
-            let t = self.epoch_time(self.next_epoch);
-            self.frame = self.build_frame(t);
-            self.frame_start = t;
-            self.pos = 0;
-        }
-        let t = self.byte_time(self.pos);
-        let byte = self.faults.corrupt(t, self.frame[self.pos]);
-        self.pos += 1;
-        if self.pos == self.frame.len() {
-            // Next epoch that starts after this frame's last byte has gone.
-            let end = self.byte_time(self.pos);
-            while self.epoch_time(self.next_epoch) < end {
-                self.next_epoch += 1;
-            }
-        }
-        if self.faults.is_active(t, |f| matches!(f, BusFault::Disconnect)) {
-            None
-        } else if self.faults.is_active(t, |f| matches!(f, BusFault::FramingError)) {
-            Some(UartSymbol::FramingError(byte))
-        } else {
-            Some(UartSymbol::Byte(byte))
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bus::{UartDevice, UartSymbol};
     use crate::fault::FaultWindow;
 
     fn c(v: f64) -> Box<dyn Source> {
