@@ -103,7 +103,7 @@ fn structured_vectors_agree_and_are_not_trivial() {
 
 #[test]
 fn arbitrary_vectors_agree() {
-    bolero::check!().with_type::<(u8, Vec<u8>)>().for_each(|(kind, input)| {
+    bolero::check!().with_iterations(300).with_type::<(u8, Vec<u8>)>().for_each(|(kind, input)| {
         same(kind % KINDS, input);
     });
 }

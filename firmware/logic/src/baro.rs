@@ -143,7 +143,7 @@ mod tests {
 
     #[test]
     fn never_panics_on_any_calibration() {
-        bolero::check!().with_type::<([u8; CALIB_LEN], [u8; 6])>().for_each(|(cal, data)| {
+        bolero::check!().with_iterations(1000).with_type::<([u8; CALIB_LEN], [u8; 6])>().for_each(|(cal, data)| {
             let c = Calib::from_nvm(&Nvm::parse(cal));
             let (p, t) = split_data(data);
             compensate(&c, p, t);

@@ -207,7 +207,7 @@ mod tests {
 
     #[test]
     fn never_panics_and_respects_the_output_bound() {
-        bolero::check!().with_type::<(u8, Vec<u8>, u8)>().for_each(|(kind, input, cap)| {
+        bolero::check!().with_iterations(1000).with_type::<(u8, Vec<u8>, u8)>().for_each(|(kind, input, cap)| {
             let mut out = vec![0u8; *cap as usize];
             assert!(run(kind % (KINDS + 1), input, &mut out) <= out.len());
         });

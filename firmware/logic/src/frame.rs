@@ -208,7 +208,7 @@ mod tests {
 
     #[test]
     fn round_trip_after_garbage_prefix() {
-        bolero::check!().with_type::<(Vec<u8>, u8, u16, Vec<u8>)>().for_each(|(junk, id, seq, payload)| {
+        bolero::check!().with_iterations(1000).with_type::<(Vec<u8>, u8, u16, Vec<u8>)>().for_each(|(junk, id, seq, payload)| {
             let payload = &payload[..payload.len().min(MAX_PAYLOAD)];
             let mut out = [0; MAX_FRAME];
             let n = encode(*id, *seq, payload, &mut out).unwrap();
@@ -224,7 +224,7 @@ mod tests {
 
     #[test]
     fn any_single_bit_flip_is_never_accepted_as_the_original() {
-        bolero::check!().with_type::<(u8, u16, Vec<u8>, u16)>().for_each(|(id, seq, payload, bit)| {
+        bolero::check!().with_iterations(1000).with_type::<(u8, u16, Vec<u8>, u16)>().for_each(|(id, seq, payload, bit)| {
             let payload = &payload[..payload.len().min(MAX_PAYLOAD)];
             let mut out = [0; MAX_FRAME];
             let n = encode(*id, *seq, payload, &mut out).unwrap();
@@ -239,7 +239,7 @@ mod tests {
 
     #[test]
     fn arbitrary_bytes_never_panic() {
-        bolero::check!().for_each(|bytes: &[u8]| {
+        bolero::check!().with_iterations(1000).for_each(|bytes: &[u8]| {
             decode_all(bytes);
         });
     }

@@ -131,7 +131,7 @@ mod tests {
     /// computed from the whole history rather than incrementally.
     #[test]
     fn matches_the_history_model_on_random_traces() {
-        bolero::check!().with_type::<(u8, Vec<(u8, bool)>)>().for_each(|(beats, steps)| {
+        bolero::check!().with_iterations(1000).with_type::<(u8, Vec<(u8, bool)>)>().for_each(|(beats, steps)| {
             let cfg = Config { timeout_ms: 20, recover_beats: beats % 4 + 1 };
             let mut m = Monitor::new(cfg, 0);
             let mut now = 0u32;

@@ -181,7 +181,7 @@ mod tests {
 
     #[test]
     fn sample_round_trip() {
-        bolero::check!().with_type::<[u8; SAMPLE_LEN]>().for_each(|bytes| {
+        bolero::check!().with_iterations(1000).with_type::<[u8; SAMPLE_LEN]>().for_each(|bytes| {
             let s = Sample::decode(bytes).unwrap();
             let mut out = [0; SAMPLE_LEN];
             s.encode(&mut out);

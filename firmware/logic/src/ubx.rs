@@ -238,7 +238,7 @@ mod tests {
 
     #[test]
     fn nav_pvt_round_trip_through_the_stream() {
-        bolero::check!().with_type::<(u32, u8, u8, i32, i32, i32, Vec<u8>)>().for_each(|&(itow, fix, sv, lon, lat, h, ref junk)| {
+        bolero::check!().with_iterations(1000).with_type::<(u32, u8, u8, i32, i32, i32, Vec<u8>)>().for_each(|&(itow, fix, sv, lon, lat, h, ref junk)| {
             let pvt = NavPvt { itow_ms: itow, fix_type: fix, num_sv: sv, lon_e7: lon, lat_e7: lat, height_mm: h };
             let mut out = [0; NAV_PVT_LEN + 8];
             let n = encode(NAV_PVT.0, NAV_PVT.1, &pvt.to_payload(), &mut out).unwrap();
@@ -260,7 +260,7 @@ mod tests {
 
     #[test]
     fn arbitrary_bytes_never_panic() {
-        bolero::check!().for_each(|bytes: &[u8]| {
+        bolero::check!().with_iterations(1000).for_each(|bytes: &[u8]| {
             for m in decode(bytes) {
                 NavPvt::parse(&m);
             }

@@ -228,7 +228,7 @@ mod tests {
     /// tolerance of both good sensors and neither is ever isolated.
     #[test]
     fn one_faulty_sensor_never_moves_the_output_beyond_tolerance() {
-        bolero::check!()
+        bolero::check!().with_iterations(1000)
             .with_type::<(u8, u8, u8, Vec<(i32, i16, Option<i32>, Option<i32>)>)>()
             .for_each(|(bad, persistence, recovery, steps)| {
                 let cfg = Config { tolerance: 100, persistence: persistence % 4 + 1, recovery: recovery % 4 + 1 };
@@ -283,7 +283,7 @@ mod tests {
 
     #[test]
     fn median3_is_the_middle_value() {
-        bolero::check!().with_type::<(i32, i32, i32)>().for_each(|&(a, b, c)| {
+        bolero::check!().with_iterations(1000).with_type::<(i32, i32, i32)>().for_each(|&(a, b, c)| {
             let mut s = [a, b, c];
             s.sort();
             assert_eq!(median3(a, b, c), s[1]);

@@ -131,7 +131,7 @@ fn finished_tasks_are_not_polled_again() {
 /// wake is left unserved (no lost wake-up).
 #[test]
 fn random_wake_and_poll_sequences_match_the_model() {
-    bolero::check!().with_type::<(u8, Vec<(u8, u8)>)>().for_each(|(n, ops)| {
+    bolero::check!().with_iterations(1000).with_type::<(u8, Vec<(u8, u8)>)>().for_each(|(n, ops)| {
         let n = (*n as usize % 8) + 1;
         let exec = setup(n);
         for &(op, arg) in ops {

@@ -156,7 +156,7 @@ mod tests {
     /// Against `VecDeque` with capacity 3: FIFO order, fullness, emptiness.
     #[test]
     fn matches_a_bounded_queue_model() {
-        bolero::check!().with_type::<Vec<(bool, u16)>>().for_each(|ops| {
+        bolero::check!().with_iterations(1000).with_type::<Vec<(bool, u16)>>().for_each(|ops| {
             let ch = Channel::<u16, 3, 1>::new();
             let mut model = VecDeque::new();
             for &(send, v) in ops {

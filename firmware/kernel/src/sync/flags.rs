@@ -112,7 +112,7 @@ mod tests {
     /// Against a u32 model for set/clear/try_take_any.
     #[test]
     fn matches_a_bitmask_model() {
-        bolero::check!().with_type::<Vec<(u8, u32)>>().for_each(|ops| {
+        bolero::check!().with_iterations(1000).with_type::<Vec<(u8, u32)>>().for_each(|ops| {
             let f = EventFlags::<1>::new();
             let mut model = 0u32;
             for &(op, bits) in ops {

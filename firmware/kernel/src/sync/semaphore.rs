@@ -87,7 +87,7 @@ mod tests {
     /// the same count and the same success results.
     #[test]
     fn matches_a_counter_model() {
-        bolero::check!().with_type::<(u8, Vec<(bool, u8)>)>().for_each(|(init, ops)| {
+        bolero::check!().with_iterations(1000).with_type::<(u8, Vec<(bool, u8)>)>().for_each(|(init, ops)| {
             let sem = Semaphore::<1>::new(*init as u32);
             let mut model = *init as u32;
             for &(acquire, n) in ops {

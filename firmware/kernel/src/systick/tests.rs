@@ -77,7 +77,7 @@ impl SysTickRegs for &'static Fake {
 /// requested deadline unless that deadline was less than MIN_PERIOD away.
 #[test]
 fn now_tracks_true_time_and_wraps_respect_deadlines() {
-    bolero::check!().with_type::<Vec<(u8, u32)>>().for_each(|ops| {
+    bolero::check!().with_iterations(1000).with_type::<Vec<(u8, u32)>>().for_each(|ops| {
         let f: &'static Fake = Box::leak(Box::default());
         let a = SysTickAlarm::new(f);
         a.start();

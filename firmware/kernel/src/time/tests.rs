@@ -67,7 +67,7 @@ fn a_full_queue_wakes_at_once_instead_of_losing_the_task() {
 /// has passed, never before.
 #[test]
 fn wakes_exactly_the_expired_deadlines() {
-    bolero::check!().with_type::<Vec<(u8, u8)>>().for_each(|ops| {
+    bolero::check!().with_iterations(1000).with_type::<Vec<(u8, u8)>>().for_each(|ops| {
         let (alarm, q) = queue();
         let mut live: Vec<(u64, Arc<Count>, Pin<Box<Delay<4>>>)> = Vec::new();
         for &(kind, v) in ops {
