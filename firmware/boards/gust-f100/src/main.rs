@@ -6,7 +6,8 @@
 //! | console              | USART1 TX (PA9), 115200 8N1                      |
 //! | heartbeat in         | USART2 RX (PA3), 115200 8N1, RXNE interrupt      |
 //! | failsafe output      | PC9 push-pull, high = failsafe active            |
-//! | time base            | SysTick at the 8 MHz HSI (tickless)              |
+//! | clocks               | HSI/2 x 6 = 24 MHz PLL, buses undivided; 8 MHz HSI if the PLL does not lock |
+//! | time base            | SysTick at 24 MHz (tickless)                     |
 //!
 //! Behaviour: banner, then one `tick N` line per millisecond for 5 ms. If
 //! no byte arrived on USART2 within the 40 ms pairing window, the node has
@@ -22,7 +23,9 @@
 use chip_stm32f100::gpio::{configure_output, write_pin, OutputKind, Speed};
 use chip_stm32f100::pac::{self, interrupt};
 use chip_stm32f100::usart::{Usart1, Usart2};
+use chip_stm32f100::rcc;
 use chip_stm32f100::HSI_HZ;
+use core::sync::atomic::{AtomicU32, Ordering};
 use cortex_m_rt::entry;
 use cortex_m_semihosting::debug;
 use gale_kernel::arena::Arena;
@@ -40,7 +43,6 @@ use gale_logic::telemetry::{Heartbeat, ID_HEARTBEAT};
 
 const BANNER: &str = concat!("gust-f100 v", env!("CARGO_PKG_VERSION"), " boot\r\n");
 const BAUD: u32 = 115_200;
-const TICKS_PER_MS: u64 = HSI_HZ as u64 / 1000;
 /// `tick N` lines printed at 1..=STARTUP_TICKS ms.
 const STARTUP_TICKS: u32 = 5;
 /// Without any heartbeat byte by then, the node has no peer.
@@ -57,8 +59,9 @@ static CONSOLE: Slot<Usart1> = Slot::new();
 static HEARTBEAT_UART: Slot<Usart2> = Slot::new();
 static HEARTBEAT_RX: Channel<u8, 64, 1> = Channel::new();
 
-const DEVICES: [Device; 5] = [
-    Device { name: "console", level: Level::PreKernel1, priority: 0, deps: &[], init: init_console },
+const DEVICES: [Device; 6] = [
+    Device { name: "clocks", level: Level::Early, priority: 0, deps: &[], init: init_clocks },
+    Device { name: "console", level: Level::PreKernel1, priority: 0, deps: &["clocks"], init: init_console },
     Device { name: "failsafe-pin", level: Level::PreKernel1, priority: 1, deps: &[], init: init_failsafe_pin },
     Device { name: "systick", level: Level::PreKernel2, priority: 0, deps: &[], init: init_systick },
     Device { name: "usart2-heartbeat", level: Level::PostKernel, priority: 0, deps: &["systick"], init: init_heartbeat_uart },
@@ -75,9 +78,26 @@ fn dp() -> pac::Peripherals {
     unsafe { pac::Peripherals::steal() }
 }
 
+/// Core and bus clock in Hz, set by `init_clocks`.
+static SYSCLK: AtomicU32 = AtomicU32::new(HSI_HZ);
+
+fn sysclk() -> u32 {
+    SYSCLK.load(Ordering::Relaxed)
+}
+
+/// 24 MHz from the PLL; if it does not lock the node stays on the 8 MHz
+/// HSI (everything below scales with `sysclk()`), since a failsafe node
+/// should run slower rather than not at all.
+fn init_clocks() -> Result<(), DeviceError> {
+    if let Ok(hz) = rcc::use_pll_24mhz(&dp().RCC) {
+        SYSCLK.store(hz, Ordering::Relaxed);
+    }
+    Ok(())
+}
+
 fn init_console() -> Result<(), DeviceError> {
     let dp = dp();
-    let mut console = Usart1::new(dp.USART1, &dp.RCC, &dp.GPIOA, HSI_HZ, BAUD);
+    let mut console = Usart1::new(dp.USART1, &dp.RCC, &dp.GPIOA, sysclk(), BAUD);
     console.write_all(BANNER.as_bytes());
     CONSOLE.put(console);
     Ok(())
@@ -99,7 +119,7 @@ fn init_systick() -> Result<(), DeviceError> {
 
 fn init_heartbeat_uart() -> Result<(), DeviceError> {
     let dp = dp();
-    let mut uart = Usart2::new(dp.USART2, &dp.RCC, &dp.GPIOA, HSI_HZ, BAUD);
+    let mut uart = Usart2::new(dp.USART2, &dp.RCC, &dp.GPIOA, sysclk(), BAUD);
     uart.enable_rx_interrupt();
     HEARTBEAT_UART.put(uart);
     // SAFETY: the handler uses HEARTBEAT_UART/HEARTBEAT_RX only, both ready.
@@ -121,7 +141,7 @@ fn set_failsafe(on: bool) {
 
 /// The node: startup ticks, pairing window, then the heartbeat monitor.
 async fn node() {
-    let mut ticker = TIMERS.ticker(TICKS_PER_MS);
+    let mut ticker = TIMERS.ticker(sysclk() as u64 / 1000);
     let mut monitor = Monitor::new(HEARTBEAT, 0);
     let mut frames = Decoder::new();
     let mut peer = false;
