@@ -19,6 +19,7 @@ mod exception;
 mod fault;
 mod machine;
 mod report;
+mod rtt;
 mod scs;
 mod semihosting;
 mod spec;

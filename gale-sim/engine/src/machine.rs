@@ -3,6 +3,7 @@
 use crate::bus::{Bus, Slot};
 use crate::cpu::CpuState;
 use crate::elf::{self, Symbols};
+use crate::rtt;
 use crate::sys::{HookStop, Sys, SCS_BASE, SCS_SIZE, DWT_BASE};
 use crate::{CoreKind, EngineError, FaultReport, Limits, MachineSpec, Nanos, StopReason};
 use gale_models::{Ctx, Peripheral};
@@ -161,6 +162,7 @@ impl Machine {
             s.symbols = image.symbols;
             s.blocks.clear();
             s.reset_vector = (vtor, sp, pc);
+            s.rtt = None;
         }
         self.reset_core()?;
         self.loaded = true;
@@ -272,9 +274,67 @@ impl Machine {
         Some(r)
     }
 
+    /// Drains RTT up-channel `channel` (the raw bytes: text, or defmt frames
+    /// to decode against the ELF). Empty until the firmware has set up its
+    /// control block, or if it has none.
+    pub fn rtt_read_up(&mut self, channel: usize) -> Vec<u8> {
+        match self.rtt_control_block() {
+            Some(cb) => rtt::read_up(&mut UcMemory(&mut self.uc), cb, channel),
+            None => Vec::new(),
+        }
+    }
+
+    /// Writes `bytes` into RTT down-channel `channel` as far as it has room;
+    /// returns how many were written (0 without a control block).
+    pub fn rtt_write_down(&mut self, channel: usize, bytes: &[u8]) -> usize {
+        match self.rtt_control_block() {
+            Some(cb) => rtt::write_down(&mut UcMemory(&mut self.uc), cb, channel, bytes),
+            None => 0,
+        }
+    }
+
+    /// The RTT control block: `_SEGGER_RTT` from the ELF, else a scan of RAM.
+    fn rtt_control_block(&mut self) -> Option<u32> {
+        let known = self.sys.borrow().rtt;
+        if let Some(cb) = known {
+            return Some(cb);
+        }
+        let sym = self.sys.borrow().symbols.address_of("_SEGGER_RTT");
+        let mut mem = UcMemory(&mut self.uc);
+        let cb = match sym {
+            Some(a) => rtt::is_control_block(&mut mem, a).then_some(a),
+            None => {
+                let rams: Vec<(u32, u32)> = self
+                    .uc
+                    .mem_regions()
+                    .unwrap_or_default()
+                    .iter()
+                    .filter(|r| r.perms & Prot::WRITE.0 != 0)
+                    .map(|r| (r.begin as u32, (r.end - r.begin + 1) as u32))
+                    .collect();
+                let mut mem = UcMemory(&mut self.uc);
+                rams.into_iter().find_map(|(b, n)| rtt::scan(&mut mem, b, n))
+            }
+        };
+        self.sys.borrow_mut().rtt = cb;
+        cb
+    }
+
     /// The ELF's function and object symbols.
     pub fn symbols(&self) -> Symbols {
         self.sys.borrow().symbols.clone()
+    }
+}
+
+/// Target memory through unicorn, for the RTT host side.
+struct UcMemory<'a, 'b>(&'a mut Unicorn<'b, ()>);
+
+impl rtt::TargetMemory for UcMemory<'_, '_> {
+    fn read(&mut self, addr: u32, buf: &mut [u8]) -> bool {
+        self.0.mem_read(addr as u64, buf).is_ok()
+    }
+    fn write(&mut self, addr: u32, bytes: &[u8]) -> bool {
+        self.0.mem_write(addr as u64, bytes).is_ok()
     }
 }
 

@@ -65,6 +65,8 @@ pub(crate) struct Sys {
     pub watch_masks: bool,
     /// The fault being raised, for the report if its handler is missing.
     pub last_fault: Option<(String, Option<u32>)>,
+    /// Address of the RTT control block, once found.
+    pub rtt: Option<u32>,
     code: Vec<u8>,
 }
 
@@ -90,6 +92,7 @@ impl Sys {
             trace_irqs,
             watch_masks: false,
             last_fault: None,
+            rtt: None,
             code: Vec::new(),
         }
     }
