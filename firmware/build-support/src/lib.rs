@@ -19,3 +19,11 @@ pub fn link(memory_x: &[u8], extra_scripts: &[&str]) {
         println!("cargo:rustc-link-arg-bins=-T{script}");
     }
 }
+
+/// Compiles this crate's defmt log statements at `level` and above (defmt
+/// keeps only `error` when DEFMT_LOG is unset). Set per crate so it holds
+/// whatever directory cargo is started from.
+pub fn defmt_log(level: &str) {
+    println!("cargo:rustc-env=DEFMT_LOG={level}");
+    println!("cargo:rerun-if-env-changed=DEFMT_LOG");
+}
