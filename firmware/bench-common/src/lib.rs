@@ -152,3 +152,40 @@ pub fn on_wake_irq(signal: impl FnOnce()) {
 pub fn record_wake() {
     WAKE_STATS.add(cycles().wrapping_sub(T_WAKE.load(Ordering::Relaxed)));
 }
+
+/// Defines the two benchmark tasks, `measure` and `echo`, over three
+/// signals with `wait().await` and `signal(v)` (both executors' signal
+/// types have those), each with the given attributes (e.g. Embassy's
+/// `#[embassy_executor::task]`).
+#[macro_export]
+macro_rules! workload {
+    ($(#[$attr:meta])* executor: $name:literal, woken: $woken:ident, ping: $ping:ident, pong: $pong:ident) => {
+        $(#[$attr])*
+        async fn measure() {
+            let mut console = $crate::setup();
+            for _ in 0..$crate::ROUNDS {
+                $crate::arm_wake();
+                $woken.wait().await;
+                $crate::record_wake();
+            }
+            $crate::report(&mut console, $name, "wake_to_poll", &$crate::WAKE_STATS.get());
+            let mut switch = $crate::Stats::new();
+            for _ in 0..$crate::ROUNDS {
+                let t0 = $crate::cycles();
+                $ping.signal(t0);
+                $pong.wait().await;
+                switch.add($crate::cycles().wrapping_sub(t0) / 2);
+            }
+            $crate::report(&mut console, $name, "task_switch", &switch);
+            $crate::finish(&mut console)
+        }
+
+        $(#[$attr])*
+        async fn echo() {
+            loop {
+                $ping.wait().await;
+                $pong.signal(());
+            }
+        }
+    };
+}

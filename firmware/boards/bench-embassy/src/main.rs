@@ -4,7 +4,7 @@
 #![no_std]
 #![no_main]
 
-use bench_common::{self as bench, Stats, ROUNDS};
+use bench_common as bench;
 use cortex_m_rt::entry;
 use embassy_executor::Executor;
 use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
@@ -14,32 +14,12 @@ static WOKEN: Signal<CriticalSectionRawMutex, ()> = Signal::new();
 static PING: Signal<CriticalSectionRawMutex, u32> = Signal::new();
 static PONG: Signal<CriticalSectionRawMutex, ()> = Signal::new();
 
-#[embassy_executor::task]
-async fn measure() {
-    let mut console = bench::setup();
-    for _ in 0..ROUNDS {
-        bench::arm_wake();
-        WOKEN.wait().await;
-        bench::record_wake();
-    }
-    bench::report(&mut console, "embassy", "wake_to_poll", &bench::WAKE_STATS.get());
-    let mut switch = Stats::new();
-    for _ in 0..ROUNDS {
-        let t0 = bench::cycles();
-        PING.signal(t0);
-        PONG.wait().await;
-        switch.add(bench::cycles().wrapping_sub(t0) / 2);
-    }
-    bench::report(&mut console, "embassy", "task_switch", &switch);
-    bench::finish(&mut console)
-}
-
-#[embassy_executor::task]
-async fn echo() {
-    loop {
-        PING.wait().await;
-        PONG.signal(());
-    }
+bench_common::workload! {
+    #[embassy_executor::task]
+    executor: "embassy",
+    woken: WOKEN,
+    ping: PING,
+    pong: PONG
 }
 
 static mut EXECUTOR: Option<Executor> = None;

@@ -3,7 +3,7 @@
 #![no_std]
 #![no_main]
 
-use bench_common::{self as bench, Stats, ROUNDS};
+use bench_common as bench;
 use cortex_m_rt::entry;
 use gale_kernel::arena::Arena;
 use gale_kernel::cortex_m as arch;
@@ -16,30 +16,11 @@ static WOKEN: Signal<(), 1> = Signal::new();
 static PING: Signal<u32, 1> = Signal::new();
 static PONG: Signal<(), 1> = Signal::new();
 
-async fn measure() {
-    let mut console = bench::setup();
-    for _ in 0..ROUNDS {
-        bench::arm_wake();
-        WOKEN.wait().await;
-        bench::record_wake();
-    }
-    bench::report(&mut console, "gale", "wake_to_poll", &bench::WAKE_STATS.get());
-    let mut switch = Stats::new();
-    for _ in 0..ROUNDS {
-        let t0 = bench::cycles();
-        PING.signal(t0);
-        PONG.wait().await;
-        switch.add(bench::cycles().wrapping_sub(t0) / 2);
-    }
-    bench::report(&mut console, "gale", "task_switch", &switch);
-    bench::finish(&mut console)
-}
-
-async fn echo() {
-    loop {
-        PING.wait().await;
-        PONG.signal(());
-    }
+bench_common::workload! {
+    executor: "gale",
+    woken: WOKEN,
+    ping: PING,
+    pong: PONG
 }
 
 #[entry]
