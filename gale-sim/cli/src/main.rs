@@ -62,6 +62,9 @@ enum PlatformCmd {
     Show { platform: String },
     /// Print one peripheral's registers with offsets and reset values.
     Regs { platform: String, peripheral: String },
+    /// Write the platform's SVD, uncompressed, where its Renode .resc
+    /// expects it (for `sysbus ApplySVD`), and print the path.
+    Svd { platform: String },
 }
 
 fn main() -> ExitCode {
@@ -105,6 +108,10 @@ fn dispatch(cmd: Cmd) -> Result<ExitCode> {
                 PlatformCmd::Regs { platform, peripheral } => {
                     let p = gale_platform::Platform::load(&root, &platform)?;
                     print!("{}", gale_platform::show::registers(&p, &peripheral)?);
+                }
+                PlatformCmd::Svd { platform } => {
+                    let p = gale_platform::Platform::load(&root, &platform)?;
+                    println!("{}", p.extract_svd(&root)?.display());
                 }
             }
             Ok(ExitCode::SUCCESS)

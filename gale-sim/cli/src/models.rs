@@ -97,18 +97,8 @@ fn describe(a: &Attachment) -> &'static str {
 
 /// ApplySVD semantics for a peripheral no behavioural model claims.
 pub fn svd_fallback(desc: &PeripheralDesc) -> Box<dyn Peripheral> {
-    let regs = desc.registers.iter().map(|r| gale_models::svd_regs::SvdRegister {
-        name: r.name.clone(),
-        offset: r.offset,
-        size_bits: r.size_bits,
-        reset_value: r.reset_value,
-        readable: r.access.readable(),
-        write_mask: r.write_mask,
-        w1c_mask: r.w1c_mask,
-    });
-    Box::new(gale_models::svd_regs::SvdRegisters::new(&desc.name, desc.size, regs))
+    Box::new(gale_platform::applysvd::svd_registers(desc))
 }
-
 /// A bus controller model that takes attached devices of one kind.
 trait Controller: Peripheral + 'static {
     /// Attaches `a`, or hands it back when it is the wrong kind of device.
