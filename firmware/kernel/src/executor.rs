@@ -92,8 +92,20 @@ static VTABLE: RawWakerVTable = RawWakerVTable::new(
 impl<const N: usize> Executor<N> {
     const FITS: () = assert!(N >= 1 && N <= 32, "an executor holds 1 to 32 tasks");
 
-    /// An executor whose wakers call `signal` (pend its interrupt, or SEV).
+    /// An executor whose wakers call `signal` (an interrupt executor: pend
+    /// its interrupt).
     pub const fn new(signal: fn()) -> Self {
+        Self::with_signal(Some(signal))
+    }
+
+    /// A thread-mode executor polled by [`run_forever`](Self::run_forever):
+    /// wakes need no signal, since a wake from an interrupt ends the WFI by
+    /// itself and a wake from a task happens while the poller runs.
+    pub const fn thread() -> Self {
+        Self::with_signal(None)
+    }
+
+    const fn with_signal(signal: Option<fn()>) -> Self {
         #[allow(clippy::let_unit_value)]
         let _ = Self::FITS;
         Executor {
@@ -145,10 +157,14 @@ impl<const N: usize> Executor<N> {
         let mut polls = 0;
         while let Some(index) = self.ready.claim() {
             let index = index as usize;
-            if index >= N || self.state[index].compare_exchange(IDLE, POLLING, Ordering::AcqRel, Ordering::Relaxed).is_err() {
+            // Only this poller moves a task out of IDLE (spawners move
+            // EMPTY -> SPAWNING -> IDLE), so a load and a store suffice.
+            if index >= N || self.state[index].load(Ordering::Acquire) != IDLE {
                 continue; // a wake of a finished or never-spawned task
             }
-            let waker = self.waker(TaskId(index as u8));
+            self.state[index].store(POLLING, Ordering::Relaxed);
+            // The vtable's drop does nothing: skip the call.
+            let waker = core::mem::ManuallyDrop::new(self.waker(TaskId(index as u8)));
             let mut cx = Context::from_waker(&waker);
             // SAFETY: slot in POLLING is touched only here, and `polling`
             // admits one poller.

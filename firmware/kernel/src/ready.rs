@@ -10,17 +10,20 @@ use crate::atomic::{AtomicU32, Ordering};
 #[repr(C, align(32))]
 pub struct Ready {
     bits: AtomicU32,
-    signal: fn(),
+    signal: Option<fn()>,
 }
 
 impl Ready {
+    /// `signal` runs after every mark (e.g. pend the poller's interrupt);
+    /// `None` for a poller that needs no prod (a WFI loop is ended by the
+    /// interrupt that woke the task anyway).
     #[cfg(not(feature = "loom"))]
-    pub const fn new(signal: fn()) -> Self {
+    pub const fn new(signal: Option<fn()>) -> Self {
         Ready { bits: AtomicU32::new(0), signal }
     }
 
     #[cfg(feature = "loom")]
-    pub fn new(signal: fn()) -> Self {
+    pub fn new(signal: Option<fn()>) -> Self {
         Ready { bits: AtomicU32::new(0), signal }
     }
 
@@ -29,24 +32,24 @@ impl Ready {
     pub fn mark(&self, index: u32) -> bool {
         let bit = 1 << (index & 31);
         let before = self.bits.fetch_or(bit, Ordering::AcqRel);
-        (self.signal)();
+        if let Some(signal) = self.signal {
+            signal();
+        }
         before & bit == 0
     }
 
-    /// Atomically clears and returns the highest-priority (lowest index)
-    /// ready task, if any.
+    /// Clears and returns the highest-priority (lowest index) ready task,
+    /// if any. Single consumer: only the executor's one poller calls this
+    /// (wakers only ever set bits), so the bit found by the load is still
+    /// set when the atomic AND clears it.
     pub fn claim(&self) -> Option<u32> {
-        let mut bits = self.bits.load(Ordering::Acquire);
-        loop {
-            if bits == 0 {
-                return None;
-            }
-            let index = bits.trailing_zeros();
-            match self.bits.compare_exchange_weak(bits, bits & !(1 << index), Ordering::AcqRel, Ordering::Acquire) {
-                Ok(_) => return Some(index),
-                Err(now) => bits = now,
-            }
+        let bits = self.bits.load(Ordering::Acquire);
+        if bits == 0 {
+            return None;
         }
+        let index = bits.trailing_zeros();
+        self.bits.fetch_and(!(1 << index), Ordering::AcqRel);
+        Some(index)
     }
 
     /// The ready bits right now.

@@ -20,7 +20,7 @@ fn no_signal() {}
 #[test]
 fn isr_wake_versus_executor_poll() {
     loom::model(|| {
-        let ready = Arc::new(Ready::new(no_signal));
+        let ready = Arc::new(Ready::new(Some(no_signal)));
         let work = Arc::new(AtomicUsize::new(0));
         let isr = {
             let (ready, work) = (ready.clone(), work.clone());
@@ -47,7 +47,7 @@ fn isr_wake_versus_executor_poll() {
 #[test]
 fn two_isrs_and_the_poller() {
     loom::model(|| {
-        let ready = Arc::new(Ready::new(no_signal));
+        let ready = Arc::new(Ready::new(Some(no_signal)));
         let wakes = Arc::new(AtomicUsize::new(0));
         let spawn_isr = |index: u32| {
             let (ready, wakes) = (ready.clone(), wakes.clone());

@@ -10,7 +10,7 @@ use gale_kernel::cortex_m as arch;
 use gale_kernel::executor::Executor;
 use gale_kernel::sync::signal::Signal;
 
-static THREAD: Executor<2> = Executor::new(arch::sev);
+static THREAD: Executor<2> = Executor::thread();
 static ARENA: Arena<512> = Arena::new();
 static WOKEN: Signal<(), 1> = Signal::new();
 static PING: Signal<u32, 1> = Signal::new();

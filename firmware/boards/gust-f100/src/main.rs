@@ -53,7 +53,7 @@ const FAILSAFE_PIN: u8 = 9;
 
 static ALARM: SysTickAlarm<SysTickHw> = SysTickAlarm::new(SysTickHw);
 static TIMERS: TimerQueue<2> = TimerQueue::new(&ALARM);
-static THREAD: Executor<1> = Executor::new(arch::sev);
+static THREAD: Executor<1> = Executor::thread();
 static ARENA: Arena<384> = Arena::new();
 static CONSOLE: Slot<Usart1> = Slot::new();
 static HEARTBEAT_UART: Slot<Usart2> = Slot::new();

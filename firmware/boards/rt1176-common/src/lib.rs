@@ -60,7 +60,7 @@ pub const PRIO_GNSS_UART: u8 = 0x40;
 pub static ALARM: SysTickAlarm<SysTickHw> = SysTickAlarm::new(SysTickHw);
 pub static TIMERS: TimerQueue<8> = TimerQueue::new(&ALARM);
 /// The thread-mode executor (lowest priority; idles in WFI).
-pub static THREAD: Executor<4> = Executor::new(arch::sev);
+pub static THREAD: Executor<4> = Executor::thread();
 pub static ARENA: Arena<6144> = Arena::new();
 
 pub static TELEMETRY_UART: Slot<Lpuart<1>> = Slot::new();
