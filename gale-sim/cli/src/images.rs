@@ -112,13 +112,17 @@ fn firmware_target_dir(root: &Path) -> PathBuf {
     root.join("firmware/target")
 }
 
-/// The image names under `firmware/boards/`, sorted.
+/// The image names under `firmware/boards/`, sorted: the crates whose
+/// manifest declares `[package.metadata.gale]` (board-support libraries
+/// living beside them are not images).
 pub fn list(root: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(root.join("firmware/boards"))
         .into_iter()
         .flatten()
         .flatten()
-        .filter(|e| e.path().join("Cargo.toml").is_file())
+        .filter(|e| {
+            std::fs::read_to_string(e.path().join("Cargo.toml")).is_ok_and(|t| t.contains("[package.metadata.gale]"))
+        })
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     v.sort();

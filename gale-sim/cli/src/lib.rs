@@ -13,4 +13,5 @@ pub mod report;
 pub mod repo;
 pub mod rtt_log;
 pub mod runner;
+pub mod size;
 pub mod suite;

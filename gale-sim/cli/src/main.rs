@@ -45,6 +45,9 @@ enum Cmd {
         #[arg(long, default_value_t = 100)]
         repeat: usize,
     },
+    /// Flash and RAM each firmware image uses (builds them first); exit
+    /// status 1 when an image exceeds its size goal.
+    Size,
     /// Build firmware images (all, or the ones named).
     Build { images: Vec<String> },
     /// Platforms generated from the SVDs and board overlays.
@@ -88,6 +91,11 @@ fn dispatch(cmd: Cmd) -> Result<ExitCode> {
         Cmd::Bench { paths, repeat } => {
             print!("{}", gale_sim::bench::run(&ctx, &paths, repeat.max(1))?);
             Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Size => {
+            let (table, ok) = gale_sim::size::report(&root)?;
+            print!("{table}");
+            Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Cmd::Build { images } => {
             let names = if images.is_empty() { images::list(&root) } else { images };
