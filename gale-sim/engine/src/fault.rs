@@ -160,10 +160,13 @@ impl Sys {
                     pc = addr;
                     Fault::mem(cfsr::IACCVIOL, None, &format!("instruction fetch from non-executable address {addr:#010x}"))
                 }
-                MemType::WRITE_PROT => Fault::bus(cfsr::PRECISERR, Some(addr), &format!("{size}-byte write to read-only memory")),
+                MemType::WRITE_PROT => Fault::bus(cfsr::PRECISERR, Some(addr), "write to read-only memory"),
                 MemType::WRITE_UNMAPPED => Fault::bus(cfsr::PRECISERR, Some(addr), &format!("{size}-byte write to unmapped address")),
                 _ => Fault::bus(cfsr::PRECISERR, Some(addr), &format!("{size}-byte read of unmapped address")),
             },
+            _ if matches!(err, unicorn_engine::uc_error::FETCH_PROT | unicorn_engine::uc_error::FETCH_UNMAPPED) => {
+                Fault::mem(cfsr::IACCVIOL, None, &format!("instruction fetch from non-executable address {pc:#010x}"))
+            }
             _ if matches!(err, unicorn_engine::uc_error::INSN_INVALID | unicorn_engine::uc_error::EXCEPTION) => {
                 let cpsr = uc.reg_read(RegisterARM::CPSR).unwrap_or(1 << 5) as u32;
                 if cpsr & (1 << 5) == 0 {

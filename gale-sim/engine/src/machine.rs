@@ -5,12 +5,12 @@ use crate::cpu::CpuState;
 use crate::elf::{self, Symbols};
 use crate::rtt;
 use crate::sys::{HookStop, Sys, SCS_BASE, SCS_SIZE, DWT_BASE};
-use crate::{CoreKind, EngineError, FaultReport, Limits, MachineSpec, Nanos, StopReason};
+use crate::{CoreKind, EngineError, FaultReport, Limits, MachineSpec, MemoryRegion, Nanos, StopReason};
 use gale_models::{Ctx, Peripheral};
 use gale_trace::{Event, EventKind, Trace};
 use std::cell::RefCell;
 use std::rc::Rc;
-use unicorn_engine::{Arch, ArmCpuModel, HookType, MemType, Mode, Prot, RegisterARM, Unicorn};
+use unicorn_engine::{Arch, ArmCpuModel, HookType, MemType, Mode, Prot, RegisterARM, TlbEntry, TlbType, Unicorn};
 
 const PAGE: u32 = 0x1000;
 /// `until` address for emu_start that can never be a Thumb PC.
@@ -108,7 +108,7 @@ impl Machine {
             map_mmio(&mut uc, &sys, base, size, Sys::scs_read, Sys::scs_write)?;
         }
 
-        install_hooks(&mut uc, &sys)?;
+        install_hooks(&mut uc, &sys, &spec.memories)?;
         let cpu = CpuState::probe(&mut uc)?;
         sys.borrow_mut().cpu = Some(cpu);
         Ok(Machine { uc, sys, finished: None, loaded: false })
@@ -369,7 +369,7 @@ fn map_mmio(uc: &mut Unicorn<'static, ()>, sys: &Rc<RefCell<Sys>>, base: u32, si
     .map_err(EngineError::uc("mapping a peripheral window"))
 }
 
-fn install_hooks(uc: &mut Unicorn<'static, ()>, sys: &Rc<RefCell<Sys>>) -> Result<(), EngineError> {
+fn install_hooks(uc: &mut Unicorn<'static, ()>, sys: &Rc<RefCell<Sys>>, memories: &[MemoryRegion]) -> Result<(), EngineError> {
     let s = sys.clone();
     uc.add_block_hook(1, 0, move |uc, addr, size| {
         if let Ok(mut s) = s.try_borrow_mut() {
@@ -384,19 +384,76 @@ fn install_hooks(uc: &mut Unicorn<'static, ()>, sys: &Rc<RefCell<Sys>>) -> Resul
         }
     })
     .map_err(EngineError::uc("adding the interrupt hook"))?;
+    // Memory-fault hooks only where faults can happen: unicorn treats any
+    // page covered by a memory hook as "hooked" and sends every store to it
+    // down the slow path, so RAM must stay uncovered. Unmapped accesses are
+    // caught over the gaps between memories, writes to read-only memory
+    // over those memories; fetches from non-executable memory come back as
+    // an emulation error at the PC.
+    let mut hooks: Vec<(HookType, u64, u64)> = Vec::new();
+    let mut start = 0u64;
+    let mut mems: Vec<&MemoryRegion> = memories.iter().collect();
+    mems.sort_by_key(|m| m.base);
+    for m in &mems {
+        if (m.base as u64) > start {
+            hooks.push((HookType::MEM_UNMAPPED, start, m.base as u64 - 1));
+        }
+        start = m.base as u64 + m.size as u64;
+        if !m.writable {
+            hooks.push((HookType::MEM_WRITE_PROT, m.base as u64, start - 1));
+        }
+    }
+    if start <= 0xffff_ffff {
+        hooks.push((HookType::MEM_UNMAPPED, start, 0xffff_ffff));
+    }
+    // Unicorn's TLB with the CPU's own (MPU-less, default-map) permissions
+    // marks all of SRAM executable, and a store to an executable page always
+    // takes the slow self-modifying-code path. With the virtual TLB, page
+    // permissions come from the memory regions instead: RAM not marked
+    // executable gets fast stores. A store to read-only memory or a fetch
+    // from non-executable memory is refused here and reported as a fault.
+    uc.ctl_set_tlb_type(TlbType::VIRTUAL).map_err(EngineError::uc("selecting the virtual TLB"))?;
+    let regions: Vec<(u64, u64, Prot)> = memories
+        .iter()
+        .map(|m| {
+            let mut p = Prot::READ;
+            if m.writable {
+                p |= Prot::WRITE;
+            }
+            if m.executable {
+                p |= Prot::EXEC;
+            }
+            (m.base as u64, m.base as u64 + m.size as u64, p)
+        })
+        .collect();
     let s = sys.clone();
-    uc.add_mem_hook(
-        HookType::MEM_UNMAPPED | HookType::MEM_PROT,
-        1,
-        0,
-        move |_uc, kind: MemType, addr, size, _value| {
+    uc.add_tlb_hook(1, 0, move |_uc, vaddr, access: MemType| {
+        let perms = regions.iter().find(|r| r.0 <= vaddr && vaddr < r.1).map_or(Prot::ALL, |r| r.2);
+        let refused = match access {
+            MemType::WRITE if perms.0 & Prot::WRITE.0 == 0 => Some(MemType::WRITE_PROT),
+            MemType::FETCH if perms.0 & Prot::EXEC.0 == 0 => Some(MemType::FETCH_PROT),
+            _ => None,
+        };
+        if let Some(kind) = refused {
+            if let Ok(mut s) = s.try_borrow_mut() {
+                let addr = vaddr as u32;
+                s.hook_stop = Some(HookStop::Memory { kind, addr, size: 0 });
+            }
+            return None;
+        }
+        Some(TlbEntry { paddr: vaddr, perms })
+    })
+    .map_err(EngineError::uc("adding the TLB hook"))?;
+    for (kind, begin, end) in hooks {
+        let s = sys.clone();
+        uc.add_mem_hook(kind, begin, end, move |_uc, kind: MemType, addr, size, _value| {
             if let Ok(mut s) = s.try_borrow_mut() {
                 s.hook_stop = Some(HookStop::Memory { kind, addr: addr as u32, size });
             }
             false
-        },
-    )
-    .map_err(EngineError::uc("adding the memory fault hook"))?;
+        })
+        .map_err(EngineError::uc("adding a memory fault hook"))?;
+    }
     let s = sys.clone();
     uc.add_insn_invalid_hook(move |uc| match s.try_borrow_mut() {
         Ok(mut s) => s.on_invalid_instruction(uc),

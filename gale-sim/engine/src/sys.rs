@@ -111,7 +111,7 @@ impl Sys {
     // ---- time ---------------------------------------------------------
 
     pub fn on_block(&mut self, uc: &mut Uc, addr: u32, size: u32) {
-        if self.clock.cycles >= self.stop_at || (self.watch_masks && self.takeable(uc).is_some()) {
+        if self.clock.cycles >= self.stop_at || (self.watch_masks && self.scs.nvic.any_pending() && self.takeable(uc).is_some()) {
             self.hook_stop = Some(HookStop::Deadline);
             let _ = uc.emu_stop();
             return;

@@ -26,6 +26,8 @@ pub(crate) struct Nvic {
     level: Vec<bool>,
     pub prigroup: u32,
     prio_mask: u8,
+    /// Number of pending exceptions (so "anything pending?" is O(1)).
+    npending: usize,
 }
 
 impl Nvic {
@@ -39,6 +41,7 @@ impl Nvic {
             level: vec![false; irqs as usize],
             prigroup: 0,
             prio_mask: !((1u16 << (8 - prio_bits)) - 1) as u8,
+            npending: 0,
         }
     }
 
@@ -103,14 +106,23 @@ impl Nvic {
         self.pending.get(e).copied().unwrap_or(false)
     }
 
-    pub fn set_pending(&mut self, e: usize, on: bool) {
+    fn mark_pending(&mut self, e: usize, on: bool) {
         if let Some(x) = self.pending.get_mut(e) {
-            *x = on;
+            if *x != on {
+                *x = on;
+                if on {
+                    self.npending += 1;
+                } else {
+                    self.npending -= 1;
+                }
+            }
         }
+    }
+
+    pub fn set_pending(&mut self, e: usize, on: bool) {
         // A level-sensitive line still asserted re-pends at once.
-        if !on && e >= IRQ0 && self.level[e - IRQ0] {
-            self.pending[e] = true;
-        }
+        let asserted = e >= IRQ0 && self.level.get(e - IRQ0).copied().unwrap_or(false);
+        self.mark_pending(e, on || asserted);
     }
 
     pub fn is_active(&self, e: usize) -> bool {
@@ -137,7 +149,7 @@ impl Nvic {
         let rose = level && !*l;
         *l = level;
         if level {
-            self.pending[IRQ0 + irq] = true;
+            self.mark_pending(IRQ0 + irq, true);
         }
         rose
     }
@@ -145,7 +157,7 @@ impl Nvic {
     /// After an interrupt's handler returns, a still-asserted line pends it again.
     pub fn repend_if_asserted(&mut self, e: usize) {
         if e >= IRQ0 && self.level[e - IRQ0] {
-            self.pending[e] = true;
+            self.mark_pending(e, true);
         }
     }
 
@@ -194,7 +206,7 @@ impl Nvic {
     }
 
     pub fn any_pending(&self) -> bool {
-        self.pending.iter().any(|p| *p)
+        self.npending != 0
     }
 
     pub fn any_irq_pending(&self) -> bool {

@@ -1,0 +1,66 @@
+//! `cargo bench -p gale-engine`: engine throughput against QEMU on the same
+//! ELF, measured in the same run (figures, not pass/fail).
+//!
+//! * busy: MIPS with tracing off and on (IRQ events), QEMU's wall time and
+//!   the engine/QEMU throughput ratio (QEMU's start-up time, measured on a
+//!   trivial image, is subtracted).
+//! * idle: virtual seconds per wall second for a WFI-heavy image.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use gale_engine::{Limits, StopReason};
+use std::time::Duration;
+use support::{image, image_path, qemu_available, run_engine_spec, run_qemu, Board};
+
+const LIMITS: Limits = Limits { time: 600_000_000_000, instructions: 20_000_000_000 };
+
+fn main() {
+    let board = Board::An385;
+    let busy = image(board, "busy");
+    let idle = image(board, "idle");
+
+    let mut spec = board.spec("bench");
+    spec.trace_irqs = false;
+    let off = run_engine_spec(spec, &busy, LIMITS);
+    assert_eq!(off.stop, StopReason::Exited { code: 0 }, "busy image failed: {}", off.console);
+    let on = run_engine_spec(board.spec("bench"), &busy, LIMITS);
+    assert_eq!(on.trace.events().len() > 100, true, "tracing on should record the SysTick interrupts");
+    let mips = |r: &support::EngineRun| r.instructions as f64 / r.wall.as_secs_f64() / 1e6;
+    println!("engine busy: {} instructions, {:.3} virtual s", off.instructions, off.virtual_ns as f64 / 1e9);
+    println!("engine busy, tracing off: {:.3} s wall, {:.0} MIPS", off.wall.as_secs_f64(), mips(&off));
+    println!(
+        "engine busy, tracing on:  {:.3} s wall, {:.0} MIPS ({} trace events)",
+        on.wall.as_secs_f64(),
+        mips(&on),
+        on.trace.len()
+    );
+
+    if qemu_available() {
+        let startup = run_qemu(board, &image_path(board, "svc"), Duration::from_secs(30)).wall;
+        let q = run_qemu(board, &image_path(board, "busy"), Duration::from_secs(300));
+        assert_eq!(q.stdout, off.console, "QEMU and the engine disagree on the busy workload's output");
+        let qemu_run = q.wall.saturating_sub(startup).max(Duration::from_millis(1));
+        let qemu_mips = off.instructions as f64 / qemu_run.as_secs_f64() / 1e6;
+        println!(
+            "qemu busy: {:.3} s wall ({:.3} s start-up subtracted), ~{:.0} MIPS on the same instruction count",
+            q.wall.as_secs_f64(),
+            startup.as_secs_f64(),
+            qemu_mips
+        );
+        println!("ratio engine/qemu throughput: tracing off {:.2}x, tracing on {:.2}x", mips(&off) / qemu_mips, mips(&on) / qemu_mips);
+    } else {
+        println!("qemu: not installed ({})", support::QEMU_APT);
+    }
+
+    let idle_run = run_engine_spec(board.spec("bench"), &idle, LIMITS);
+    assert_eq!(idle_run.stop, StopReason::Exited { code: 0 }, "idle image failed: {}", idle_run.console);
+    let vs = idle_run.virtual_ns as f64 / 1e9;
+    println!(
+        "engine idle: {:.2} virtual s in {:.3} s wall = {:.0} virtual s per wall s ({} instructions)",
+        vs,
+        idle_run.wall.as_secs_f64(),
+        vs / idle_run.wall.as_secs_f64(),
+        idle_run.instructions
+    );
+}
