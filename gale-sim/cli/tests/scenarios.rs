@@ -57,6 +57,17 @@ fn a_wrong_expectation_fails_with_expected_and_observed() {
     assert!(text.contains("expected: ") && text.contains("observed: "), "{text}");
 }
 
+#[test]
+fn a_wrong_fault_expectation_fails_with_the_observed_value_and_its_time() {
+    let out = run_file(&fixture("wrong-fault-expectation.yaml")).unwrap();
+    assert!(!out.passed());
+    let f = out.verdict.failures().next().unwrap();
+    assert!(f.expected.contains("sample.imu_healthy 7 ± 0 in every frame from 0.050000000 s"), "{f:?}");
+    // The first out-of-bounds frame: IMU 1 isolated, with its virtual time.
+    let observed = regex::Regex::new(r"^5 at 0\.1\d{8} s \(out of bounds\)$").unwrap();
+    assert!(observed.is_match(&f.observed), "{f:?}");
+}
+
 fn diagnostic(name: &str) -> gale_scenario::Diagnostic {
     match run_file(&fixture(name)) {
         Err(RunError::Scenario(d)) => d,
