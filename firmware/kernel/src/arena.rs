@@ -40,6 +40,8 @@ impl<const BYTES: usize> Arena<BYTES> {
     }
 
     /// Moves `value` into the arena and returns a reference that lives forever.
+    // The `&mut` comes from interior storage reserved for this call alone.
+    #[allow(clippy::mut_from_ref)]
     pub fn alloc<T>(&'static self, value: T) -> Result<&'static mut T, ArenaFull> {
         let base = self.buf.get() as usize;
         let mut used = self.used.load(Ordering::Relaxed);

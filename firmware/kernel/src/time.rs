@@ -20,10 +20,13 @@ pub trait Alarm: Sync {
     fn set_alarm(&self, at: Option<u64>);
 }
 
+/// A deadline and the task to wake at it.
+type Entry = Option<(u64, Waker)>;
+
 /// Up to `N` pending deadlines.
 pub struct TimerQueue<const N: usize> {
     alarm: &'static dyn Alarm,
-    slots: Mutex<RefCell<[Option<(u64, Waker)>; N]>>,
+    slots: Mutex<RefCell<[Entry; N]>>,
 }
 
 impl<const N: usize> TimerQueue<N> {

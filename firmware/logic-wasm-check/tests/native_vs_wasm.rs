@@ -77,7 +77,7 @@ fn structured_vectors_agree_and_are_not_trivial() {
         for _ in 0..30 {
             let base = (rng.next() % 2000) as i32 - 1000;
             for s in 0..3 {
-                let present = if s == 2 { (rng.next() % 4 != 0) as u8 } else { 1 };
+                let present = if s == 2 { !rng.next().is_multiple_of(4) as u8 } else { 1 };
                 v.push(present);
                 let value = if s == 2 { rng.next() as i32 } else { base + (rng.next() % 50) as i32 };
                 for _ in 0..3 {

@@ -212,7 +212,7 @@ pub async fn sensor_loop(publish: fn(&FlightState)) {
         let state = fusion.step(flight::read_all(&mut imus).await);
         STATE.signal(state);
         publish(&state);
-        if state.cycles % 1000 == 0 {
+        if state.cycles.is_multiple_of(1000) {
             defmt::info!("sensors: {=u32} cycles, vote {=u8}, healthy {=u8:03b}", state.cycles, state.status as u8, state.healthy);
         }
     }

@@ -76,7 +76,10 @@ impl<const N: u8> Lpspi<N> {
 
     fn run(&mut self, op: &mut Operation<'_, u8>) -> Result<(), Timeout> {
         match op {
-            Operation::Read(buf) => buf.iter_mut().try_for_each(|b| Ok(*b = self.exchange(0)?)),
+            Operation::Read(buf) => buf.iter_mut().try_for_each(|b| {
+                *b = self.exchange(0)?;
+                Ok(())
+            }),
             Operation::Write(buf) => buf.iter().try_for_each(|&b| self.exchange(b).map(drop)),
             Operation::Transfer(read, write) => {
                 let n = read.len().max(write.len());
@@ -88,7 +91,10 @@ impl<const N: u8> Lpspi<N> {
                     Ok(())
                 })
             }
-            Operation::TransferInPlace(buf) => buf.iter_mut().try_for_each(|b| Ok(*b = self.exchange(*b)?)),
+            Operation::TransferInPlace(buf) => buf.iter_mut().try_for_each(|b| {
+                *b = self.exchange(*b)?;
+                Ok(())
+            }),
             Operation::DelayNs(ns) => {
                 // ~1 loop per ns at the core clock is an overestimate; fine for setup delays.
                 for _ in 0..*ns / 4 {

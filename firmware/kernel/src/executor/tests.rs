@@ -137,7 +137,7 @@ fn random_wake_and_poll_sequences_match_the_model() {
         for &(op, arg) in ops {
             match op % 3 {
                 0 => wake(arg as usize % n),
-                1 => MODEL.with(|m| m.borrow_mut().scripts[arg as usize % n].push(op / 3 & ((1u16 << n) - 1) as u8)),
+                1 => MODEL.with(|m| m.borrow_mut().scripts[arg as usize % n].push((op / 3) & ((1u16 << n) - 1) as u8)),
                 _ => {
                     exec.poll_ready().unwrap();
                     MODEL.with(|m| assert!(m.borrow().pending.iter().all(|p| !p), "lost wake-up"));

@@ -89,11 +89,11 @@ fn exhaustive_small_tables() {
         // Build a 4x4 adjacency without self-loops from 12 bits.
         let mut deps = [0u32; 4];
         let mut bit = 0;
-        for i in 0..4 {
+        for (i, d) in deps.iter_mut().enumerate() {
             for j in 0..4 {
                 if i != j {
                     if rel & (1 << bit) != 0 {
-                        deps[i] |= 1 << j;
+                        *d |= 1 << j;
                     }
                     bit += 1;
                 }
