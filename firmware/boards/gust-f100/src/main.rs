@@ -6,6 +6,7 @@
 //! | console              | USART1 TX (PA9), 115200 8N1                      |
 //! | heartbeat in         | USART2 RX (PA3), 115200 8N1, RXNE interrupt      |
 //! | failsafe output      | PC9 push-pull, high = failsafe active            |
+//! | failsafe servo PWM   | TIM3 CH1 on PA6, 50 Hz: 1000 µs normal, 2000 µs failsafe |
 //! | clocks               | HSI/2 x 6 = 24 MHz PLL, buses undivided; 8 MHz HSI if the PLL does not lock |
 //! | time base            | SysTick at 24 MHz (tickless)                     |
 //!
@@ -16,7 +17,8 @@
 //! through semihosting with code 0. Otherwise it monitors the heartbeat
 //! (`gale_logic::heartbeat`): lost for more than 300 ms -> failsafe on
 //! (`failsafe on` line, PC9 high); 5 consecutive timely heartbeats ->
-//! failsafe off (`failsafe off` line, PC9 low).
+//! failsafe off (`failsafe off` line, PC9 low). The servo PWM follows
+//! the same state.
 #![no_std]
 #![no_main]
 
@@ -24,6 +26,7 @@ use chip_stm32f100::gpio::{configure_output, write_pin, OutputKind, Speed};
 use chip_stm32f100::pac::{self, interrupt};
 use chip_stm32f100::usart::{Usart1, Usart2};
 use chip_stm32f100::rcc;
+use chip_stm32f100::tim::Pwm3;
 use chip_stm32f100::HSI_HZ;
 use core::sync::atomic::{AtomicU32, Ordering};
 use cortex_m_rt::entry;
@@ -50,22 +53,28 @@ const PAIRING_WINDOW_MS: u32 = 40;
 const HEARTBEAT: Config = Config { timeout_ms: 300, recover_beats: 5 };
 /// Failsafe output: PC9.
 const FAILSAFE_PIN: u8 = 9;
+/// Servo PWM: 50 Hz; pulse widths for normal and failsafe.
+const PWM_PERIOD_US: u16 = 20_000;
+const PWM_NORMAL_US: u16 = 1_000;
+const PWM_FAILSAFE_US: u16 = 2_000;
 
 static ALARM: SysTickAlarm<SysTickHw> = SysTickAlarm::new(SysTickHw);
 static TIMERS: TimerQueue<2> = TimerQueue::new(&ALARM);
 static THREAD: Executor<1> = Executor::thread();
 static ARENA: Arena<384> = Arena::new();
 static CONSOLE: Slot<Usart1> = Slot::new();
+static SERVO: Slot<Pwm3> = Slot::new();
 static HEARTBEAT_UART: Slot<Usart2> = Slot::new();
 static HEARTBEAT_RX: Channel<u8, 64, 1> = Channel::new();
 
-const DEVICES: [Device; 6] = [
+const DEVICES: [Device; 7] = [
     Device { name: "clocks", level: Level::Early, priority: 0, deps: &[], init: init_clocks },
     Device { name: "console", level: Level::PreKernel1, priority: 0, deps: &["clocks"], init: init_console },
     Device { name: "failsafe-pin", level: Level::PreKernel1, priority: 1, deps: &[], init: init_failsafe_pin },
     Device { name: "systick", level: Level::PreKernel2, priority: 0, deps: &[], init: init_systick },
+    Device { name: "failsafe-pwm", level: Level::PreKernel2, priority: 1, deps: &["clocks"], init: init_failsafe_pwm },
     Device { name: "usart2-heartbeat", level: Level::PostKernel, priority: 0, deps: &["systick"], init: init_heartbeat_uart },
-    Device { name: "node", level: Level::Application, priority: 0, deps: &["console", "failsafe-pin", "usart2-heartbeat"], init: spawn_node },
+    Device { name: "node", level: Level::Application, priority: 0, deps: &["console", "failsafe-pin", "failsafe-pwm", "usart2-heartbeat"], init: spawn_node },
 ];
 
 /// Checked at compile time: a cycle or missing dependency fails the build.
@@ -111,6 +120,12 @@ fn init_failsafe_pin() -> Result<(), DeviceError> {
     Ok(())
 }
 
+fn init_failsafe_pwm() -> Result<(), DeviceError> {
+    let dp = dp();
+    SERVO.put(Pwm3::new(dp.TIM3, &dp.RCC, &dp.GPIOA, sysclk(), PWM_PERIOD_US, PWM_NORMAL_US));
+    Ok(())
+}
+
 fn init_systick() -> Result<(), DeviceError> {
     ALARM.start();
     arch::enable_systick();
@@ -137,6 +152,7 @@ fn say(parts: &[&[u8]]) {
 
 fn set_failsafe(on: bool) {
     write_pin(&dp().GPIOC, FAILSAFE_PIN, on);
+    SERVO.with(|s| s.set_pulse_us(if on { PWM_FAILSAFE_US } else { PWM_NORMAL_US }));
 }
 
 /// The node: startup ticks, pairing window, then the heartbeat monitor.

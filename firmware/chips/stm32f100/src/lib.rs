@@ -8,6 +8,7 @@ pub use stm32f1::stm32f100 as pac;
 
 pub mod gpio;
 pub mod rcc;
+pub mod tim;
 pub mod usart;
 
 /// HSI frequency after reset (RM0041 §6.2.1).
