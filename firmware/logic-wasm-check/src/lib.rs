@@ -1,5 +1,6 @@
-//! Builds `gale-logic-wasm` for wasm32-unknown-unknown (offline, into its
-//! own target directory so it never waits on the outer build's lock),
+//! Builds `gale-logic-wasm` for wasm32-unknown-unknown (`--locked`, offline
+//! when the cache allows, into its own target directory so it never waits
+//! on the outer build's lock),
 //! loads it in wasmi, and runs vectors through both builds of
 //! `gale_logic::difftest::run`.
 
@@ -17,20 +18,31 @@ pub struct WasmLogic {
     run: TypedFunc<(u32, u32), u32>,
 }
 
-/// Builds the module and returns the path of the .wasm file.
+/// Builds the module and returns the path of the .wasm file. Offline and
+/// `--locked` first (the outer test build has already resolved the same
+/// lock file); only if that fails (a cold cargo cache) once more with
+/// network access, still `--locked`.
 pub fn build_wasm() -> Result<PathBuf, String> {
     let firmware = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let target_dir = firmware.join("target").join("wasm-check");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .current_dir(&firmware)
-        .args(["build", "--offline", "--release", "--target", "wasm32-unknown-unknown", "-p", "gale-logic-wasm"])
-        .arg("--target-dir")
-        .arg(&target_dir)
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .status()
-        .map_err(|e| format!("cannot run cargo to build gale-logic-wasm: {e}"))?;
+    let build = |offline: bool| {
+        let mut cmd = Command::new(&cargo);
+        cmd.current_dir(&firmware)
+            .args(["build", "--locked", "--release", "--target", "wasm32-unknown-unknown", "-p", "gale-logic-wasm"])
+            .arg("--target-dir")
+            .arg(&target_dir)
+            .env_remove("RUSTFLAGS")
+            .env_remove("CARGO_ENCODED_RUSTFLAGS");
+        if offline {
+            cmd.arg("--offline");
+        }
+        cmd.status().map_err(|e| format!("cannot run cargo to build gale-logic-wasm: {e}"))
+    };
+    let status = match build(true)? {
+        s if s.success() => s,
+        _ => build(false)?,
+    };
     if !status.success() {
         return Err(format!(
             "building gale-logic-wasm for wasm32-unknown-unknown failed ({status}); is the target installed? (rustup target add wasm32-unknown-unknown)"
