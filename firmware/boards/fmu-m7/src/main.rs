@@ -1,7 +1,7 @@
 //! fmu-m7: the i.MX RT1176 Cortex-M7 flight image. This file is the whole
 //! wiring of the image: the init table, the executors, the interrupt
 //! handlers and the tasks; the shared pin-out and sensor tasks are in
-//! `board-rt1176` (boards/rt1176-common).
+//! `board-rt1176` (board-support/rt1176).
 //!
 //! Image-specific wiring:
 //! | what                    | where                                         |
