@@ -56,7 +56,13 @@ impl Fusion {
         let a = self.accel.vote(readings.map(|r| r.map(|s| s.accel_mg)));
         let g = self.gyro.vote(readings.map(|r| r.map(|s| s.gyro_mdps)));
         self.cycles = self.cycles.wrapping_add(1);
-        FlightState { accel_mg: a.value, gyro_mdps: g.value, status: worse(a.status, g.status), healthy: a.in_vote & g.in_vote, cycles: self.cycles }
+        FlightState {
+            accel_mg: a.value,
+            gyro_mdps: g.value,
+            status: worse(a.status, g.status),
+            healthy: a.in_vote & g.in_vote,
+            cycles: self.cycles,
+        }
     }
 }
 

@@ -131,7 +131,11 @@ impl<const N: usize> Executor<N> {
     }
 
     /// Moves `fut` into `arena` and spawns it.
-    pub fn spawn_in<F: Future<Output = ()> + 'static, const B: usize>(&'static self, arena: &'static Arena<B>, fut: F) -> Result<TaskId, SpawnError> {
+    pub fn spawn_in<F: Future<Output = ()> + 'static, const B: usize>(
+        &'static self,
+        arena: &'static Arena<B>,
+        fut: F,
+    ) -> Result<TaskId, SpawnError> {
         let fut = arena.alloc(fut).map_err(SpawnError::Arena)?;
         self.spawn(fut)
     }

@@ -20,10 +20,14 @@ pub mod ready;
 // so the static-friendly types above it cannot be.
 #[cfg(not(feature = "loom"))]
 pub mod arena;
+#[cfg(all(target_arch = "arm", target_os = "none", not(feature = "loom")))]
+pub mod cortex_m;
 #[cfg(not(feature = "loom"))]
 pub mod executor;
 #[cfg(not(feature = "loom"))]
 pub mod init;
+#[cfg(not(feature = "loom"))]
+pub mod slot;
 #[cfg(not(feature = "loom"))]
 pub mod sync;
 #[cfg(not(feature = "loom"))]
@@ -32,7 +36,3 @@ pub mod systick;
 pub mod time;
 #[cfg(not(feature = "loom"))]
 pub mod waker_set;
-#[cfg(not(feature = "loom"))]
-pub mod slot;
-#[cfg(all(target_arch = "arm", target_os = "none", not(feature = "loom")))]
-pub mod cortex_m;

@@ -46,10 +46,13 @@ mod tests {
         let s = Slot::new();
         assert_eq!(s.with(|v: &mut u8| *v), None);
         assert_eq!(s.put(1), None);
-        assert_eq!(s.with(|v| {
-            *v += 1;
-            *v
-        }), Some(2));
+        assert_eq!(
+            s.with(|v| {
+                *v += 1;
+                *v
+            }),
+            Some(2)
+        );
         assert_eq!(s.take(), Some(2));
         assert_eq!(s.take(), None);
     }

@@ -4,8 +4,8 @@
 //! is a short critical section; waiting tasks are kept in a
 //! [`WakerSet`](crate::waker_set::WakerSet) of `W` entries.
 
-pub mod channel;
 pub mod ceiling;
+pub mod channel;
 pub mod flags;
 pub mod mutex;
 pub mod semaphore;

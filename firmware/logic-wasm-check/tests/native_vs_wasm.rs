@@ -65,7 +65,14 @@ fn structured_vectors_agree_and_are_not_trivial() {
         produced[Kind::Crc as usize] += same(Kind::Crc as u8, &stream);
         // UBX: NAV-PVT and other messages in noise.
         let mut ubx_stream = rng.bytes(7);
-        let pvt = ubx::NavPvt { itow_ms: rng.next() as u32, fix_type: 3, num_sv: 11, lon_e7: rng.next() as i32, lat_e7: rng.next() as i32, height_mm: rng.next() as i32 };
+        let pvt = ubx::NavPvt {
+            itow_ms: rng.next() as u32,
+            fix_type: 3,
+            num_sv: 11,
+            lon_e7: rng.next() as i32,
+            lat_e7: rng.next() as i32,
+            height_mm: rng.next() as i32,
+        };
         let mut buf = [0; 128];
         let n = ubx::encode(1, 7, &pvt.to_payload(), &mut buf).unwrap();
         ubx_stream.extend_from_slice(&buf[..n]);
@@ -91,7 +98,9 @@ fn structured_vectors_agree_and_are_not_trivial() {
         produced[Kind::Heartbeat as usize] += same(Kind::Heartbeat as u8, &hb);
         produced[Kind::Imu as usize] += same(Kind::Imu as u8, &rng.bytes(15 * 8));
         // Baro: a plausible calibration, then random conversions.
-        let mut b = vec![0x6B, 0x6B, 0xD0, 0x48, 0xF6, 0x82, 0xF9, 0x3A, 0xFB, 0x03, 0xF9, 0x1E, 0x5E, 0x70, 0x74, 0xF7, 0xF1, 0xEA, 0x46, 0x11, 0xC4];
+        let mut b = vec![
+            0x6B, 0x6B, 0xD0, 0x48, 0xF6, 0x82, 0xF9, 0x3A, 0xFB, 0x03, 0xF9, 0x1E, 0x5E, 0x70, 0x74, 0xF7, 0xF1, 0xEA, 0x46, 0x11, 0xC4,
+        ];
         b.extend(rng.bytes(6 * 10));
         produced[Kind::Baro as usize] += same(Kind::Baro as u8, &b);
         produced[Kind::Sample as usize] += same(Kind::Sample as u8, &rng.bytes(telemetry::SAMPLE_LEN * 3));

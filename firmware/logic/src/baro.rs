@@ -141,6 +141,7 @@ mod tests {
         assert_eq!(compensate(&c, 123_456, raw_t), (100_000, 2500));
     }
 
+    #[cfg_attr(kani, kani::proof)]
     #[test]
     fn never_panics_on_any_calibration() {
         bolero::check!().with_iterations(1000).with_type::<([u8; CALIB_LEN], [u8; 6])>().for_each(|(cal, data)| {

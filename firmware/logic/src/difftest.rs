@@ -205,6 +205,7 @@ mod tests {
         assert_eq!(&out[..2], &[1, 2], "beat at 5 ms -> normal; poll at 25 ms -> tripped");
     }
 
+    #[cfg_attr(kani, kani::proof)]
     #[test]
     fn never_panics_and_respects_the_output_bound() {
         bolero::check!().with_iterations(1000).with_type::<(u8, Vec<u8>, u8)>().for_each(|(kind, input, cap)| {

@@ -129,6 +129,7 @@ mod tests {
 
     /// Reference model: the output is tripped exactly when the rule says,
     /// computed from the whole history rather than incrementally.
+    #[cfg_attr(kani, kani::proof)]
     #[test]
     fn matches_the_history_model_on_random_traces() {
         bolero::check!().with_iterations(1000).with_type::<(u8, Vec<(u8, bool)>)>().for_each(|(beats, steps)| {
@@ -138,7 +139,12 @@ mod tests {
             let mut history: Vec<u32> = Vec::new();
             for (dt, is_beat) in steps {
                 now += *dt as u32 % 40;
-                let state = if *is_beat { history.push(now); m.beat(now) } else { m.poll(now) };
+                let state = if *is_beat {
+                    history.push(now);
+                    m.beat(now)
+                } else {
+                    m.poll(now)
+                };
                 assert_eq!(state == State::Tripped, model_tripped(&history, now, *is_beat, cfg), "{history:?} now {now}");
             }
         });

@@ -84,11 +84,7 @@ pub struct Scaled {
 pub fn scale(raw: &Raw, accel: AccelScale, gyro: GyroScale) -> Scaled {
     let a = |v: i16| v as i32 * 1000 / accel.lsb_per_g();
     let g = |v: i16| (v as i64 * 10_000 / gyro.lsb_per_dps_x10() as i64) as i32;
-    Scaled {
-        accel_mg: raw.accel.map(a),
-        gyro_mdps: raw.gyro.map(g),
-        temp_cdeg: raw.temp as i32 * 10_000 / 13_248 + 2500,
-    }
+    Scaled { accel_mg: raw.accel.map(a), gyro_mdps: raw.gyro.map(g), temp_cdeg: raw.temp as i32 * 10_000 / 13_248 + 2500 }
 }
 
 #[cfg(test)]
@@ -114,10 +110,14 @@ mod tests {
         assert_eq!(r.to_burst(), b);
     }
 
+    #[cfg_attr(kani, kani::proof)]
     #[test]
     fn scaling_is_monotonic_and_never_overflows() {
         bolero::check!().with_iterations(1000).with_type::<(i16, i16, u8)>().for_each(|&(x, y, sel)| {
-            let (a, g) = ([AccelScale::G16, AccelScale::G8, AccelScale::G4, AccelScale::G2][sel as usize % 4], [GyroScale::Dps2000, GyroScale::Dps1000, GyroScale::Dps500, GyroScale::Dps250][sel as usize / 64]);
+            let (a, g) = (
+                [AccelScale::G16, AccelScale::G8, AccelScale::G4, AccelScale::G2][sel as usize % 4],
+                [GyroScale::Dps2000, GyroScale::Dps1000, GyroScale::Dps500, GyroScale::Dps250][sel as usize / 64],
+            );
             let sx = scale(&Raw { temp: x, accel: [x; 3], gyro: [x; 3] }, a, g);
             let sy = scale(&Raw { temp: y, accel: [y; 3], gyro: [y; 3] }, a, g);
             if x <= y {

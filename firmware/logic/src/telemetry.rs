@@ -179,6 +179,7 @@ mod tests {
         assert_eq!(out.as_slice(), expected.as_slice());
     }
 
+    #[cfg_attr(kani, kani::proof)]
     #[test]
     fn sample_round_trip() {
         bolero::check!().with_iterations(1000).with_type::<[u8; SAMPLE_LEN]>().for_each(|bytes| {

@@ -78,13 +78,7 @@ impl Default for Decoder {
 
 impl Decoder {
     pub const fn new() -> Self {
-        Decoder {
-            state: State::Sync0,
-            msg: Message { class: 0, id: 0, payload: Payload::new() },
-            len_lo: 0,
-            ck: (0, 0),
-            ck_a: 0,
-        }
+        Decoder { state: State::Sync0, msg: Message { class: 0, id: 0, payload: Payload::new() }, len_lo: 0, ck: (0, 0), ck_a: 0 }
     }
 
     pub fn push(&mut self, byte: u8) -> Event {
@@ -236,18 +230,21 @@ mod tests {
         assert_eq!(&out[..n], &[0xB5, 0x62, 0x05, 0x01, 0x02, 0x00, 0x06, 0x00, 0x0E, 0x37]);
     }
 
+    #[cfg_attr(kani, kani::proof)]
     #[test]
     fn nav_pvt_round_trip_through_the_stream() {
-        bolero::check!().with_iterations(1000).with_type::<(u32, u8, u8, i32, i32, i32, Vec<u8>)>().for_each(|&(itow, fix, sv, lon, lat, h, ref junk)| {
-            let pvt = NavPvt { itow_ms: itow, fix_type: fix, num_sv: sv, lon_e7: lon, lat_e7: lat, height_mm: h };
-            let mut out = [0; NAV_PVT_LEN + 8];
-            let n = encode(NAV_PVT.0, NAV_PVT.1, &pvt.to_payload(), &mut out).unwrap();
-            let mut stream: Vec<u8> = junk.iter().map(|b| if *b == SYNC[0] { 0 } else { *b }).collect();
-            stream.extend_from_slice(&out[..n]);
-            let msgs = decode(&stream);
-            assert_eq!(msgs.len(), 1);
-            assert_eq!(NavPvt::parse(&msgs[0]), Some(pvt));
-        });
+        bolero::check!().with_iterations(1000).with_type::<(u32, u8, u8, i32, i32, i32, Vec<u8>)>().for_each(
+            |&(itow, fix, sv, lon, lat, h, ref junk)| {
+                let pvt = NavPvt { itow_ms: itow, fix_type: fix, num_sv: sv, lon_e7: lon, lat_e7: lat, height_mm: h };
+                let mut out = [0; NAV_PVT_LEN + 8];
+                let n = encode(NAV_PVT.0, NAV_PVT.1, &pvt.to_payload(), &mut out).unwrap();
+                let mut stream: Vec<u8> = junk.iter().map(|b| if *b == SYNC[0] { 0 } else { *b }).collect();
+                stream.extend_from_slice(&out[..n]);
+                let msgs = decode(&stream);
+                assert_eq!(msgs.len(), 1);
+                assert_eq!(NavPvt::parse(&msgs[0]), Some(pvt));
+            },
+        );
     }
 
     #[test]
@@ -258,6 +255,7 @@ mod tests {
         assert!(decode(&out[..n]).is_empty());
     }
 
+    #[cfg_attr(kani, kani::proof)]
     #[test]
     fn arbitrary_bytes_never_panic() {
         bolero::check!().with_iterations(1000).for_each(|bytes: &[u8]| {

@@ -226,11 +226,11 @@ mod tests {
     /// One arbitrary (possibly absent) sensor at any position, two sensors
     /// agreeing within tolerance: over any sequence, the output stays within
     /// tolerance of both good sensors and neither is ever isolated.
+    #[cfg_attr(kani, kani::proof)]
     #[test]
     fn one_faulty_sensor_never_moves_the_output_beyond_tolerance() {
-        bolero::check!().with_iterations(1000)
-            .with_type::<(u8, u8, u8, Vec<(i32, i16, Option<i32>, Option<i32>)>)>()
-            .for_each(|(bad, persistence, recovery, steps)| {
+        bolero::check!().with_iterations(1000).with_type::<(u8, u8, u8, Vec<(i32, i16, Option<i32>, Option<i32>)>)>().for_each(
+            |(bad, persistence, recovery, steps)| {
                 let cfg = Config { tolerance: 100, persistence: persistence % 4 + 1, recovery: recovery % 4 + 1 };
                 let bad = (*bad % 3) as usize;
                 let mut v = Voter::<2>::new(cfg);
@@ -256,7 +256,8 @@ mod tests {
                     assert_eq!(out.isolated & ((1 << ga) | (1 << gb)), 0);
                     assert!(matches!(out.status, Status::Nominal | Status::Degraded));
                 }
-            });
+            },
+        );
     }
 
     /// Bounded-exhaustive: every sequence of 6 cycles over a small value
@@ -281,6 +282,7 @@ mod tests {
         }
     }
 
+    #[cfg_attr(kani, kani::proof)]
     #[test]
     fn median3_is_the_middle_value() {
         bolero::check!().with_iterations(1000).with_type::<(i32, i32, i32)>().for_each(|&(a, b, c)| {

@@ -24,9 +24,9 @@
 
 use chip_stm32f100::gpio::{configure_output, write_pin, OutputKind, Speed};
 use chip_stm32f100::pac::{self, interrupt};
-use chip_stm32f100::usart::{Usart1, Usart2};
 use chip_stm32f100::rcc;
 use chip_stm32f100::tim::Pwm3;
+use chip_stm32f100::usart::{Usart1, Usart2};
 use chip_stm32f100::HSI_HZ;
 use core::sync::atomic::{AtomicU32, Ordering};
 use cortex_m_rt::entry;
@@ -74,7 +74,13 @@ const DEVICES: [Device; 7] = [
     Device { name: "systick", level: Level::PreKernel2, priority: 0, deps: &[], init: init_systick },
     Device { name: "failsafe-pwm", level: Level::PreKernel2, priority: 1, deps: &["clocks"], init: init_failsafe_pwm },
     Device { name: "usart2-heartbeat", level: Level::PostKernel, priority: 0, deps: &["systick"], init: init_heartbeat_uart },
-    Device { name: "node", level: Level::Application, priority: 0, deps: &["console", "failsafe-pin", "failsafe-pwm", "usart2-heartbeat"], init: spawn_node },
+    Device {
+        name: "node",
+        level: Level::Application,
+        priority: 0,
+        deps: &["console", "failsafe-pin", "failsafe-pwm", "usart2-heartbeat"],
+        init: spawn_node,
+    },
 ];
 
 /// Checked at compile time: a cycle or missing dependency fails the build.
@@ -188,7 +194,11 @@ async fn node() {
         if monitor.failsafe() != failsafe {
             failsafe = monitor.failsafe();
             set_failsafe(failsafe);
-            say(&[if failsafe { b"failsafe on (heartbeat lost)\r\n".as_slice() } else { b"failsafe off (heartbeat recovered)\r\n".as_slice() }]);
+            say(&[if failsafe {
+                b"failsafe on (heartbeat lost)\r\n".as_slice()
+            } else {
+                b"failsafe off (heartbeat recovered)\r\n".as_slice()
+            }]);
         }
     }
 }

@@ -26,7 +26,13 @@ const DEVICES: [Device; 8] = [
     Device { name: "lpspi1", level: Level::PreKernel2, priority: 2, deps: &["pins"], init: board::init_spi },
     Device { name: "lpi2c1", level: Level::PreKernel2, priority: 3, deps: &["pins"], init: board::init_i2c },
     Device { name: "lpuart3-gnss", level: Level::PostKernel, priority: 0, deps: &["pins", "core-priorities"], init: board::init_gnss_uart },
-    Device { name: "tasks", level: Level::Application, priority: 0, deps: &["systick", "lpuart1-telemetry", "lpspi1", "lpi2c1", "lpuart3-gnss"], init: spawn_tasks },
+    Device {
+        name: "tasks",
+        level: Level::Application,
+        priority: 0,
+        deps: &["systick", "lpuart1-telemetry", "lpspi1", "lpi2c1", "lpuart3-gnss"],
+        init: spawn_tasks,
+    },
 ];
 
 /// Checked at compile time: a cycle or missing dependency fails the build.

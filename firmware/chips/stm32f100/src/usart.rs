@@ -1,8 +1,8 @@
 //! USART (RM0041 §23): polled transmit, receive by interrupt.
 
+use crate::gpio::{configure_output, OutputKind, Speed};
 use crate::pac::{self, usart1::RegisterBlock};
 use stm32f1::Periph;
-use crate::gpio::{configure_output, OutputKind, Speed};
 
 /// BRR value for `baud` at peripheral clock `pclk_hz`: USARTDIV in 12.4
 /// fixed point, rounded to nearest (RM0041 §23.3.4).

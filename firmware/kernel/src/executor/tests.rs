@@ -48,7 +48,11 @@ impl Future for Probe {
             assert_eq!(highest, me, "task {me} polled while {highest} (higher priority) was ready");
             m.pending[me] = false;
             m.polls.push(me);
-            if m.scripts[me].is_empty() { 0 } else { m.scripts[me].remove(0) }
+            if m.scripts[me].is_empty() {
+                0
+            } else {
+                m.scripts[me].remove(0)
+            }
         });
         for target in 0..8 {
             if todo & (1 << target) != 0 {
