@@ -5,6 +5,8 @@
 //!   the engine/QEMU throughput ratio (QEMU's start-up time, measured on a
 //!   trivial image, is subtracted).
 //! * idle: virtual seconds per wall second for a WFI-heavy image.
+//!
+//! Every figure is the best of three runs (the build machine is shared).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -20,11 +22,21 @@ fn main() {
     let busy = image(board, "busy");
     let idle = image(board, "idle");
 
-    let mut spec = board.spec("bench");
-    spec.trace_irqs = false;
-    let off = run_engine_spec(spec, &busy, LIMITS);
-    assert_eq!(off.stop, StopReason::Exited { code: 0 }, "busy image failed: {}", off.console);
-    let on = run_engine_spec(board.spec("bench"), &busy, LIMITS);
+    // Best of three: the figures are throughput, and the machine is shared.
+    let best = |trace: bool| {
+        (0..3)
+            .map(|_| {
+                let mut spec = board.spec("bench");
+                spec.trace_irqs = trace;
+                let r = run_engine_spec(spec, &busy, LIMITS);
+                assert_eq!(r.stop, StopReason::Exited { code: 0 }, "busy image failed: {}", r.console);
+                r
+            })
+            .min_by_key(|r| r.wall)
+            .unwrap()
+    };
+    let off = best(false);
+    let on = best(true);
     assert_eq!(on.trace.events().len() > 100, true, "tracing on should record the SysTick interrupts");
     let mips = |r: &support::EngineRun| r.instructions as f64 / r.wall.as_secs_f64() / 1e6;
     println!("engine busy: {} instructions, {:.3} virtual s", off.instructions, off.virtual_ns as f64 / 1e9);
@@ -37,8 +49,8 @@ fn main() {
     );
 
     if qemu_available() {
-        let startup = run_qemu(board, &image_path(board, "svc"), Duration::from_secs(30)).wall;
-        let q = run_qemu(board, &image_path(board, "busy"), Duration::from_secs(300));
+        let startup = (0..3).map(|_| run_qemu(board, &image_path(board, "svc"), Duration::from_secs(30)).wall).min().unwrap();
+        let q = (0..3).map(|_| run_qemu(board, &image_path(board, "busy"), Duration::from_secs(300))).min_by_key(|q| q.wall).unwrap();
         assert_eq!(q.stdout, off.console, "QEMU and the engine disagree on the busy workload's output");
         let qemu_run = q.wall.saturating_sub(startup).max(Duration::from_millis(1));
         let qemu_mips = off.instructions as f64 / qemu_run.as_secs_f64() / 1e6;

@@ -9,6 +9,8 @@ use crate::{CoreKind, EngineError, FaultReport, Limits, MachineSpec, MemoryRegio
 use gale_models::{Ctx, Peripheral};
 use gale_trace::{Event, EventKind, Trace};
 use std::cell::RefCell;
+use std::ffi::c_void;
+use unicorn_engine_sys::{uc_engine, uc_error, uc_hook, uc_hook_add};
 use std::rc::Rc;
 use unicorn_engine::{Arch, ArmCpuModel, HookType, MemType, Mode, Prot, RegisterARM, TlbEntry, TlbType, Unicorn};
 
@@ -17,8 +19,10 @@ const PAGE: u32 = 0x1000;
 const NEVER: u64 = 0xffff_ffff;
 
 pub struct Machine {
+    // Field order matters: unicorn (and its hooks) drop before their state.
     uc: Unicorn<'static, ()>,
     sys: Rc<RefCell<Sys>>,
+    _hook_ctx: Rc<BlockHookCtx>,
     /// Set once the firmware exited or faulted beyond recovery.
     finished: Option<StopReason>,
     loaded: bool,
@@ -108,10 +112,11 @@ impl Machine {
             map_mmio(&mut uc, &sys, base, size, Sys::scs_read, Sys::scs_write)?;
         }
 
-        install_hooks(&mut uc, &sys, &spec.memories)?;
+        let hook_ctx = Rc::new(BlockHookCtx { hot: sys.borrow().clock.hot.clone(), sys: sys.clone() });
+        install_hooks(&mut uc, &sys, &hook_ctx, &spec.memories)?;
         let cpu = CpuState::probe(&mut uc)?;
         sys.borrow_mut().cpu = Some(cpu);
-        Ok(Machine { uc, sys, finished: None, loaded: false })
+        Ok(Machine { uc, sys, _hook_ctx: hook_ctx, finished: None, loaded: false })
     }
 
     /// Loads the ELF's PT_LOAD segments at their load addresses and resets
@@ -160,7 +165,7 @@ impl Machine {
         {
             let mut s = self.sys.borrow_mut();
             s.symbols = image.symbols;
-            s.blocks.clear();
+            unsafe { &mut *s.clock.hot.blocks.get() }.clear();
             s.reset_vector = (vtor, sp, pc);
             s.rtt = None;
         }
@@ -200,10 +205,10 @@ impl Machine {
                 if let Some(stop) = s.finished.take() {
                     return Ok(stop);
                 }
-                if s.instructions >= limits.instructions {
+                if s.clock.hot.instructions.get() >= limits.instructions {
                     return Ok(StopReason::InstructionLimit);
                 }
-                if s.clock.cycles >= target_cycle {
+                if s.clock.cycles() >= target_cycle {
                     return Ok(if target_is_limit { StopReason::TimeLimit } else { StopReason::TimeReached });
                 }
                 if let Some(stop) = s.take_pending_exception(&mut self.uc)? {
@@ -213,11 +218,11 @@ impl Machine {
                 if s.sleeping {
                     // WFI: nothing to run until the next timer or model event.
                     let wake = next.min(target_cycle);
-                    s.clock.cycles = s.clock.cycles.max(wake);
+                    s.clock.set_cycles(s.clock.cycles().max(wake));
                     continue;
                 }
-                let budget = limits.instructions - s.instructions;
-                s.stop_at = next.min(target_cycle).min(s.clock.cycles.saturating_add(budget));
+                let budget = limits.instructions - s.clock.hot.instructions.get();
+                s.clock.hot.stop_at.set(next.min(target_cycle).min(s.clock.cycles().saturating_add(budget)));
                 s.hook_stop = None;
                 s.pc
             };
@@ -252,7 +257,7 @@ impl Machine {
 
     /// Instructions retired so far.
     pub fn instructions(&self) -> u64 {
-        self.sys.borrow().instructions
+        self.sys.borrow().clock.hot.instructions.get()
     }
 
     /// Drains the events emitted so far.
@@ -369,14 +374,28 @@ fn map_mmio(uc: &mut Unicorn<'static, ()>, sys: &Rc<RefCell<Sys>>, base: u32, si
     .map_err(EngineError::uc("mapping a peripheral window"))
 }
 
-fn install_hooks(uc: &mut Unicorn<'static, ()>, sys: &Rc<RefCell<Sys>>, memories: &[MemoryRegion]) -> Result<(), EngineError> {
-    let s = sys.clone();
-    uc.add_block_hook(1, 0, move |uc, addr, size| {
-        if let Ok(mut s) = s.try_borrow_mut() {
-            s.on_block(uc, addr as u32, size);
-        }
-    })
-    .map_err(EngineError::uc("adding the block hook"))?;
+/// What the raw block hook gets as user data.
+struct BlockHookCtx {
+    hot: Rc<crate::clock::Hot>,
+    sys: Rc<RefCell<Sys>>,
+}
+
+fn install_hooks(uc: &mut Unicorn<'static, ()>, sys: &Rc<RefCell<Sys>>, ctx: &Rc<BlockHookCtx>, memories: &[MemoryRegion]) -> Result<(), EngineError> {
+    // The block hook runs for every block executed: registered through the
+    // C API with a plain pointer to the shared state (kept alive by the
+    // Machine, which drops unicorn first).
+    unsafe extern "C" fn on_block(uc: *mut uc_engine, addr: u64, size: u32, user: *mut c_void) {
+        let ctx = unsafe { &*(user as *const BlockHookCtx) };
+        crate::sys::on_block(&ctx.hot, &ctx.sys, uc, addr as u32, size);
+    }
+    let mut hh: uc_hook = 0;
+    let cb: unsafe extern "C" fn(*mut uc_engine, u64, u32, *mut c_void) = on_block;
+    let err = unsafe {
+        uc_hook_add(uc.get_handle(), &mut hh, HookType::BLOCK.0 as i32, cb as *mut c_void, Rc::as_ptr(ctx) as *mut c_void, 1u64, 0u64)
+    };
+    if err != uc_error::OK {
+        return Err(EngineError::Unicorn { during: "adding the block hook", err });
+    }
     let s = sys.clone();
     uc.add_intr_hook(move |uc, intno| {
         if let Ok(mut s) = s.try_borrow_mut() {

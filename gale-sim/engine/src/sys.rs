@@ -3,9 +3,9 @@
 //! count time per translated block, dispatch MMIO, and handle the exception
 //! traps (SVC, BKPT, exception return).
 
-use crate::blocks::{count_thumb, BlockCounts};
+use crate::blocks::count_thumb;
 use crate::bus::Bus;
-use crate::clock::Clock;
+use crate::clock::{Clock, Hot};
 use crate::cpu::CpuState;
 use crate::elf::Symbols;
 use crate::scs::{self, nvic, Scs};
@@ -14,6 +14,7 @@ use crate::{CoreKind, EngineError, FaultReport, StopReason};
 use gale_models::Access;
 use gale_trace::{Event, EventKind, IrqAction, Trace};
 use unicorn_engine::{MemType, RegisterARM, Unicorn};
+use unicorn_engine_sys::{uc_emu_stop, uc_engine, uc_error, uc_mem_read, uc_reg_read};
 
 pub(crate) use scs::{DWT_BASE, SCS_BASE, SCS_SIZE};
 
@@ -37,19 +38,24 @@ pub(crate) enum HookStop {
 
 pub(crate) type Uc<'a> = Unicorn<'a, ()>;
 
+/// PRIMASK, BASEPRI, FAULTMASK (QEMU executes MSR/CPS, so it owns them).
+fn masks_raw(uc: *mut uc_engine) -> (u32, u32, u32) {
+    let r = |reg: RegisterARM| {
+        let mut v: u64 = 0;
+        unsafe { uc_reg_read(uc, reg as i32, (&mut v as *mut u64).cast()) };
+        v as u32
+    };
+    (r(RegisterARM::PRIMASK), r(RegisterARM::BASEPRI), r(RegisterARM::FAULTMASK))
+}
+
 pub(crate) struct Sys {
     pub name: String,
     pub core: CoreKind,
     pub clock: Clock,
-    pub instructions: u64,
-    /// The block hook stops emulation at the first block starting at or
-    /// after this cycle.
-    pub stop_at: u64,
     pub hook_stop: Option<HookStop>,
     pub trace: Trace,
     pub bus: Bus,
     pub scs: Scs,
-    pub blocks: BlockCounts,
     pub symbols: Symbols,
     /// (VTOR, initial SP, reset PC) from the loaded image.
     pub reset_vector: (u32, u32, u32),
@@ -61,13 +67,10 @@ pub(crate) struct Sys {
     /// A stop decided while servicing events (lockup, reset failure).
     pub finished: Option<StopReason>,
     pub trace_irqs: bool,
-    /// Something is pending but was masked: re-check at every block.
-    pub watch_masks: bool,
     /// The fault being raised, for the report if its handler is missing.
     pub last_fault: Option<(String, Option<u32>)>,
     /// Address of the RTT control block, once found.
     pub rtt: Option<u32>,
-    code: Vec<u8>,
 }
 
 impl Sys {
@@ -75,14 +78,11 @@ impl Sys {
         Sys {
             name: name.to_string(),
             core,
-            clock: Clock { hz, cycles: 0 },
-            instructions: 0,
-            stop_at: 0,
+            clock: Clock::new(hz),
             hook_stop: None,
             trace: Trace::new(),
             bus,
             scs: Scs::new(core, hz, irqs),
-            blocks: BlockCounts::new(),
             symbols: Symbols::default(),
             reset_vector: (0, 0, 0),
             cpu: None,
@@ -90,10 +90,8 @@ impl Sys {
             sleeping: false,
             finished: None,
             trace_irqs,
-            watch_masks: false,
             last_fault: None,
             rtt: None,
-            code: Vec::new(),
         }
     }
 
@@ -110,25 +108,6 @@ impl Sys {
 
     // ---- time ---------------------------------------------------------
 
-    pub fn on_block(&mut self, uc: &mut Uc, addr: u32, size: u32) {
-        if self.clock.cycles >= self.stop_at || (self.watch_masks && self.scs.nvic.any_pending() && self.takeable(uc).is_some()) {
-            self.hook_stop = Some(HookStop::Deadline);
-            let _ = uc.emu_stop();
-            return;
-        }
-        let n = match self.blocks.get(addr, size) {
-            Some(n) => n,
-            None => {
-                self.code.resize(size as usize, 0);
-                let n = if uc.mem_read(addr as u64, &mut self.code).is_ok() { count_thumb(&self.code).max(1) } else { 1 };
-                self.blocks.insert(addr, size, n);
-                n
-            }
-        };
-        self.clock.cycles += n as u64;
-        self.instructions += n as u64;
-    }
-
     /// The cycle of the next timer or model event.
     pub fn next_event_cycle(&self) -> u64 {
         let model = self.bus.next_deadline().map_or(u64::MAX, |t| self.clock.cycle_at(t));
@@ -138,7 +117,7 @@ impl Sys {
     /// Processes everything due at the current cycle: SysTick wraps, model
     /// deadlines, interrupt lines, register side effects.
     pub fn service_due(&mut self, uc: &mut Uc) -> Result<(), EngineError> {
-        if self.scs.systick.catch_up(self.clock.cycles) {
+        if self.scs.systick.catch_up(self.clock.cycles()) {
             self.pend(nvic::SYSTICK);
         }
         let now = self.clock.now();
@@ -163,7 +142,7 @@ impl Sys {
         if self.sleeping && self.wakes_from_sleep(uc) {
             self.sleeping = false;
         }
-        self.watch_masks = self.scs.nvic.any_pending();
+        self.clock.hot.watch.set(self.scs.nvic.any_pending());
         Ok(())
     }
 
@@ -202,15 +181,14 @@ impl Sys {
                 self.irq_event(nvic::IRQ0 + irq as usize, IrqAction::Pend);
             }
             if level {
-                self.watch_masks = true;
-                self.stop_at = 0;
+                self.clock.hot.watch.set(true);
+                self.clock.hot.stop_at.set(0);
             }
         }
     }
 
     fn masks(&self, uc: &Uc) -> (u32, u32, u32) {
-        let r = |reg| uc.reg_read(reg).unwrap_or(0) as u32;
-        (r(RegisterARM::PRIMASK), r(RegisterARM::BASEPRI), r(RegisterARM::FAULTMASK))
+        masks_raw(uc.get_handle())
     }
 
     pub fn execution_priority(&self, uc: &Uc) -> i32 {
@@ -220,9 +198,14 @@ impl Sys {
 
     /// The pending exception that preempts the current execution priority.
     pub fn takeable(&self, uc: &Uc) -> Option<usize> {
+        self.takeable_raw(uc.get_handle())
+    }
+
+    pub fn takeable_raw(&self, uc: *mut uc_engine) -> Option<usize> {
         let n = &self.scs.nvic;
         let e = n.highest_pending()?;
-        (n.group(n.priority(e)) < self.execution_priority(uc)).then_some(e)
+        let (pm, bp, fm) = masks_raw(uc);
+        (n.group(n.priority(e)) < n.execution_priority(pm, bp, fm)).then_some(e)
     }
 
     /// WFI wakes for an exception that would preempt if PRIMASK were clear.
@@ -271,18 +254,19 @@ impl Sys {
     fn after_model_access(&mut self) {
         self.apply_irq_lines();
         let next = self.next_event_cycle();
-        self.stop_at = self.stop_at.min(next);
+        let hot = &self.clock.hot;
+        hot.stop_at.set(hot.stop_at.get().min(next));
     }
 
     pub fn scs_read(&mut self, _uc: &mut Uc, addr: u32, len: usize) -> u32 {
-        self.scs.read(addr, len, self.clock.cycles)
+        self.scs.read(addr, len, self.clock.cycles())
     }
 
     pub fn scs_write(&mut self, _uc: &mut Uc, addr: u32, len: usize, value: u32) {
-        self.scs.write(addr, len, value, self.clock.cycles);
+        self.scs.write(addr, len, value, self.clock.cycles());
         let e = &self.scs.effects;
         if e.recheck || e.cpacr || e.reset || !e.pended.is_empty() {
-            self.stop_at = 0;
+            self.clock.hot.stop_at.set(0);
         }
     }
 
@@ -398,4 +382,42 @@ impl Sys {
             hfsr: self.scs.scb.hfsr,
         }
     }
+}
+
+/// The block hook: runs for every translated block executed, so it touches
+/// only the `Hot` counters, and the engine state only when an exception may
+/// have become takeable.
+pub(crate) fn on_block(hot: &Hot, sys: &std::cell::RefCell<Sys>, uc: *mut uc_engine, addr: u32, size: u32) {
+    let cycles = hot.cycles.get();
+    if cycles >= hot.stop_at.get() || (hot.watch.get() && preempts(sys, uc)) {
+        if let Ok(mut s) = sys.try_borrow_mut() {
+            s.hook_stop = Some(HookStop::Deadline);
+        }
+        unsafe { uc_emu_stop(uc) };
+        return;
+    }
+    // Safety: `blocks` is only used here and in `load_elf`, never both at once.
+    let blocks = unsafe { &mut *hot.blocks.get() };
+    let n = match blocks.get(addr, size) {
+        Some(n) => n,
+        None => count_block(blocks, uc, addr, size),
+    } as u64;
+    hot.cycles.set(cycles + n);
+    hot.instructions.set(hot.instructions.get() + n);
+}
+
+fn preempts(sys: &std::cell::RefCell<Sys>, uc: *mut uc_engine) -> bool {
+    match sys.try_borrow() {
+        Ok(s) => s.scs.nvic.any_pending() && s.takeable_raw(uc).is_some(),
+        Err(_) => false,
+    }
+}
+
+#[cold]
+fn count_block(blocks: &mut crate::blocks::BlockCounts, uc: *mut uc_engine, addr: u32, size: u32) -> u32 {
+    let mut code = vec![0u8; size as usize];
+    let ok = unsafe { uc_mem_read(uc, addr as u64, code.as_mut_ptr().cast(), size as u64) } == uc_error::OK;
+    let n = if ok { count_thumb(&code).max(1) } else { 1 };
+    blocks.insert(addr, size, n);
+    n
 }
