@@ -168,7 +168,38 @@ const fn before(a: &Device, b: &Device) -> bool {
 
 /// Evaluates [`plan`] at compile time; the build fails with a message that
 /// names the device, e.g. `init table: dependency cycle through "imu0"`.
-/// Use as `const ORDER: [usize; N] = gale_kernel::init::plan_or_fail(&TABLE);`.
+///
+/// ```
+/// use gale_kernel::init::{plan_or_fail, Device, DeviceError, Level};
+/// fn ok() -> Result<(), DeviceError> { Ok(()) }
+/// const TABLE: [Device; 2] = [
+///     Device { name: "imu0", level: Level::PostKernel, priority: 0, deps: &["spi"], init: ok },
+///     Device { name: "spi", level: Level::PreKernel2, priority: 0, deps: &[], init: ok },
+/// ];
+/// const ORDER: [usize; 2] = plan_or_fail(&TABLE);
+/// assert_eq!(ORDER, [1, 0]);
+/// ```
+///
+/// A dependency cycle does not build:
+///
+/// ```compile_fail
+/// use gale_kernel::init::{plan_or_fail, Device, DeviceError, Level};
+/// fn ok() -> Result<(), DeviceError> { Ok(()) }
+/// const TABLE: [Device; 2] = [
+///     Device { name: "imu0", level: Level::PostKernel, priority: 0, deps: &["spi"], init: ok },
+///     Device { name: "spi", level: Level::PostKernel, priority: 0, deps: &["imu0"], init: ok },
+/// ];
+/// const ORDER: [usize; 2] = plan_or_fail(&TABLE);
+/// ```
+///
+/// Nor does a missing dependency:
+///
+/// ```compile_fail
+/// use gale_kernel::init::{plan_or_fail, Device, DeviceError, Level};
+/// fn ok() -> Result<(), DeviceError> { Ok(()) }
+/// const TABLE: [Device; 1] = [Device { name: "imu0", level: Level::PostKernel, priority: 0, deps: &["spi"], init: ok }];
+/// const ORDER: [usize; 1] = plan_or_fail(&TABLE);
+/// ```
 pub const fn plan_or_fail<const N: usize>(table: &[Device; N]) -> [usize; N] {
     let mut buf = [0u8; 160];
     match plan(table) {
