@@ -5,7 +5,7 @@
 //!
 //! | what                     | where                                         |
 //! |--------------------------|-----------------------------------------------|
-//! | telemetry out            | LPUART1 TX, 115200 8N1: one ASCII banner line, then frames |
+//! | telemetry out            | LPUART1 TX, 115200 8N1: one ASCII banner line (polled), then frames (TDRE interrupt) |
 //! | GNSS (u-blox, UBX)       | LPUART3 RX 38400 8N1, interrupt-driven        |
 //! | IMU 0, 1, 2 (ICM-42688-P)| LPSPI1, PCS0, PCS1, PCS2, mode 3, 8 MHz       |
 //! | barometer (BMP388)       | LPI2C1, address 0x76, 400 kHz                 |
@@ -17,7 +17,7 @@ use core::cell::RefCell;
 
 use chip_imxrt1176::lpi2c::Lpi2c;
 use chip_imxrt1176::lpspi::{self, Lpspi};
-use chip_imxrt1176::lpuart::{Lpuart, RxQueue};
+use chip_imxrt1176::lpuart::{Lpuart, RxQueue, TxQueue};
 use chip_imxrt1176::{ral, ROOT_CLOCK_HZ};
 use cortex_m::peripheral::NVIC;
 use defmt_rtt as _;
@@ -53,9 +53,11 @@ pub const GNSS_BAUD: u32 = 38_400;
 /// Telemetry every 20 ms (50 Hz); baro every 20 ms.
 pub const TELEMETRY_PERIOD_MS: u64 = 20;
 pub const BARO_PERIOD_MS: u64 = 20;
-/// NVIC priorities (upper nibble): SysTick above the GNSS receiver.
+/// NVIC priorities (upper nibble): SysTick above the GNSS receiver above
+/// the telemetry transmitter.
 pub const PRIO_SYSTICK: u8 = 0x10;
 pub const PRIO_GNSS_UART: u8 = 0x40;
+pub const PRIO_TELEMETRY_UART: u8 = 0x50;
 
 pub static ALARM: SysTickAlarm<SysTickHw> = SysTickAlarm::new(SysTickHw);
 pub static TIMERS: TimerQueue<8> = TimerQueue::new(&ALARM);
@@ -64,6 +66,8 @@ pub static THREAD: Executor<4> = Executor::thread();
 pub static ARENA: Arena<6144> = Arena::new();
 
 pub static TELEMETRY_UART: Slot<Lpuart<1>> = Slot::new();
+/// Telemetry bytes waiting for the LPUART1 transmit interrupt (4 frames).
+pub static TELEMETRY_TX: Channel<u8, 256, 1> = Channel::new();
 pub static GNSS_UART: Slot<Lpuart<3>> = Slot::new();
 pub static GNSS_RX: Channel<u8, 256, 1> = Channel::new();
 pub static SPI1: Slot<Lpspi<1>> = Slot::new();
@@ -131,13 +135,24 @@ pub fn init_systick() -> Result<(), DeviceError> {
     Ok(())
 }
 
-/// LPUART1 for telemetry; prints `banner` first.
+/// LPUART1 for telemetry; prints `banner` first (polled), then transmits
+/// from [`TELEMETRY_TX`] by interrupt.
 pub fn init_telemetry_uart(banner: &str) -> Result<(), DeviceError> {
     // SAFETY: each instance is created once, here, and moved into its slot.
     let mut uart = Lpuart::new(unsafe { ral::lpuart::LPUART1::instance() }, ROOT_CLOCK_HZ, BAUD);
     uart.write_all(banner.as_bytes()).map_err(|_| DeviceError("LPUART1 transmit timeout"))?;
     TELEMETRY_UART.put(uart);
+    // SAFETY: the handler touches TELEMETRY_UART/TELEMETRY_TX only, both
+    // ready; priority before unmask.
+    unsafe {
+        cortex_m::Peripherals::steal().NVIC.set_priority(Interrupt::LPUART1, PRIO_TELEMETRY_UART);
+        NVIC::unmask(Interrupt::LPUART1);
+    }
     Ok(())
+}
+
+fn kick_telemetry_uart() {
+    TELEMETRY_UART.with(|u| u.enable_tx_interrupt());
 }
 
 /// LPUART3 for the GNSS, receive interrupt on.
@@ -220,6 +235,8 @@ pub async fn sensor_loop(publish: fn(&FlightState)) {
 
 /// 50 Hz: one sample frame on LPUART1.
 pub async fn telemetry_task(source: u8) {
+    use embedded_io_async::Write;
+    let mut tx = TxQueue { queue: &TELEMETRY_TX, kick: kick_telemetry_uart };
     let mut framer = Framer::new();
     let mut ticker = TIMERS.ticker(TELEMETRY_PERIOD_MS * TICKS_PER_MS);
     let mut first = true;
@@ -229,9 +246,9 @@ pub async fn telemetry_task(source: u8) {
         let sample = tm::sample(now_us() as u32, source, &state, BARO.peek(), GNSS.peek());
         let mut out = [0; MAX_FRAME];
         let n = framer.sample(&sample, &mut out);
-        let ok = TELEMETRY_UART.with(|u| u.write_all(&out[..n]).is_ok()).unwrap_or(false);
+        let Ok(()) = tx.write_all(&out[..n]).await;
         if first {
-            defmt::info!("telemetry: first frame ({=usize} bytes, ok {=bool})", n, ok);
+            defmt::info!("telemetry: first frame ({=usize} bytes)", n);
             first = false;
         }
     }
@@ -283,6 +300,11 @@ pub async fn gnss_task() {
 pub fn on_systick() {
     ALARM.on_wrap();
     TIMERS.on_alarm();
+}
+
+/// LPUART1: queued telemetry bytes out.
+pub fn on_telemetry_uart() {
+    TELEMETRY_UART.with(|u| u.on_tx_interrupt(&TELEMETRY_TX));
 }
 
 /// LPUART3: received bytes into the GNSS queue.

@@ -127,6 +127,11 @@ extern "C" fn KPP() {
 }
 
 #[no_mangle]
+extern "C" fn LPUART1() {
+    board::on_telemetry_uart();
+}
+
+#[no_mangle]
 extern "C" fn LPUART3() {
     board::on_gnss_uart();
 }

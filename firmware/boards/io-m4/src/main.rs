@@ -89,6 +89,11 @@ fn SysTick() {
 }
 
 #[no_mangle]
+extern "C" fn LPUART1() {
+    board::on_telemetry_uart();
+}
+
+#[no_mangle]
 extern "C" fn LPUART3() {
     board::on_gnss_uart();
 }

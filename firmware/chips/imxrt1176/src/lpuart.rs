@@ -1,5 +1,6 @@
-//! LPUART (IMXRT1170RM ch. LPUART): 8N1, polled transmit, receive by
-//! interrupt into a byte channel (async `embedded_io_async::Read`).
+//! LPUART (IMXRT1170RM ch. LPUART): 8N1. Transmit polled ([`Lpuart::write_all`])
+//! or interrupt-driven from a byte channel ([`TxQueue`], drained by the
+//! TDRE interrupt); receive by interrupt into a byte channel ([`RxQueue`]).
 
 use crate::ral::{self, lpuart};
 use crate::spin_until;
@@ -75,6 +76,27 @@ impl<const N: u8> Lpuart<N> {
             let _ = rx.try_send(b);
         }
     }
+
+    /// Enables the transmit-empty interrupt (CTRL.TIE): the handler then
+    /// calls [`on_tx_interrupt`](Self::on_tx_interrupt).
+    pub fn enable_tx_interrupt(&mut self) {
+        ral::modify_reg!(lpuart, self.regs, CTRL, TIE: 1);
+    }
+
+    /// Transmit interrupt body: moves queued bytes into DATA while STAT.TDRE
+    /// is set; with the queue empty, disables TIE until the next
+    /// [`TxQueue`] write enables it again.
+    pub fn on_tx_interrupt<const Q: usize, const W: usize>(&mut self, tx: &Channel<u8, Q, W>) {
+        while ral::read_reg!(lpuart, self.regs, STAT, TDRE == 1) {
+            match tx.try_recv() {
+                Some(b) => ral::write_reg!(lpuart, self.regs, DATA, b as u32),
+                None => {
+                    ral::modify_reg!(lpuart, self.regs, CTRL, TIE: 0);
+                    return;
+                }
+            }
+        }
+    }
 }
 
 impl<const N: u8> embedded_io::ErrorType for Lpuart<N> {
@@ -92,6 +114,32 @@ impl<const N: u8> embedded_io::Write for Lpuart<N> {
         } else {
             Err(TxTimeout)
         }
+    }
+}
+
+/// The transmit side: bytes queued for the LPUART's transmit interrupt.
+/// `kick` enables that interrupt (CTRL.TIE) after bytes were queued.
+pub struct TxQueue<'a, const Q: usize, const W: usize> {
+    pub queue: &'a Channel<u8, Q, W>,
+    pub kick: fn(),
+}
+
+impl<const Q: usize, const W: usize> embedded_io_async::ErrorType for TxQueue<'_, Q, W> {
+    type Error = core::convert::Infallible;
+}
+
+impl<const Q: usize, const W: usize> embedded_io_async::Write for TxQueue<'_, Q, W> {
+    /// Queues as many bytes as fit (at least one, waiting for room), then
+    /// enables the transmit interrupt.
+    async fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+        let Some((&first, rest)) = buf.split_first() else { return Ok(0) };
+        if self.queue.try_send(first).is_err() {
+            (self.kick)();
+            self.queue.send(first).await;
+        }
+        let queued = 1 + rest.iter().take_while(|&&b| self.queue.try_send(b).is_ok()).count();
+        (self.kick)();
+        Ok(queued)
     }
 }
 
