@@ -72,23 +72,6 @@ impl Sys {
             return Ok(Ret::Stop(self.fatal(uc, what, return_pc, Some(vector_addr))));
         }
         let handler = u32::from_le_bytes(v);
-        let mut first = [0u8; 2];
-        let dead_loop = uc.mem_read((handler & !1) as u64, &mut first).is_ok() && u16::from_le_bytes(first) == 0xe7fe;
-        let sym = self.symbols.function_at(handler).or_else(|| dead_loop.then(|| format!("{handler:#010x}: b .")));
-        if let Some(sym) = sym {
-            if dead_loop || DEFAULT_HANDLERS.contains(&sym.as_str()) {
-                let (what, addr) = match self.last_fault.take() {
-                    Some((w, a)) => (format!("{w}; no handler (cortex-m-rt default `{sym}`)"), a),
-                    None => (format!("{} taken with no handler (cortex-m-rt default `{sym}`)", exception_name(exc)), None),
-                };
-                return Ok(Ret::Stop(self.fatal(uc, what, return_pc, addr)));
-            }
-        }
-        if handler & 1 == 0 {
-            let what = format!("vector for {} is {handler:#010x}, not a Thumb address", exception_name(exc));
-            return Ok(Ret::Stop(self.fatal(uc, what, return_pc, Some(vector_addr))));
-        }
-
         let control = cpu.control();
         let ipsr = cpu.get(crate::cpu::V7m::Exception);
         let thread = ipsr == 0;
@@ -121,6 +104,25 @@ impl Sys {
             self.scs.nvic.set_pending(exc, true);
             return Ok(Ret::Fault(f, return_pc));
         }
+        // The frame is on the stack; a handler that cannot handle anything
+        // (cortex-m-rt's default loops) ends the run here with a report.
+        let mut first = [0u8; 2];
+        let dead_loop = uc.mem_read((handler & !1) as u64, &mut first).is_ok() && u16::from_le_bytes(first) == 0xe7fe;
+        let sym = self.symbols.function_at(handler).or_else(|| dead_loop.then(|| format!("{handler:#010x}: b .")));
+        if let Some(sym) = sym {
+            if dead_loop || DEFAULT_HANDLERS.contains(&sym.as_str()) {
+                let (what, addr) = match self.last_fault.take() {
+                    Some((w, a)) => (format!("{w}; no handler (cortex-m-rt default `{sym}`)"), a),
+                    None => (format!("{} taken with no handler (cortex-m-rt default `{sym}`)", exception_name(exc)), None),
+                };
+                return Ok(Ret::Stop(self.fatal(uc, what, return_pc, addr)));
+            }
+        }
+        if handler & 1 == 0 {
+            let what = format!("vector for {} is {handler:#010x}, not a Thumb address", exception_name(exc));
+            return Ok(Ret::Stop(self.fatal(uc, what, return_pc, Some(vector_addr))));
+        }
+
         let exc_return = 0xffff_ffe1 | if fp { 0 } else { 0x10 } | if thread { 8 } else { 0 } | if on_psp { 4 } else { 0 };
         let (mut msp, mut psp) = (cpu.msp(), cpu.psp());
         if on_psp {
@@ -132,7 +134,7 @@ impl Sys {
         cpu.set_reg(14, exc_return);
         cpu.set_reg(15, handler & !1);
         cpu.restore(uc)?;
-        self.scs.nvic.set_pending(exc, false);
+        self.scs.nvic.clear_pending_on_entry(exc);
         self.scs.nvic.set_active(exc, true);
         self.scs.ipsr = exc as u32;
         self.pc = handler & !1;

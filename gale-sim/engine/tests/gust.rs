@@ -7,6 +7,7 @@ use gale_models::{Access, Ctx, Peripheral};
 use gale_trace::EventKind;
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::{Arc, Mutex};
 
 /// Plain read/write registers for peripherals the test does not model (RCC, GPIO).
 struct Registers {
@@ -42,13 +43,33 @@ fn gust_elf() -> Vec<u8> {
     std::fs::read(root.join("firmware/target/thumbv7m-none-eabi/release/gust-f100")).expect("gust-f100 ELF")
 }
 
+/// A USART model the test can also reach from outside the machine (to
+/// inject received bytes through `Machine::with_peripheral`'s context).
+#[derive(Clone)]
+struct Shared(Arc<Mutex<Usart>>);
+
+impl Peripheral for Shared {
+    fn name(&self) -> &str {
+        "USART2"
+    }
+    fn size(&self) -> u32 {
+        0x400
+    }
+    fn read(&mut self, offset: u32, access: Access, ctx: &mut Ctx) -> u32 {
+        self.0.lock().unwrap().read(offset, access, ctx)
+    }
+    fn write(&mut self, offset: u32, access: Access, value: u32, ctx: &mut Ctx) {
+        self.0.lock().unwrap().write(offset, access, value, ctx)
+    }
+}
+
 /// The two USARTs modelled; every other 1 KiB peripheral slot of APB1,
 /// APB2 and AHB (RCC, GPIO, timers, ...) as plain registers, so the test
 /// follows the image as it grows.
-fn peripherals() -> Vec<MappedPeripheral> {
+fn peripherals(usart2: Shared) -> Vec<MappedPeripheral> {
     let mut v = vec![
         MappedPeripheral { base: 0x4001_3800, model: Box::new(Usart::new("USART1", Some(37))) as Box<dyn Peripheral> },
-        MappedPeripheral { base: 0x4000_4400, model: Box::new(Usart::new("USART2", Some(38))) },
+        MappedPeripheral { base: 0x4000_4400, model: Box::new(usart2) },
     ];
     for base in (0x4000_0000u32..0x4002_4000).step_by(0x400) {
         if base != 0x4001_3800 && base != 0x4000_4400 {
@@ -59,6 +80,10 @@ fn peripherals() -> Vec<MappedPeripheral> {
 }
 
 fn f100(name: &str) -> MachineSpec {
+    f100_with(name, Shared(Arc::new(Mutex::new(Usart::new("USART2", Some(38))))))
+}
+
+fn f100_with(name: &str, usart2: Shared) -> MachineSpec {
     MachineSpec {
         name: name.into(),
         core: CoreKind::CortexM3,
@@ -68,7 +93,7 @@ fn f100(name: &str) -> MachineSpec {
             MemoryRegion { name: "flash".into(), base: 0x0800_0000, size: 128 << 10, writable: false, executable: true },
             MemoryRegion { name: "sram".into(), base: 0x2000_0000, size: 8 << 10, writable: true, executable: true },
         ],
-        peripherals: peripherals(),
+        peripherals: peripherals(usart2),
         trace_irqs: false,
     }
 }
@@ -97,4 +122,37 @@ fn gust_f100_boots_prints_and_exits() {
     m2.load_elf(&elf).unwrap();
     m2.run_until(1_000_000_000, &Limits::NONE).unwrap();
     assert_eq!(m2.take_trace(), trace);
+}
+
+#[test]
+fn injected_uart_byte_raises_the_usart2_interrupt() {
+    let elf = gust_elf();
+    let usart2 = Shared(Arc::new(Mutex::new(Usart::new("USART2", Some(38)))));
+    let mut spec = f100_with("gust", usart2.clone());
+    spec.trace_irqs = true;
+    let mut m = Machine::new(spec).unwrap();
+    m.load_elf(&elf).unwrap();
+    let limits = Limits { time: 2_000_000_000, instructions: 50_000_000 };
+    // Let it boot and enable the USART2 receiver and its interrupt.
+    loop {
+        assert_eq!(m.run_until(m.now() + 1_000_000, &limits).unwrap(), StopReason::TimeReached);
+        let booted = m.take_trace().events().iter().any(|e| matches!(&e.kind, EventKind::UartTx { byte: b'1' }));
+        if booted {
+            break;
+        }
+    }
+    let t_inject = m.now();
+    let delivered = m.with_peripheral("USART2", |_, ctx| usart2.0.lock().unwrap().receive(0x55, ctx));
+    assert!(delivered.is_some());
+    assert_eq!(m.run_until(t_inject + 1_000_000, &limits).unwrap(), StopReason::TimeReached);
+    let trace = m.take_trace();
+    let rx = trace.events().iter().position(|e| matches!(e.kind, EventKind::UartRx { byte: 0x55 }));
+    let irq = trace.events().iter().position(|e| matches!(e.kind, EventKind::Irq { exception: 54, action: gale_trace::IrqAction::Enter }));
+    assert!(rx.is_some(), "no UartRx event:\n{}", trace.to_text());
+    let irq = irq.unwrap_or_else(|| panic!("USART2 (exception 54) never entered:\n{}", trace.to_text()));
+    assert!(irq > rx.unwrap());
+    assert!(trace.events()[irq].t - t_inject < 100_000, "taken within 100 us of the byte");
+    // The handler drained the data register: the line is low again.
+    let pended_again = trace.events()[irq + 1..].iter().filter(|e| matches!(e.kind, EventKind::Irq { exception: 54, action: gale_trace::IrqAction::Enter })).count();
+    assert_eq!(pended_again, 0, "{}", trace.to_text());
 }

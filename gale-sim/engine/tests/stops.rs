@@ -76,3 +76,14 @@ fn idle_firmware_skips_time_in_wfi() {
     // 10 000 ticks with a few dozen instructions each; a busy-wait would need 250 M.
     assert!(run.instructions < 2_000_000, "{} instructions", run.instructions);
 }
+
+#[test]
+fn stack_overflow_into_unmapped_memory_faults_then_locks_up() {
+    let run = run_engine(Board::An385, &image(Board::An385, "overflow"), LIMITS);
+    let r = fault(&run.stop);
+    assert!(r.what.starts_with("lockup:"), "{r}");
+    assert!(r.what.contains("stacking for HardFault failed"), "{r}");
+    assert_eq!(r.cfsr & 0x8200, 0x8200, "the push was a precise bus fault: {r}");
+    assert_eq!(r.cfsr & 0x1000, 0x1000, "then a stacking error: {r}");
+    assert!(r.address.is_some_and(|a| a < 0x2000_0000), "{r}");
+}

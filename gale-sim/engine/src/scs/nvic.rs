@@ -125,6 +125,12 @@ impl Nvic {
         self.mark_pending(e, on || asserted);
     }
 
+    /// Exception entry clears pending even if the line is still asserted;
+    /// a still-asserted line re-pends on return (`repend_if_asserted`).
+    pub fn clear_pending_on_entry(&mut self, e: usize) {
+        self.mark_pending(e, false);
+    }
+
     pub fn is_active(&self, e: usize) -> bool {
         self.active.get(e).copied().unwrap_or(false)
     }
@@ -303,8 +309,13 @@ mod tests {
         assert!(n.is_pending(IRQ0 + 5));
         n.set_pending(IRQ0 + 5, false);
         assert!(n.is_pending(IRQ0 + 5), "asserted line re-pends on clear");
+        n.clear_pending_on_entry(IRQ0 + 5);
+        assert!(!n.is_pending(IRQ0 + 5), "entry clears it");
+        n.repend_if_asserted(IRQ0 + 5);
+        assert!(n.is_pending(IRQ0 + 5), "still asserted at return: pending again");
+        n.clear_pending_on_entry(IRQ0 + 5);
         n.set_line(5, false);
-        n.set_pending(IRQ0 + 5, false);
-        assert!(!n.is_pending(IRQ0 + 5));
+        n.repend_if_asserted(IRQ0 + 5);
+        assert!(!n.is_pending(IRQ0 + 5), "deasserted during the handler: done");
     }
 }
