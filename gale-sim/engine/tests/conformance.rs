@@ -103,16 +103,3 @@ fn context_switch_trace_is_deterministic_over_20_runs() {
         assert!(again.trace == first.trace, "run {i}: trace differs");
     }
 }
-
-#[test]
-#[ignore = "debug helper: GALE_IMAGE=name GALE_BOARD=an386"]
-fn debug_one() {
-    let name = std::env::var("GALE_IMAGE").unwrap();
-    let board = match std::env::var("GALE_BOARD").as_deref() {
-        Ok("an385") => Board::An385,
-        Ok("an500") => Board::An500,
-        _ => Board::An386,
-    };
-    let run = run_engine(board, &image(board, &name), Limits { time: 100_000_000, instructions: 10_000_000 });
-    println!("{:?}\n{}", run.stop, run.trace.to_text().lines().take(40).collect::<Vec<_>>().join("\n"));
-}

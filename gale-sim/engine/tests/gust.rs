@@ -156,3 +156,31 @@ fn injected_uart_byte_raises_the_usart2_interrupt() {
     let pended_again = trace.events()[irq + 1..].iter().filter(|e| matches!(e.kind, EventKind::Irq { exception: 54, action: gale_trace::IrqAction::Enter })).count();
     assert_eq!(pended_again, 0, "{}", trace.to_text());
 }
+
+#[test]
+fn quanta_do_not_change_the_trace() {
+    let elf = gust_elf();
+    let limits = Limits { time: 2_000_000_000, instructions: 50_000_000 };
+    let whole = {
+        let mut m = Machine::new(f100("gust")).unwrap();
+        m.load_elf(&elf).unwrap();
+        assert_eq!(m.run_until(1_000_000_000, &limits).unwrap(), StopReason::Exited { code: 0 });
+        (m.take_trace(), m.instructions())
+    };
+    // Lockstep stepping in 37 us quanta, as a multi-machine runner would.
+    let mut m = Machine::new(f100("gust")).unwrap();
+    m.load_elf(&elf).unwrap();
+    let mut t = 0;
+    let mut trace = gale_trace::Trace::new();
+    loop {
+        t += 37_000;
+        let stop = m.run_until(t, &limits).unwrap();
+        trace.extend(m.take_trace().events().iter().cloned());
+        if stop != StopReason::TimeReached {
+            assert_eq!(stop, StopReason::Exited { code: 0 });
+            break;
+        }
+    }
+    assert_eq!(m.instructions(), whole.1);
+    assert!(trace == whole.0, "traces differ:\n{}\n---\n{}", trace.to_text(), whole.0.to_text());
+}

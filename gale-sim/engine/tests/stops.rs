@@ -87,3 +87,4 @@ fn stack_overflow_into_unmapped_memory_faults_then_locks_up() {
     assert_eq!(r.cfsr & 0x1000, 0x1000, "then a stacking error: {r}");
     assert!(r.address.is_some_and(|a| a < 0x2000_0000), "{r}");
 }
+
