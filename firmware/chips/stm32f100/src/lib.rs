@@ -7,7 +7,9 @@
 pub use stm32f1::stm32f100 as pac;
 
 pub mod gpio;
+pub mod i2c;
 pub mod rcc;
+pub mod spi;
 pub mod tim;
 pub mod usart;
 
