@@ -179,24 +179,16 @@ impl I2c1 {
             while j < count && matches!(ops[j], Operation::Read(_)) == read {
                 j += 1;
             }
-            if read {
-                // Reads of one direction run are concatenated on the wire;
-                // only the last of the run ends it.
-                for k in i..j {
-                    let end = if k + 1 < j { 0 } else if j == count { CR1_STOP } else { CR1_START };
-                    if let Operation::Read(buf) = &mut ops[k] {
-                        if end == 0 {
-                            self.read_continuing(buf)?;
-                        } else {
-                            self.read_bytes(buf, end)?;
-                        }
-                    }
-                }
-            } else {
-                for k in i..j {
-                    if let Operation::Write(bytes) = &ops[k] {
-                        self.write_bytes(bytes)?;
-                    }
+            let last_run = j == count;
+            let run = &mut ops[i..j];
+            let n = run.len();
+            for (k, op) in run.iter_mut().enumerate() {
+                match op {
+                    // Reads of one run are concatenated on the wire; only
+                    // the last one ends it (STOP, or START for what follows).
+                    Operation::Read(buf) if k + 1 < n => self.read_continuing(buf)?,
+                    Operation::Read(buf) => self.read_bytes(buf, if last_run { CR1_STOP } else { CR1_START })?,
+                    Operation::Write(bytes) => self.write_bytes(bytes)?,
                 }
             }
             i = j;
