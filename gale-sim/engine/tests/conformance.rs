@@ -92,6 +92,14 @@ fn dwt_cycle_counter_follows_the_virtual_clock() {
 }
 
 #[test]
+fn sysresetreq_restarts_the_core_keeping_ram() {
+    for b in Board::ALL {
+        let out = passes(b, "reset");
+        assert!(out.starts_with("boot 1\n") && out.contains("boot 3\n"), "{out}");
+    }
+}
+
+#[test]
 fn context_switch_trace_is_deterministic_over_20_runs() {
     let elf = image(Board::An386, "pendsv_switch");
     let first = run_engine(Board::An386, &elf, LIMITS);

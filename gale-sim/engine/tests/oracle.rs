@@ -18,6 +18,7 @@ const IMAGES: &[(&str, bool)] = &[
     ("nested", false),
     ("faults", false),
     ("fp_preempt", true),
+    ("reset", false),
 ];
 
 #[test]
@@ -46,6 +47,6 @@ fn engine_output_matches_qemu_byte_for_byte() {
             }
         }
     }
-    assert!(compared >= 19, "only {compared} image runs compared");
+    assert!(compared >= 22, "only {compared} image runs compared");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
