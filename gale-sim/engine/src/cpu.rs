@@ -27,6 +27,8 @@ pub(crate) enum V7m {
     Primask,
     Faultmask,
     Secure,
+    Fpccr,
+    Fpdscr,
     Cpacr,
 }
 
@@ -42,6 +44,8 @@ impl V7m {
             V7m::Primask => (92, true),
             V7m::Faultmask => (100, true),
             V7m::Secure => (112, false),
+            V7m::Fpccr => (156, true),
+            V7m::Fpdscr => (164, true),
             V7m::Cpacr => (172, true),
         }
     }

@@ -128,11 +128,16 @@ impl Sys {
             self.irq_event(e, IrqAction::Pend);
         }
         if effects.cpacr && self.core.has_fpu() {
-            let cpacr = self.scs.scb.cpacr;
+            // FP instructions run inside QEMU: it must see CPACR (access),
+            // FPCCR.ASPEN/LSPEN (automatic FPCA) and FPDSCR (new contexts).
+            let scb = &self.scs.scb;
+            let (cpacr, fpccr, fpdscr) = (scb.cpacr, scb.fpccr, scb.fpdscr);
             let cpu = self.cpu.as_mut().expect("cpu state");
-            cpu.set_reg(15, self.pc);
             cpu.save(uc)?;
             cpu.set(crate::cpu::V7m::Cpacr, cpacr);
+            let keep = cpu.get(crate::cpu::V7m::Fpccr) & !0xc000_0000;
+            cpu.set(crate::cpu::V7m::Fpccr, keep | (fpccr & 0xc000_0000));
+            cpu.set(crate::cpu::V7m::Fpdscr, fpdscr);
             cpu.restore(uc)?;
         }
         if effects.reset {

@@ -315,9 +315,15 @@ impl Scs {
                 }
                 self.effects.recheck = true;
             }
-            0xf34 if has_fpu => self.scb.fpccr = (self.scb.fpccr & 0x1ff) | (v & 0xc000_0000),
+            0xf34 if has_fpu => {
+                self.scb.fpccr = (self.scb.fpccr & 0x1ff) | (v & 0xc000_0000);
+                self.effects.cpacr = true;
+            }
             0xf38 if has_fpu => self.scb.fpcar = v & !7,
-            0xf3c if has_fpu => self.scb.fpdscr = v & 0x07c0_0000,
+            0xf3c if has_fpu => {
+                self.scb.fpdscr = v & 0x07c0_0000;
+                self.effects.cpacr = true;
+            }
             _ => {}
         }
     }
