@@ -7,11 +7,15 @@
 
 const WAYS: usize = 1 << 14;
 
+/// `key` is address | size << 32 (one compare per look-up).
 #[derive(Clone, Copy, Default)]
 struct Entry {
-    addr: u32,
-    size: u32,
+    key: u64,
     count: u32,
+}
+
+fn key(addr: u32, size: u32) -> u64 {
+    addr as u64 | (size as u64) << 32
 }
 
 pub(crate) struct BlockCounts {
@@ -20,23 +24,23 @@ pub(crate) struct BlockCounts {
 
 impl BlockCounts {
     pub fn new() -> Self {
-        BlockCounts { table: vec![Entry { addr: u32::MAX, size: 0, count: 0 }; WAYS] }
+        BlockCounts { table: vec![Entry { key: u64::MAX, count: 0 }; WAYS] }
     }
 
     /// The cached count of the block at `addr` of `size` bytes, if known.
     #[inline]
     pub fn get(&self, addr: u32, size: u32) -> Option<u32> {
         let e = &self.table[((addr >> 1) as usize) & (WAYS - 1)];
-        (e.addr == addr && e.size == size).then_some(e.count)
+        (e.key == key(addr, size)).then_some(e.count)
     }
 
     pub fn insert(&mut self, addr: u32, size: u32, count: u32) {
-        self.table[((addr >> 1) as usize) & (WAYS - 1)] = Entry { addr, size, count };
+        self.table[((addr >> 1) as usize) & (WAYS - 1)] = Entry { key: key(addr, size), count };
     }
 
     /// Forgets everything (after code in RAM was rewritten by a reload).
     pub fn clear(&mut self) {
-        self.table.iter_mut().for_each(|e| e.addr = u32::MAX);
+        self.table.iter_mut().for_each(|e| e.key = u64::MAX);
     }
 }
 

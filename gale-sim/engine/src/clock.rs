@@ -12,7 +12,8 @@ pub(crate) struct Hot {
     /// Cycles elapsed since the machine was created (instructions retired
     /// plus cycles skipped while sleeping).
     pub cycles: Cell<u64>,
-    pub instructions: Cell<u64>,
+    /// Cycles skipped while sleeping (instructions = cycles - slept).
+    pub slept: Cell<u64>,
     /// The block hook stops emulation at the first block starting at or
     /// after this cycle.
     pub stop_at: Cell<u64>,
@@ -32,7 +33,7 @@ impl Clock {
     pub fn new(hz: u64) -> Self {
         let hot = Hot {
             cycles: Cell::new(0),
-            instructions: Cell::new(0),
+            slept: Cell::new(0),
             stop_at: Cell::new(0),
             watch: Cell::new(false),
             blocks: UnsafeCell::new(BlockCounts::new()),
@@ -44,8 +45,18 @@ impl Clock {
         self.hot.cycles.get()
     }
 
-    pub fn set_cycles(&self, c: u64) {
-        self.hot.cycles.set(c)
+    /// Instructions retired so far.
+    pub fn instructions(&self) -> u64 {
+        self.hot.cycles.get() - self.hot.slept.get()
+    }
+
+    /// Skips ahead to cycle `c` without executing (sleep).
+    pub fn sleep_until(&self, c: u64) {
+        let now = self.cycles();
+        if c > now {
+            self.hot.slept.set(self.hot.slept.get() + (c - now));
+            self.hot.cycles.set(c);
+        }
     }
 
     pub fn now(&self) -> Nanos {

@@ -205,7 +205,7 @@ impl Machine {
                 if let Some(stop) = s.finished.take() {
                     return Ok(stop);
                 }
-                if s.clock.hot.instructions.get() >= limits.instructions {
+                if s.clock.instructions() >= limits.instructions {
                     return Ok(StopReason::InstructionLimit);
                 }
                 if s.clock.cycles() >= target_cycle {
@@ -218,10 +218,10 @@ impl Machine {
                 if s.sleeping {
                     // WFI: nothing to run until the next timer or model event.
                     let wake = next.min(target_cycle);
-                    s.clock.set_cycles(s.clock.cycles().max(wake));
+                    s.clock.sleep_until(wake);
                     continue;
                 }
-                let budget = limits.instructions - s.clock.hot.instructions.get();
+                let budget = limits.instructions - s.clock.instructions();
                 s.clock.hot.stop_at.set(next.min(target_cycle).min(s.clock.cycles().saturating_add(budget)));
                 s.hook_stop = None;
                 s.pc
@@ -257,7 +257,7 @@ impl Machine {
 
     /// Instructions retired so far.
     pub fn instructions(&self) -> u64 {
-        self.sys.borrow().clock.hot.instructions.get()
+        self.sys.borrow().clock.instructions()
     }
 
     /// Drains the events emitted so far.
@@ -384,6 +384,7 @@ fn install_hooks(uc: &mut Unicorn<'static, ()>, sys: &Rc<RefCell<Sys>>, ctx: &Rc
     // The block hook runs for every block executed: registered through the
     // C API with a plain pointer to the shared state (kept alive by the
     // Machine, which drops unicorn first).
+    #[inline(never)]
     unsafe extern "C" fn on_block(uc: *mut uc_engine, addr: u64, size: u32, user: *mut c_void) {
         let ctx = unsafe { &*(user as *const BlockHookCtx) };
         crate::sys::on_block(&ctx.hot, &ctx.sys, uc, addr as u32, size);

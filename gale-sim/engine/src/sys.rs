@@ -392,6 +392,7 @@ impl Sys {
 /// The block hook: runs for every translated block executed, so it touches
 /// only the `Hot` counters, and the engine state only when an exception may
 /// have become takeable.
+#[inline(always)]
 pub(crate) fn on_block(hot: &Hot, sys: &std::cell::RefCell<Sys>, uc: *mut uc_engine, addr: u32, size: u32) {
     let cycles = hot.cycles.get();
     if cycles >= hot.stop_at.get() || (hot.watch.get() && preempts(sys, uc)) {
@@ -408,7 +409,6 @@ pub(crate) fn on_block(hot: &Hot, sys: &std::cell::RefCell<Sys>, uc: *mut uc_eng
         None => count_block(blocks, uc, addr, size),
     } as u64;
     hot.cycles.set(cycles + n);
-    hot.instructions.set(hot.instructions.get() + n);
 }
 
 fn preempts(sys: &std::cell::RefCell<Sys>, uc: *mut uc_engine) -> bool {
