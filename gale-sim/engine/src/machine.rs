@@ -82,9 +82,6 @@ impl Machine {
             if s.size == 0 {
                 return Err(bad(format!("peripheral {} has an empty register window", s.model.name())));
             }
-            if (s.base as u64) < (SCS_BASE as u64 + SCS_SIZE as u64) && s.base as u64 + s.size as u64 > DWT_BASE as u64 && s.base >= 0xe000_0000 {
-                return Err(bad(format!("peripheral {} overlaps the System Control Space", s.model.name())));
-            }
         }
         let mut pages: Vec<u32> = slots
             .iter()
