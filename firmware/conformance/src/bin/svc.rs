@@ -17,9 +17,10 @@ struct Seen {
     control: u32,
     args: [u32; 4],
     xpsr: u32,
+    frame: u32,
 }
 
-static mut SEEN: Seen = Seen { imm: 0, exc_return: 0, ipsr: 0, control: 0, args: [0; 4], xpsr: 0 };
+static mut SEEN: Seen = Seen { imm: 0, exc_return: 0, ipsr: 0, control: 0, args: [0; 4], xpsr: 0, frame: 0 };
 static mut PSP_STACK: [u64; 256] = [0; 256];
 
 #[unsafe(naked)]
@@ -49,6 +50,7 @@ extern "C" fn svc_handler(frame: *mut u32, exc_return: u32) {
             s.args[i] = *frame.add(i);
         }
         s.xpsr = *frame.add(7);
+        s.frame = frame as u32;
         *frame = s.args[0] + s.args[1] + imm * 1000;
     }
 }
@@ -82,6 +84,25 @@ fn report(what: &str, r: u32, expect_r: u32, expect_imm: u32, expect_ret: u32) {
     check(what, r == expect_r && s.imm == expect_imm && s.exc_return & 0xffff_ffef == expect_ret && s.ipsr == 11 && s.control & 2 == 0);
 }
 
+/// SVC with SP 4 mod 8: the frame is realigned and xPSR bit 9 says so.
+#[unsafe(naked)]
+unsafe extern "C" fn svc_misaligned(_a: u32) -> u32 {
+    naked_asm!(
+        "push {{r4, lr}}",
+        "mov r4, sp",
+        "mov r1, sp",
+        "bic r1, r1, #7",
+        "sub r1, r1, #4",
+        "mov sp, r1",
+        "movs r1, #1",
+        "movs r2, #0",
+        "movs r3, #0",
+        "svc #9",
+        "mov sp, r4",
+        "pop {{r4, pc}}",
+    )
+}
+
 extern "C" fn on_psp() {
     check("thread on psp", control() & 2 == 2);
     let r = svc5(7, 8, 9, 10);
@@ -96,6 +117,10 @@ fn main() -> ! {
     report("svc from msp", r, 5003, 5, 0xffff_ffe9);
     let r = svc42(10, 20);
     report("svc 42 from msp", r, 42030, 42, 0xffff_ffe9);
+    let r = unsafe { svc_misaligned(100) };
+    let s = unsafe { *addr_of_mut!(SEEN) };
+    hprintln!("svc from sp 4 mod 8: r0={} frame 8-aligned={} xpsr.9={}", r, s.frame % 8 == 0, (s.xpsr >> 9) & 1);
+    check("realigned frame, xPSR bit 9 set, SP restored", r == 9101 && s.frame % 8 == 0 && (s.xpsr >> 9) & 1 == 1);
 
     let top = addr_of_mut!(PSP_STACK) as u32 + core::mem::size_of::<[u64; 256]>() as u32;
     unsafe { run_on_psp(on_psp, top) };
