@@ -174,9 +174,12 @@ impl Sys {
 
     // ---- interrupts ---------------------------------------------------
 
+    /// Pends exception `e` (traced only when it was not pending already).
     pub fn pend(&mut self, e: usize) {
-        self.scs.nvic.set_pending(e, true);
-        self.irq_event(e, IrqAction::Pend);
+        if !self.scs.nvic.is_pending(e) {
+            self.scs.nvic.set_pending(e, true);
+            self.irq_event(e, IrqAction::Pend);
+        }
     }
 
     pub fn apply_irq_lines(&mut self) {
