@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 /// Writes `trace.txt`, one `uart-<machine>-<port>.txt` per UART that sent
 /// anything, `console-<machine>.txt` for semihosting output, and
-/// `verdict.txt` and `timeline.vcd` (bus lines and GPIOs, for GTKWave or
+/// `log-<machine>.txt` (decoded defmt/RTT logs), `verdict.txt` and `timeline.vcd` (bus lines and GPIOs, for GTKWave or
 /// Surfer). Returns the folder.
 pub fn write(artefact_root: &Path, out: &RunOutcome) -> Result<PathBuf> {
     let dir = artefact_root.join(&out.name);
@@ -40,6 +40,21 @@ pub fn write(artefact_root: &Path, out: &RunOutcome) -> Result<PathBuf> {
     for machine in consoles {
         let text: String = out.trace.console_lines(machine).iter().map(|l| format!("{}\n", l.text)).collect();
         put(&format!("console-{machine}.txt"), &text)?;
+    }
+    let loggers: BTreeSet<&str> =
+        out.trace.events().iter().filter(|e| matches!(e.kind, EventKind::Log { .. })).map(|e| e.machine.as_str()).collect();
+    for machine in loggers {
+        let text: String = out
+            .trace
+            .events()
+            .iter()
+            .filter(|e| e.machine == machine)
+            .filter_map(|e| match &e.kind {
+                EventKind::Log { level, text } => Some(format!("{} [{level}] {text}\n", gale_scenario::format_time(e.t))),
+                _ => None,
+            })
+            .collect();
+        put(&format!("log-{machine}.txt"), &text)?;
     }
     put("verdict.txt", &report::outcome_text(out))?;
     put("timeline.vcd", &out.trace.to_vcd())?;

@@ -1,7 +1,7 @@
 //! Runs one scenario on the built-in engine: resolve and build, step the
 //! machines in lockstep, collect the trace, check the expectations.
 
-use crate::{devices, images::Image, machine, repo};
+use crate::{devices, images::Image, machine, repo, rtt_log};
 use gale_engine::{Limits, Machine, StopReason};
 use gale_platform::Platform;
 use gale_scenario::{check, check::Verdict, Diagnostic, Scenario};
@@ -155,14 +155,14 @@ pub fn run(ctx: &Context, s: &Scenario) -> Result<RunOutcome, RunError> {
     execute(s, &resolved, &elfs)
 }
 
-fn load_machine(r: &Resolved, elf: &Path, s: &Scenario, notes: &mut Vec<String>) -> Result<Machine, RunError> {
+fn load_machine(r: &Resolved, elf: &Path, s: &Scenario, notes: &mut Vec<String>) -> Result<(Machine, Vec<u8>), RunError> {
     let devices = devices::attachments(s, &r.name, &r.platform)?;
     let (spec, n) = machine::spec(&r.name, &r.platform, s.def.trace.irqs, devices).map_err(|e| RunError::Other(anyhow::anyhow!("{}: {e}", r.name)))?;
     notes.extend(n);
     let bytes = std::fs::read(elf).map_err(|e| RunError::Other(anyhow::anyhow!("cannot read {}: {e}", elf.display())))?;
     let mut m = Machine::new(spec).map_err(|e| RunError::Other(anyhow::anyhow!("{}: {e}", r.name)))?;
     m.load_elf(&bytes).map_err(|e| RunError::Other(anyhow::anyhow!("{}: loading {}: {e}", r.name, elf.display())))?;
-    Ok(m)
+    Ok((m, bytes))
 }
 
 /// Runs already-resolved machines with the given ELFs.
@@ -170,9 +170,14 @@ pub fn execute(s: &Scenario, resolved: &[Resolved], elfs: &BTreeMap<String, Path
     let started = Instant::now();
     let mut notes = Vec::new();
     let mut machines = Vec::new();
+    let mut images = Vec::new();
     for r in resolved {
-        machines.push(load_machine(r, &elfs[&r.name], s, &mut notes)?);
+        let (m, elf) = load_machine(r, &elfs[&r.name], s, &mut notes)?;
+        machines.push(m);
+        images.push(elf);
     }
+    // RTT up-channel 0 (defmt or text logs), read at every quantum boundary.
+    let mut logs: Vec<rtt_log::Capture> = (0..machines.len()).map(|_| rtt_log::Capture::default()).collect();
     let limit = s.def.time_limit.0;
     let limits = Limits { time: limit, instructions: s.def.instruction_limit.unwrap_or(u64::MAX) };
     let mut ends: Vec<Option<MachineEnd>> = vec![None; machines.len()];
@@ -186,6 +191,7 @@ pub fn execute(s: &Scenario, resolved: &[Resolved], elfs: &BTreeMap<String, Path
             }
             let stop = m.run_until(t, &limits).map_err(|e| RunError::Other(anyhow::anyhow!("{}: {e}", resolved[i].name)))?;
             traces[i].extend(m.take_trace().events().iter().cloned());
+            logs[i].push(m.now(), m.rtt_read_up(0));
             let how = match stop {
                 StopReason::TimeReached => continue,
                 StopReason::TimeLimit => "time limit".to_string(),
@@ -211,6 +217,11 @@ pub fn execute(s: &Scenario, resolved: &[Resolved], elfs: &BTreeMap<String, Path
             e.unwrap_or_else(|| MachineEnd { machine: r.name.clone(), at: m.now(), instructions: m.instructions(), how: "time limit".into() })
         })
         .collect();
+    for (i, log) in logs.iter().enumerate() {
+        if !log.is_empty() {
+            traces[i].extend(log.decode(&resolved[i].name, &images[i]));
+        }
+    }
     let trace = Trace::merge(traces);
     let ended = ends.iter().map(|e| e.at).max().unwrap_or(0);
     let verdict = check::check(s, &trace, ended);
