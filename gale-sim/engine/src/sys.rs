@@ -416,7 +416,12 @@ pub(crate) fn on_block(hot: &Hot, sys: &std::cell::RefCell<Sys>, uc: *mut uc_eng
 
 fn preempts(sys: &std::cell::RefCell<Sys>, uc: *mut uc_engine) -> bool {
     match sys.try_borrow() {
-        Ok(s) => s.scs.nvic.any_pending() && s.takeable_raw(uc).is_some(),
+        Ok(s) if !s.scs.nvic.any_pending() => {
+            // Taken since: stop watching until something pends again.
+            s.clock.hot.watch.set(false);
+            false
+        }
+        Ok(s) => s.takeable_raw(uc).is_some(),
         Err(_) => false,
     }
 }
