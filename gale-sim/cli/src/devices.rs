@@ -3,15 +3,30 @@
 use crate::models::{self, Attachment};
 use gale_models::bus::Source;
 use gale_models::fault::FaultSchedule;
+use gale_models::sensors::uart_wire::{UartWire, WireTx};
 use gale_models::sensors::{bmp388::Bmp388, heartbeat::HeartbeatSource, icm42688, ublox};
 use gale_platform::Platform;
 use gale_scenario::{DeviceDef, DeviceKind, Diagnostic, FaultDef, FaultedSignal, Scenario, Signal};
 use std::collections::BTreeMap;
 
+/// The sending end of a UART wire between machines: the runner copies the
+/// bytes `machine` transmits on `port` into `tx`.
+pub struct Feed {
+    pub machine: String,
+    pub port: String,
+    pub tx: WireTx,
+}
+
 /// The devices of `machine`, grouped by the bus controller (peripheral
-/// name) they attach to. Errors point at the scenario line.
-pub fn attachments(s: &Scenario, machine: &str, platform: &Platform) -> Result<BTreeMap<String, Vec<Attachment>>, Diagnostic> {
+/// name) they attach to, and the feeds of the wires that end on it. Errors
+/// point at the scenario line.
+pub fn attachments(
+    s: &Scenario,
+    machine: &str,
+    platform: &Platform,
+) -> Result<(BTreeMap<String, Vec<Attachment>>, Vec<Feed>), Diagnostic> {
     let mut out: BTreeMap<String, Vec<Attachment>> = BTreeMap::new();
+    let mut feeds = Vec::new();
     for (name, d) in &s.def.devices {
         if s.resolve_machine(d.machine.as_deref()) != Some(machine) {
             continue;
@@ -32,9 +47,39 @@ pub fn attachments(s: &Scenario, machine: &str, platform: &Platform) -> Result<B
                 .error_at(&["devices", name, "bus"], format!("{} is not a {} bus controller with a behavioural model", bus.name, kind_word(d)))
                 .with_help(format!("attach {} devices to a {} controller", d.kind.id(), kind_word(d))));
         }
-        out.entry(bus.name.clone()).or_default().push(build(s, name, d));
+        let attachment = match (d.kind, d.link_source()) {
+            (DeviceKind::UartLink, Some((from, port))) => {
+                let (wire, tx) = UartWire::new(d.baud.unwrap_or(115_200), bus_faults(s, name));
+                feeds.push(Feed { machine: from.to_string(), port: port.to_string(), tx });
+                Attachment::Uart(Box::new(wire))
+            }
+            _ => build(s, name, d),
+        };
+        out.entry(bus.name.clone()).or_default().push(attachment);
     }
-    Ok(out)
+    Ok((out, feeds))
+}
+
+/// Checks that every `uart_link`'s transmitting end is a UART of its machine.
+pub fn check_links(s: &Scenario, platforms: &BTreeMap<&str, &Platform>) -> Result<(), Diagnostic> {
+    for (name, d) in &s.def.devices {
+        let Some((from, port)) = d.link_source() else { continue };
+        let Some(p) = platforms.get(from) else { continue };
+        let is_uart = p.peripheral(port).and_then(|per| per.model.as_deref()).and_then(models::bus_kind)
+            == Some(gale_scenario::BusKind::Uart);
+        if !is_uart {
+            let uarts: Vec<&str> = p
+                .peripherals
+                .iter()
+                .filter(|per| per.model.as_deref().and_then(models::bus_kind) == Some(gale_scenario::BusKind::Uart))
+                .map(|per| per.name.as_str())
+                .collect();
+            return Err(s
+                .error_at(&["devices", name, "from"], format!("`{port}` is not a UART of machine `{from}` (board `{}`)", p.name))
+                .with_help(format!("UARTs on that board: {}", uarts.join(", "))));
+        }
+    }
+    Ok(())
 }
 
 fn kind_word(d: &DeviceDef) -> &'static str {
@@ -103,6 +148,8 @@ fn build(s: &Scenario, name: &str, d: &DeviceDef) -> Attachment {
             }
             Attachment::Uart(Box::new(ublox::Ublox::new(inputs, config, faults)))
         }
+        // Built by `attachments`, which also needs the feed.
+        DeviceKind::UartLink => Attachment::Uart(Box::new(UartWire::new(d.baud.unwrap_or(115_200), faults).0)),
         DeviceKind::Heartbeat => Attachment::Uart(Box::new(HeartbeatSource::new(
             d.state.unwrap_or(1),
             d.vote.unwrap_or(0),

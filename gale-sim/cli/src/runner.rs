@@ -155,8 +155,15 @@ pub fn run(ctx: &Context, s: &Scenario) -> Result<RunOutcome, RunError> {
     execute(s, &resolved, &elfs)
 }
 
-fn load_machine(r: &Resolved, elf: &Path, s: &Scenario, notes: &mut Vec<String>) -> Result<(Machine, Vec<u8>), RunError> {
-    let devices = devices::attachments(s, &r.name, &r.platform)?;
+fn load_machine(
+    r: &Resolved,
+    elf: &Path,
+    s: &Scenario,
+    notes: &mut Vec<String>,
+    feeds: &mut Vec<devices::Feed>,
+) -> Result<(Machine, Vec<u8>), RunError> {
+    let (devices, wire_feeds) = devices::attachments(s, &r.name, &r.platform)?;
+    feeds.extend(wire_feeds);
     let (spec, n) = machine::spec(&r.name, &r.platform, s.def.trace.irqs, devices).map_err(|e| RunError::Other(anyhow::anyhow!("{}: {e}", r.name)))?;
     notes.extend(n);
     let bytes = std::fs::read(elf).map_err(|e| RunError::Other(anyhow::anyhow!("cannot read {}: {e}", elf.display())))?;
@@ -169,10 +176,13 @@ fn load_machine(r: &Resolved, elf: &Path, s: &Scenario, notes: &mut Vec<String>)
 pub fn execute(s: &Scenario, resolved: &[Resolved], elfs: &BTreeMap<String, PathBuf>) -> Result<RunOutcome, RunError> {
     let started = Instant::now();
     let mut notes = Vec::new();
+    let platforms: BTreeMap<&str, &Platform> = resolved.iter().map(|r| (r.name.as_str(), &r.platform)).collect();
+    devices::check_links(s, &platforms)?;
     let mut machines = Vec::new();
     let mut images = Vec::new();
+    let mut feeds = Vec::new();
     for r in resolved {
-        let (m, elf) = load_machine(r, &elfs[&r.name], s, &mut notes)?;
+        let (m, elf) = load_machine(r, &elfs[&r.name], s, &mut notes, &mut feeds)?;
         machines.push(m);
         images.push(elf);
     }
@@ -190,7 +200,18 @@ pub fn execute(s: &Scenario, resolved: &[Resolved], elfs: &BTreeMap<String, Path
                 continue;
             }
             let stop = m.run_until(t, &limits).map_err(|e| RunError::Other(anyhow::anyhow!("{}: {e}", resolved[i].name)))?;
-            traces[i].extend(m.take_trace().events().iter().cloned());
+            let chunk = m.take_trace();
+            // Wires from this machine carry what it just transmitted.
+            for feed in feeds.iter().filter(|f| f.machine == resolved[i].name) {
+                for e in chunk.events() {
+                    if let EventKind::UartTx { byte } = e.kind {
+                        if e.source == feed.port {
+                            feed.tx.push(e.t, byte);
+                        }
+                    }
+                }
+            }
+            traces[i].extend(chunk.events().iter().cloned());
             logs[i].push(m.now(), m.rtt_read_up(0));
             let how = match stop {
                 StopReason::TimeReached => continue,

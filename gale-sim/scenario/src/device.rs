@@ -18,6 +18,9 @@ pub enum DeviceKind {
     /// The flight core's heartbeat frames on a UART (stands in for the
     /// flight core when the failsafe node runs alone).
     Heartbeat,
+    /// A UART wire from another machine's transmitter (`from: fmu.LPUART2`)
+    /// to this device's bus: several machines in one scenario.
+    UartLink,
 }
 
 /// Which kind of bus a device sits on.
@@ -35,6 +38,7 @@ impl DeviceKind {
             DeviceKind::Bmp388 => "bmp388",
             DeviceKind::Ublox => "ublox",
             DeviceKind::Heartbeat => "heartbeat",
+            DeviceKind::UartLink => "uart_link",
         }
     }
 
@@ -42,7 +46,7 @@ impl DeviceKind {
         match self {
             DeviceKind::Icm42688 => BusKind::Spi,
             DeviceKind::Bmp388 => BusKind::I2c,
-            DeviceKind::Ublox | DeviceKind::Heartbeat => BusKind::Uart,
+            DeviceKind::Ublox | DeviceKind::Heartbeat | DeviceKind::UartLink => BusKind::Uart,
         }
     }
 
@@ -72,7 +76,7 @@ impl DeviceKind {
                 Input { name: "vel_e", unit: "m/s", default: 0.0 },
                 Input { name: "vel_d", unit: "m/s", default: 0.0 },
             ],
-            DeviceKind::Heartbeat => &[],
+            DeviceKind::Heartbeat | DeviceKind::UartLink => &[],
         }
     }
 }
@@ -115,7 +119,16 @@ pub struct DeviceDef {
     pub state: Option<u8>,
     /// heartbeat: the `vote` field sent (default 0).
     pub vote: Option<u8>,
+    /// uart_link: the transmitting end, `<machine>.<UART>` (e.g. `fmu.LPUART2`).
+    pub from: Option<String>,
     /// Time the device needs after power-up before it answers (default 0).
     #[serde(default)]
     pub ready_after: Time,
+}
+
+impl DeviceDef {
+    /// The (machine, port) a `uart_link` takes its bytes from.
+    pub fn link_source(&self) -> Option<(&str, &str)> {
+        self.from.as_deref().and_then(|f| f.split_once('.'))
+    }
 }

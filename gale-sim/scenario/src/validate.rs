@@ -161,6 +161,36 @@ impl Scenario {
                     .with_help(format!("remove `{key}:`")));
             }
         }
+        match (d.kind, &d.from) {
+            (DeviceKind::UartLink, None) => {
+                return Err(self
+                    .error_at(&at("type"), "a uart_link needs the transmitting end")
+                    .with_help("add `from: <machine>.<UART>`, e.g. `from: fmu.LPUART2`"))
+            }
+            (DeviceKind::UartLink, Some(_)) => match d.link_source() {
+                Some((m, port)) if self.def.machines.contains_key(m) && !port.is_empty() => {}
+                Some((m, _)) if !self.def.machines.contains_key(m) => {
+                    let known: Vec<&str> = self.def.machines.keys().map(String::as_str).collect();
+                    return Err(self
+                        .error_at(&at("from"), format!("unknown machine `{m}`"))
+                        .with_help(format!("use one of: {}", known.join(", "))));
+                }
+                _ => {
+                    return Err(self
+                        .error_at(&at("from"), "expected `<machine>.<UART>`")
+                        .with_help("e.g. `from: fmu.LPUART2`"))
+                }
+            },
+            (_, Some(_)) => {
+                return Err(self
+                    .error_at(&at("from"), format!("`from` applies to uart_link devices only, not {}", d.kind.id()))
+                    .with_help("remove `from:`"))
+            }
+            (_, None) => {}
+        }
+        if d.rate_hz.is_some() && d.kind == DeviceKind::UartLink {
+            return Err(self.error_at(&at("rate_hz"), "a uart_link carries what the other machine sends: it has no rate").with_help("remove `rate_hz:`"));
+        }
         if d.rate_hz == Some(0) || d.baud == Some(0) {
             return Err(self.error_at(&["devices", name], "rates must be greater than zero").with_help("e.g. `rate_hz: 5`, `baud: 115200`"));
         }

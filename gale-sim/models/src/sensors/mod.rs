@@ -8,6 +8,7 @@ pub mod bmp388;
 pub mod ublox;
 pub mod framed_tx;
 pub mod heartbeat;
+pub mod uart_wire;
 
 #[cfg(test)]
 mod driver_sequences;
