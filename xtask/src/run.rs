@@ -113,9 +113,45 @@ pub fn tests(extra: &[String]) -> Result<(), String> {
     }
 }
 
+/// Every benchmark: the engine (MIPS vs QEMU), the platform loader, the
+/// executors (gale vs embassy on the same workload, in engine cycles), and
+/// the scenario suite (parallel vs serial, determinism over 100 runs).
 pub fn bench() -> Result<(), String> {
     status(cargo().args(["bench", "--package", "gale-engine"]))?;
+    status(cargo().args(["bench", "--package", "gale-platform"]))?;
+    executor_bench()?;
     gale_sim(&["bench".to_string(), "scenarios/".to_string()])
+}
+
+/// Runs the executor benchmark images and compares their `bench <executor>
+/// <metric> min=.. mean=.. max=..` lines, embassy-executor as the reference.
+fn executor_bench() -> Result<(), String> {
+    gale_sim(&["run".to_string(), "firmware/bench-common/scenarios/".to_string()])?;
+    let dir = repo_root().join("target/gale-sim");
+    let mut rows: Vec<(String, String, u64)> = Vec::new();
+    for scenario in ["bench-gale", "bench-embassy"] {
+        let file = dir.join(scenario).join("uart-bench-USART1.txt");
+        let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        rows.extend(text.lines().filter_map(parse_bench_line));
+    }
+    println!("\nexecutor benchmark (engine cycles, mean; embassy-executor is the reference):");
+    for metric in ["wake_to_poll", "task_switch"] {
+        let get = |exec: &str| rows.iter().find(|r| r.0 == exec && r.1 == metric).map(|r| r.2);
+        match (get("gale"), get("embassy")) {
+            (Some(g), Some(e)) => println!("  {metric:<13} gale {g:>6}  embassy {e:>6}  ratio {:.2}", g as f64 / e.max(1) as f64),
+            _ => return Err(format!("no `bench gale|embassy {metric}` lines in {}", dir.display())),
+        }
+    }
+    Ok(())
+}
+
+/// `bench gale wake_to_poll min=145 mean=145 max=145` -> (gale, wake_to_poll, 145).
+fn parse_bench_line(line: &str) -> Option<(String, String, u64)> {
+    let mut w = line.split_whitespace();
+    (w.next()? == "bench").then_some(())?;
+    let (exec, metric) = (w.next()?.to_string(), w.next()?.to_string());
+    let mean = w.find_map(|f| f.strip_prefix("mean="))?.parse().ok()?;
+    Some((exec, metric, mean))
 }
 
 pub fn svd_refresh() -> Result<(), String> {
@@ -125,6 +161,16 @@ pub fn svd_refresh() -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_bench_lines() {
+        assert_eq!(
+            parse_bench_line("bench gale task_switch min=1 mean=222 max=300"),
+            Some(("gale".into(), "task_switch".into(), 222))
+        );
+        assert_eq!(parse_bench_line("tick 3"), None);
+        assert_eq!(parse_bench_line("bench gale task_switch min=1 mean=x"), None);
+    }
 
     #[test]
     fn sums_libtest_summaries() {
