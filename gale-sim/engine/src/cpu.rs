@@ -62,6 +62,8 @@ pub(crate) struct CpuState {
     v7m: usize,
     /// `v7m.secure`: the bank QEMU uses for banked registers.
     bank: usize,
+    /// Offset of `condexec_bits` (the IT state), found from the flag words.
+    condexec: usize,
     len: usize,
 }
 
@@ -91,7 +93,7 @@ impl CpuState {
         let total = unsafe { uc_context_size(handle) };
         // `struct uc_context` starts with `size_t context_size`.
         let len = unsafe { std::ptr::read(ctx as *const usize) };
-        let mut st = CpuState { ctx, data: total - len, v7m: 0, bank: 0, len };
+        let mut st = CpuState { ctx, data: total - len, v7m: 0, bank: 0, condexec: 0, len };
         let bad = |what: &str| EngineError::BadSpec {
             machine: "(engine)".into(),
             what: format!("unicorn CPU state layout not recognised ({what}); gale-engine supports unicorn-engine 2.1.x"),
@@ -121,6 +123,27 @@ impl CpuState {
         for r in [RegisterARM::BASEPRI, RegisterARM::PRIMASK, RegisterARM::FAULTMASK, RegisterARM::R0, RegisterARM::SP, RegisterARM::PSP] {
             w(uc, r, 0)?;
         }
+        // The IT state has no register API: find QEMU's flag words (CF, VF,
+        // NF, ZF, QF, GE, thumb, condexec_bits) from the C flag, check the V
+        // flag and the Thumb bit beside it.
+        w(uc, RegisterARM::APSR, 0)?;
+        st.save(uc)?;
+        let before: Vec<u32> = (0..st.len / 4).map(|i| st.raw(i * 4)).collect();
+        w(uc, RegisterARM::APSR, 0x2000_0000)?;
+        st.save(uc)?;
+        let changed: Vec<usize> = (0..st.len / 4).filter(|&i| st.raw(i * 4) != before[i]).map(|i| i * 4).collect();
+        // C lands in CF (first word) and NF holds the whole value.
+        let [cf, nf] = changed[..] else { return Err(bad("C flag")) };
+        if nf != cf + 8 || st.raw(cf) != 1 || st.raw(nf) != 0x2000_0000 {
+            return Err(bad("C flag"));
+        }
+        w(uc, RegisterARM::APSR, 0x1000_0000)?;
+        st.save(uc)?;
+        if st.raw(cf) != 0 || st.raw(cf + 4) != 0x8000_0000 || st.raw(cf + 24) > 1 || st.raw(cf + 28) != 0 {
+            return Err(bad("V flag / Thumb bit"));
+        }
+        w(uc, RegisterARM::APSR, 0)?;
+        st.condexec = cf + 28;
         Ok(st)
     }
 
@@ -204,6 +227,15 @@ impl CpuState {
             self.set_reg(13, msp);
             self.set(V7m::OtherSp, psp);
         }
+    }
+
+    /// The IT state (ITSTATE[7:0]); non-zero inside an IT block.
+    pub fn it_state(&self) -> u32 {
+        self.raw(self.condexec) & 0xff
+    }
+
+    pub fn set_it_state(&mut self, it: u32) {
+        self.set_raw(self.condexec, it & 0xff)
     }
 
     /// CONTROL as the architecture defines it (nPRIV, SPSEL, FPCA).

@@ -83,7 +83,10 @@ impl Sys {
         let realign = stkalign && sp & 4 != 0;
         let frame_sp = sp.wrapping_sub(size) & if stkalign { !7 } else { !3 };
         let apsr = uc.reg_read(RegisterARM::APSR).map_err(EngineError::uc("reading APSR"))? as u32 & APSR_MASK;
-        let xpsr = apsr | XPSR_T | ipsr | if realign { XPSR_ALIGN } else { 0 };
+        // An exception taken inside an IT block stacks the IT state.
+        let it = cpu.it_state();
+        let it_bits = ((it & 3) << 25) | ((it & 0xfc) << 8);
+        let xpsr = apsr | XPSR_T | it_bits | ipsr | if realign { XPSR_ALIGN } else { 0 };
         let mut frame = vec![cpu.reg(0), cpu.reg(1), cpu.reg(2), cpu.reg(3), cpu.reg(12), cpu.reg(14), return_pc, xpsr];
         if fp {
             for r in S_REGS {
@@ -133,6 +136,7 @@ impl Sys {
         cpu.set_mode(exc as u32, control & !(CONTROL_SPSEL | CONTROL_FPCA), msp, psp);
         cpu.set_reg(14, exc_return);
         cpu.set_reg(15, handler & !1);
+        cpu.set_it_state(0);
         cpu.restore(uc)?;
         self.scs.nvic.clear_pending_on_entry(exc);
         self.scs.nvic.set_active(exc, true);
@@ -210,6 +214,7 @@ impl Sys {
         }
         let pc = w[6] & !1;
         cpu.set_reg(15, pc);
+        cpu.set_it_state(((xpsr >> 25) & 3) | ((xpsr >> 8) & 0xfc));
         cpu.restore(uc)?;
         uc.reg_write(RegisterARM::APSR_NZCVQG, (xpsr & APSR_MASK) as u64).map_err(EngineError::uc("writing APSR"))?;
         if fp {

@@ -33,6 +33,26 @@ fn basepri() -> u32 {
     r
 }
 
+/// Unmasks a pending interrupt with an MSR inside an IT block: the
+/// interrupt is taken mid-block, so the IT state must be stacked and
+/// restored for the rest of the block to stay conditional.
+/// Returns r1 + 16 * r2: 1 if only the EQ instruction ran.
+#[unsafe(naked)]
+unsafe extern "C" fn unmask_inside_it_block() -> u32 {
+    core::arch::naked_asm!(
+        "movs r0, #0",
+        "movs r1, #0",
+        "movs r2, #0",
+        "cmp r0, #0",
+        "itet eq",
+        "msreq basepri, r0",
+        "addne r2, r2, #1",
+        "addeq r1, r1, #1",
+        "add.w r0, r1, r2, lsl #4",
+        "bx lr",
+    )
+}
+
 fn count() -> u32 {
     COUNT.load(Ordering::Relaxed)
 }
@@ -76,13 +96,21 @@ fn main() -> ! {
     unsafe { asm!("cpsie f", "isb") };
     check("taken after cpsie f", count() == 3);
 
+    set_basepri(0x80);
+    reg::write(NVIC_ISPR, 1 << IRQ);
+    barrier();
+    let before = count();
+    let r = unsafe { unmask_inside_it_block() };
+    hprintln!("it block around the unmasking msr: result {} taken {}", r, count() - before);
+    check("interrupt taken inside an IT block keeps the block conditional", r == 1 && count() == before + 1);
+
     reg::write(NVIC_ICER, 1 << IRQ);
     reg::write(NVIC_ISPR, 1 << IRQ);
     barrier();
-    check("disabled interrupt is not taken", count() == 3);
+    check("disabled interrupt is not taken", count() == 4);
     check("but stays pending", reg::read(NVIC_ISPR) & (1 << IRQ) != 0);
     reg::write(NVIC_ISER, 1 << IRQ);
     barrier();
-    check("taken when enabled", count() == 4);
+    check("taken when enabled", count() == 5);
     finish()
 }
