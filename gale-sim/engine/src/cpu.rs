@@ -1,7 +1,7 @@
 //! Direct access to the M-profile CPU state that unicorn keeps but does not
 //! let us write: IPSR (the exception number, which decides Handler mode,
 //! privilege and stack selection inside QEMU), CONTROL, the banked stack
-//! pointers and CPACR.
+//! pointers, the IT state, CPACR/FPCCR/FPDSCR.
 //!
 //! Unicorn's context API copies the whole `CPUARMState` out and back in; we
 //! patch fields in the copy. Field offsets are discovered at start-up by
