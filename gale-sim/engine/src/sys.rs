@@ -110,7 +110,10 @@ impl Sys {
 
     /// The cycle of the next timer or model event.
     pub fn next_event_cycle(&self) -> u64 {
-        let model = self.bus.next_deadline().map_or(u64::MAX, |t| self.clock.cycle_at(t));
+        // A model asking again for a time already passed gets the next
+        // block: time must move for the run to make progress.
+        let soonest = self.clock.cycles() + 1;
+        let model = self.bus.next_deadline().map_or(u64::MAX, |t| self.clock.cycle_at(t).max(soonest));
         model.min(self.scs.systick.next_event_cycle())
     }
 

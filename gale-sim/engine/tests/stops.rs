@@ -88,3 +88,31 @@ fn stack_overflow_into_unmapped_memory_faults_then_locks_up() {
     assert!(r.address.is_some_and(|a| a < 0x2000_0000), "{r}");
 }
 
+
+/// A model whose deadline never moves forward.
+struct Stuck;
+
+impl gale_models::Peripheral for Stuck {
+    fn name(&self) -> &str {
+        "STUCK"
+    }
+    fn size(&self) -> u32 {
+        0x100
+    }
+    fn read(&mut self, _: u32, _: gale_models::Access, _: &mut gale_models::Ctx) -> u32 {
+        0
+    }
+    fn write(&mut self, _: u32, _: gale_models::Access, _: u32, _: &mut gale_models::Ctx) {}
+    fn next_deadline(&self) -> Option<u64> {
+        Some(0)
+    }
+}
+
+#[test]
+fn a_model_stuck_in_the_past_cannot_stall_the_run() {
+    let mut spec = Board::An385.spec("stuck");
+    spec.peripherals.push(gale_engine::MappedPeripheral { base: 0x4000_0000, model: Box::new(Stuck) });
+    let mut m = Machine::new(spec).unwrap();
+    m.load_elf(&image(Board::An385, "svc")).unwrap();
+    assert_eq!(m.run_until(1_000_000_000, &LIMITS).unwrap(), StopReason::Exited { code: 0 });
+}
