@@ -289,7 +289,12 @@ impl Scs {
                 }
             }
             0xd10 => self.scb.scr = v & 0x16,
-            0xd14 => self.scb.ccr = (v & 0x31b) | CCR_STKALIGN & v,
+            // CCR; the Cortex-M7 adds DC, IC, BP (bits 16-18): stored, caches
+            // are not modelled.
+            0xd14 => {
+                let cache_bits = if self.core == CoreKind::CortexM7F { 0x7_0000 } else { 0 };
+                self.scb.ccr = v & (0x31b | cache_bits);
+            }
             0xd24 => {
                 self.write_shcsr(v);
                 self.effects.recheck = true;
