@@ -446,11 +446,13 @@ fn install_hooks(uc: &mut Unicorn<'static, ()>, sys: &Rc<RefCell<Sys>>, ctx: &Rc
     let s = sys.clone();
     uc.add_tlb_hook(1, 0, move |_uc, vaddr, access: MemType| {
         let perms = regions.iter().find(|r| r.0 <= vaddr && vaddr < r.1).map_or(Prot::ALL, |r| r.2);
+        // Stores to read-only memory are left to unicorn's region check,
+        // which reports the exact address to the WRITE_PROT hook.
         let refused = match access {
-            MemType::WRITE if perms.0 & Prot::WRITE.0 == 0 => Some(MemType::WRITE_PROT),
             MemType::FETCH if perms.0 & Prot::EXEC.0 == 0 => Some(MemType::FETCH_PROT),
             _ => None,
         };
+        let perms = if access == MemType::WRITE { perms | Prot::WRITE } else { perms };
         if let Some(kind) = refused {
             if let Ok(mut s) = s.try_borrow_mut() {
                 let addr = vaddr as u32;

@@ -116,3 +116,16 @@ fn a_model_stuck_in_the_past_cannot_stall_the_run() {
     m.load_elf(&image(Board::An385, "svc")).unwrap();
     assert_eq!(m.run_until(1_000_000_000, &LIMITS).unwrap(), StopReason::Exited { code: 0 });
 }
+
+#[test]
+fn read_only_and_non_executable_memory_fault() {
+    let mut spec = Board::An386.spec("protect");
+    for m in &mut spec.memories {
+        if m.name == "ssram1" {
+            m.writable = false;
+        }
+    }
+    let run = support::run_engine_spec(spec, &image(Board::An386, "protect"), LIMITS);
+    assert_eq!(run.stop, StopReason::Exited { code: 0 }, "{}", run.console);
+    assert!(run.console.contains("store to code: exception 5 cfsr=0x00008200 bfar=0x100"), "{}", run.console);
+}
