@@ -427,8 +427,8 @@ fn install_hooks(uc: &mut Unicorn<'static, ()>, sys: &Rc<RefCell<Sys>>, ctx: &Rc
     // marks all of SRAM executable, and a store to an executable page always
     // takes the slow self-modifying-code path. With the virtual TLB, page
     // permissions come from the memory regions instead: RAM not marked
-    // executable gets fast stores. A store to read-only memory or a fetch
-    // from non-executable memory is refused here and reported as a fault.
+    // executable gets fast stores. A fetch from non-executable memory is
+    // refused here and reported as a fault.
     uc.ctl_set_tlb_type(TlbType::VIRTUAL).map_err(EngineError::uc("selecting the virtual TLB"))?;
     let regions: Vec<(u64, u64, Prot)> = memories
         .iter()
