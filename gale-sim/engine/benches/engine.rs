@@ -47,6 +47,7 @@ fn main() {
         mips(&on),
         on.trace.len()
     );
+    println!("goal >= 500 MIPS with tracing on: {}", if mips(&on) >= 500.0 { "met" } else { "NOT met" });
 
     if qemu_available() {
         let startup = (0..3).map(|_| run_qemu(board, &image_path(board, "svc"), Duration::from_secs(30)).wall).min().unwrap();
@@ -60,7 +61,9 @@ fn main() {
             startup.as_secs_f64(),
             qemu_mips
         );
-        println!("ratio engine/qemu throughput: tracing off {:.2}x, tracing on {:.2}x", mips(&off) / qemu_mips, mips(&on) / qemu_mips);
+        let ratio = mips(&on) / qemu_mips;
+        println!("ratio engine/qemu throughput: tracing off {:.2}x, tracing on {:.2}x", mips(&off) / qemu_mips, ratio);
+        println!("goal >= 0.5x QEMU with tracing on: {}", if ratio >= 0.5 { "met" } else { "NOT met" });
     } else {
         println!("qemu: not installed ({})", support::QEMU_APT);
     }
@@ -68,11 +71,13 @@ fn main() {
     let idle_run = run_engine_spec(board.spec("bench"), &idle, LIMITS);
     assert_eq!(idle_run.stop, StopReason::Exited { code: 0 }, "idle image failed: {}", idle_run.console);
     let vs = idle_run.virtual_ns as f64 / 1e9;
+    let rate = vs / idle_run.wall.as_secs_f64();
     println!(
         "engine idle: {:.2} virtual s in {:.3} s wall = {:.0} virtual s per wall s ({} instructions)",
         vs,
         idle_run.wall.as_secs_f64(),
-        vs / idle_run.wall.as_secs_f64(),
+        rate,
         idle_run.instructions
     );
+    println!("goal >= 50 virtual s per wall s: {}", if rate >= 50.0 { "met" } else { "NOT met" });
 }
