@@ -26,7 +26,9 @@ pub fn spec(
             base: m.base,
             size: m.size,
             writable: !matches!(m.kind, MemoryKind::Flash | MemoryKind::Rom),
-            executable: true,
+            // Code runs from flash, ROM and TCM; plain RAM is data only
+            // (stores to executable pages take the engine's slow path).
+            executable: !matches!(m.kind, MemoryKind::Ram),
         })
         .collect();
     let mut peripherals = Vec::new();

@@ -26,11 +26,15 @@ pub struct Machine {
     /// Set once the firmware exited or faulted beyond recovery.
     finished: Option<StopReason>,
     loaded: bool,
+    /// Writable memories (base, size): where an RTT control block can live.
+    /// Peripheral windows are never scanned (reads there have effects).
+    rams: Vec<(u32, u32)>,
 }
 
 impl Machine {
     pub fn new(spec: MachineSpec) -> Result<Machine, EngineError> {
         let bad = |what: String| EngineError::BadSpec { machine: spec.name.clone(), what };
+        let rams: Vec<(u32, u32)> = spec.memories.iter().filter(|m| m.writable).map(|m| (m.base, m.size)).collect();
         if spec.cpu_hz == 0 {
             return Err(bad("cpu_hz is 0".into()));
         }
@@ -113,7 +117,7 @@ impl Machine {
         install_hooks(&mut uc, &sys, &hook_ctx, &spec.memories)?;
         let cpu = CpuState::probe(&mut uc)?;
         sys.borrow_mut().cpu = Some(cpu);
-        Ok(Machine { uc, sys, _hook_ctx: hook_ctx, finished: None, loaded: false })
+        Ok(Machine { uc, sys, _hook_ctx: hook_ctx, finished: None, loaded: false, rams })
     }
 
     /// Loads the ELF's PT_LOAD segments at their load addresses and resets
@@ -305,18 +309,7 @@ impl Machine {
         let mut mem = UcMemory(&mut self.uc);
         let cb = match sym {
             Some(a) => rtt::is_control_block(&mut mem, a).then_some(a),
-            None => {
-                let rams: Vec<(u32, u32)> = self
-                    .uc
-                    .mem_regions()
-                    .unwrap_or_default()
-                    .iter()
-                    .filter(|r| r.perms & Prot::WRITE.0 != 0)
-                    .map(|r| (r.begin as u32, (r.end - r.begin + 1) as u32))
-                    .collect();
-                let mut mem = UcMemory(&mut self.uc);
-                rams.into_iter().find_map(|(b, n)| rtt::scan(&mut mem, b, n))
-            }
+            None => self.rams.iter().find_map(|&(b, n)| rtt::scan(&mut mem, b, n)),
         };
         self.sys.borrow_mut().rtt = cb;
         cb
