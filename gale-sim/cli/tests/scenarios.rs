@@ -31,13 +31,27 @@ fn shipped_scenarios_pass_and_match_their_trace_snapshots() {
     }
 }
 
+/// The CI-sized version of the bench's 100-run determinism check: the
+/// whole suite, run three times in parallel, gives byte-identical traces.
 #[test]
-fn reruns_give_byte_identical_traces() {
-    let f = ctx().root.join("scenarios/f100-banner.yaml");
-    let first = run_file(&f).unwrap();
-    for _ in 0..3 {
-        let again = run_file(&f).unwrap();
-        assert_eq!(first.trace.to_text(), again.trace.to_text());
+fn suite_reruns_give_byte_identical_traces() {
+    let ctx = ctx();
+    let paths = [ctx.root.join("scenarios")];
+    let opts = gale_sim::suite::Options { jobs: 0, progress: false };
+    let texts = || -> Vec<(String, String)> {
+        gale_sim::suite::run(&ctx, &paths, &opts, &|_, _| {})
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.name(), e.result.map(|o| o.trace.to_text()).unwrap_or_else(|err| format!("error: {err}"))))
+            .collect()
+    };
+    let first = texts();
+    assert!(first.len() >= 10, "{} scenarios", first.len());
+    for _ in 0..2 {
+        let again = texts();
+        for (a, b) in first.iter().zip(&again) {
+            assert!(a == b, "trace of {} differs between runs", a.0);
+        }
     }
 }
 
