@@ -95,9 +95,12 @@ pub fn tests(extra: &[String]) -> Result<(), String> {
     let mut totals = Totals::default();
     let fw = repo_root().join("firmware/Cargo.toml");
     let fw = fw.to_string_lossy().into_owned();
-    let suites: [(&[&str], &[String]); 3] = [
+    let suites: [(&[&str], &[String]); 4] = [
         (&["test", "--release", "--workspace", "--no-fail-fast"], extra),
         (&["test", "--manifest-path", &fw, "--no-fail-fast"], &[]),
+        // The loom model of ISR wake versus the executor swaps in loom's
+        // atomics, so it is its own build.
+        (&["test", "--release", "--manifest-path", &fw, "-p", "gale-kernel", "--features", "loom", "--test", "loom_wake"], &[]),
         // The scenarios themselves, as a user runs them.
         (&["run", "--release", "--quiet", "--package", "gale-sim", "--", "run", "scenarios/"], &[]),
     ];

@@ -222,11 +222,25 @@ pub async fn sensor_loop(publish: fn(&FlightState)) {
     defmt::info!("sensor loop running at 1 kHz");
     let mut fusion = Fusion::new();
     let mut ticker = TIMERS.ticker(TICKS_PER_MS);
+    let (mut healthy, mut status) = (0b111u8, 0u8);
     loop {
         ticker.next().await;
         let state = fusion.step(flight::read_all(&mut imus).await);
         STATE.signal(state);
         publish(&state);
+        // Fault detection and isolation, as the voter decided it.
+        for i in 0..3 {
+            let (was, is) = (healthy & (1 << i) != 0, state.healthy & (1 << i) != 0);
+            if was && !is {
+                defmt::warn!("imu{=usize} isolated", i);
+            } else if !was && is {
+                defmt::info!("imu{=usize} recovered", i);
+            }
+        }
+        if state.status as u8 != status {
+            defmt::warn!("vote status {=u8} -> {=u8}", status, state.status as u8);
+        }
+        (healthy, status) = (state.healthy, state.status as u8);
         if state.cycles.is_multiple_of(1000) {
             defmt::info!("sensors: {=u32} cycles, vote {=u8}, healthy {=u8:03b}", state.cycles, state.status as u8, state.healthy);
         }
@@ -263,19 +277,24 @@ pub async fn baro_task() {
         Err(_) => defmt::warn!("baro init failed"),
     }
     let mut ticker = TIMERS.ticker(BARO_PERIOD_MS * TICKS_PER_MS);
-    let mut failing = false;
+    // Consecutive failed reads; every period retries.
+    let mut failed: u32 = 0;
     loop {
         ticker.next().await;
         match baro.read().await {
             Ok(r) => {
                 BARO.signal(Baro { pressure_pa: r.pressure_pa, temp_cdeg: r.temp_cdeg });
-                failing = false;
+                if failed > 0 {
+                    defmt::info!("baro recovered after {=u32} failed reads", failed);
+                }
+                failed = 0;
             }
-            Err(_) if !failing => {
-                defmt::warn!("baro read failed");
-                failing = true;
+            Err(_) => {
+                if failed == 0 {
+                    defmt::warn!("baro read failed");
+                }
+                failed += 1;
             }
-            Err(_) => {}
         }
     }
 }
@@ -284,8 +303,13 @@ pub async fn baro_task() {
 pub async fn gnss_task() {
     let mut gnss = UbxGnss::new(RxQueue { queue: &GNSS_RX });
     let mut fixed = false;
+    let mut reported_errors = 0;
     loop {
         let Ok(pvt) = gnss.next_pvt().await;
+        if gnss.errors != reported_errors {
+            defmt::warn!("gnss: {=u32} frame(s) rejected, {=u32} in total", gnss.errors.wrapping_sub(reported_errors), gnss.errors);
+            reported_errors = gnss.errors;
+        }
         if !fixed && pvt.fix_type >= 3 {
             defmt::info!("gnss: 3D fix, {=u8} satellites", pvt.num_sv);
             fixed = true;
