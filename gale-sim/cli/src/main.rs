@@ -180,7 +180,7 @@ fn run(ctx: &runner::Context, paths: &[PathBuf], jobs: usize) -> Result<ExitCode
     let failed = entries.len() - passed - errors;
     println!("\n{}", suite::table(&entries));
     let junit = suite::write_junit(&artefact_root, &entries)?;
-    println!("junit: {}", junit.display());
+    println!("junit: {}", junit.strip_prefix(&ctx.root).unwrap_or(&junit).display());
     println!("{}", report::summary(passed, failed, errors));
     Ok(match (failed, errors) {
         (0, 0) => ExitCode::SUCCESS,
