@@ -30,6 +30,7 @@ use chip_stm32f100::usart::{Usart1, Usart2};
 use chip_stm32f100::HSI_HZ;
 use core::sync::atomic::{AtomicU32, Ordering};
 use cortex_m_rt::entry;
+use defmt_rtt as _;
 use cortex_m_semihosting::debug;
 use gale_kernel::arena::Arena;
 use gale_kernel::cortex_m::{self as arch, SysTickHw};
@@ -115,6 +116,7 @@ fn init_console() -> Result<(), DeviceError> {
     let mut console = Usart1::new(dp.USART1, &dp.RCC, &dp.GPIOA, sysclk(), BAUD);
     console.write_all(BANNER.as_bytes());
     CONSOLE.put(console);
+    defmt::info!("gust-f100 v{=str} boot", env!("CARGO_PKG_VERSION"));
     Ok(())
 }
 
@@ -187,6 +189,7 @@ async fn node() {
         if ms == PAIRING_WINDOW_MS && !peer {
             set_failsafe(true);
             say(&[b"no heartbeat peer: failsafe on, exit\r\n"]);
+            defmt::warn!("no heartbeat peer: failsafe on, exit");
             CONSOLE.with(|c| c.flush());
             debug::exit(debug::EXIT_SUCCESS);
         }
@@ -194,6 +197,11 @@ async fn node() {
         if monitor.failsafe() != failsafe {
             failsafe = monitor.failsafe();
             set_failsafe(failsafe);
+            if failsafe {
+                defmt::warn!("failsafe on (heartbeat lost)");
+            } else {
+                defmt::info!("failsafe off (heartbeat recovered)");
+            }
             say(&[if failsafe {
                 b"failsafe on (heartbeat lost)\r\n".as_slice()
             } else {
