@@ -182,20 +182,9 @@ impl Peripheral for Gpio {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sensors::link::tests::with_ctx;
+    use crate::sensors::link::tests::{gpio_events, with_ctx};
     use crate::IrqLines;
     use gale_trace::Trace;
-
-    fn gpio_events(trace: &Trace) -> Vec<(String, Level)> {
-        trace
-            .events()
-            .iter()
-            .filter_map(|e| match &e.kind {
-                EventKind::Gpio { pin, level } => Some((pin.clone(), *level)),
-                _ => None,
-            })
-            .collect()
-    }
 
     #[test]
     fn outputs_trace_changes_only() {

@@ -281,6 +281,18 @@ pub(crate) mod tests {
     use gale_trace::Trace;
     use std::sync::{Arc, Mutex};
 
+    /// The GPIO level changes in `trace`, as (pin, level).
+    pub(crate) fn gpio_events(trace: &Trace) -> Vec<(String, gale_trace::Level)> {
+        trace
+            .events()
+            .iter()
+            .filter_map(|e| match &e.kind {
+                gale_trace::EventKind::Gpio { pin, level } => Some((pin.clone(), *level)),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Runs `f` with a context at time `now`.
     pub(crate) fn with_ctx<R>(irqs: &mut IrqLines, trace: &mut Trace, now: Nanos, f: impl FnOnce(&mut Ctx) -> R) -> R {
         let mut ctx = Ctx { now, machine: "m", irqs, trace };

@@ -214,21 +214,10 @@ impl Peripheral for Gpio {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sensors::link::tests::{with_ctx, EchoSpi};
+    use crate::sensors::link::tests::{gpio_events, with_ctx, EchoSpi};
     use crate::stm32::spi::Spi;
     use crate::IrqLines;
     use gale_trace::Trace;
-
-    fn gpio_events(trace: &Trace) -> Vec<(String, Level)> {
-        trace
-            .events()
-            .iter()
-            .filter_map(|e| match &e.kind {
-                EventKind::Gpio { pin, level } => Some((pin.clone(), *level)),
-                _ => None,
-            })
-            .collect()
-    }
 
     #[test]
     fn push_pull_outputs_trace_and_af_pins_do_not() {
