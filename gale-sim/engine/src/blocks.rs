@@ -19,12 +19,12 @@ fn key(addr: u32, size: u32) -> u64 {
 }
 
 pub(crate) struct BlockCounts {
-    table: Vec<Entry>,
+    table: Box<[Entry; WAYS]>,
 }
 
 impl BlockCounts {
     pub fn new() -> Self {
-        BlockCounts { table: vec![Entry { key: u64::MAX, count: 0 }; WAYS] }
+        BlockCounts { table: Box::new([Entry { key: u64::MAX, count: 0 }; WAYS]) }
     }
 
     /// The cached count of the block at `addr` of `size` bytes, if known.

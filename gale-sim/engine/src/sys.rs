@@ -400,6 +400,23 @@ impl Sys {
 /// have become takeable.
 #[inline(always)]
 pub(crate) fn on_block(hot: &Hot, sys: &std::cell::RefCell<Sys>, uc: *mut uc_engine, addr: u32, size: u32) {
+    // The hot path is a leaf (no calls, no saved registers): two compares,
+    // one table look-up, one add. Everything else is out of line.
+    let cycles = hot.cycles.get();
+    if cycles < hot.stop_at.get() && !hot.watch.get() {
+        // Safety: `blocks` is only used here and in `load_elf`, never both at once.
+        let blocks = unsafe { &*hot.blocks.get() };
+        if let Some(n) = blocks.get(addr, size) {
+            hot.cycles.set(cycles + n as u64);
+            return;
+        }
+    }
+    on_block_slow(hot, sys, uc, addr, size)
+}
+
+#[cold]
+#[inline(never)]
+fn on_block_slow(hot: &Hot, sys: &std::cell::RefCell<Sys>, uc: *mut uc_engine, addr: u32, size: u32) {
     let cycles = hot.cycles.get();
     if cycles >= hot.stop_at.get() || (hot.watch.get() && preempts(sys, uc)) {
         if let Ok(mut s) = sys.try_borrow_mut() {
@@ -408,7 +425,7 @@ pub(crate) fn on_block(hot: &Hot, sys: &std::cell::RefCell<Sys>, uc: *mut uc_eng
         unsafe { uc_emu_stop(uc) };
         return;
     }
-    // Safety: `blocks` is only used here and in `load_elf`, never both at once.
+    // Safety: as above.
     let blocks = unsafe { &mut *hot.blocks.get() };
     let n = match blocks.get(addr, size) {
         Some(n) => n,
