@@ -22,6 +22,7 @@ mod report;
 mod rtt;
 mod scs;
 mod semihosting;
+mod shared;
 mod spec;
 mod sys;
 
@@ -29,4 +30,5 @@ pub use elf::Symbols;
 pub use error::EngineError;
 pub use machine::Machine;
 pub use report::{FaultReport, StopReason};
+pub use shared::SharedMemory;
 pub use spec::{CoreKind, Limits, MachineSpec, MappedPeripheral, MemoryRegion, Nanos};

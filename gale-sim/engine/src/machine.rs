@@ -29,6 +29,8 @@ pub struct Machine {
     /// Writable memories (base, size): where an RTT control block can live.
     /// Peripheral windows are never scanned (reads there have effects).
     rams: Vec<(u32, u32)>,
+    /// Host memory shared with other machines, kept alive for unicorn.
+    _shared: Vec<crate::SharedMemory>,
 }
 
 impl Machine {
@@ -52,6 +54,7 @@ impl Machine {
 
         // Memories: whole 4 KiB pages, no overlaps.
         let mut ranges: Vec<(u64, u64, String)> = Vec::new();
+        let mut shared = Vec::new();
         for m in &spec.memories {
             if m.base % PAGE != 0 || m.size % PAGE != 0 || m.size == 0 {
                 return Err(bad(format!(
@@ -67,7 +70,24 @@ impl Machine {
                 prot |= Prot::EXEC;
             }
             add_range(&mut ranges, m.base as u64, m.size as u64, &m.name).map_err(bad)?;
-            uc.mem_map(m.base as u64, m.size as u64, prot).map_err(EngineError::uc("mapping memory"))?;
+            match &m.shared {
+                None => uc.mem_map(m.base as u64, m.size as u64, prot).map_err(EngineError::uc("mapping memory"))?,
+                Some(host) => {
+                    if host.len() != m.size || !m.writable || m.executable {
+                        return Err(bad(format!(
+                            "shared memory `{}` must be writable, not executable, and exactly its size ({:#x} bytes, the host memory has {:#x})",
+                            m.name,
+                            m.size,
+                            host.len()
+                        )));
+                    }
+                    // Safety: the host pages outlive unicorn (`Machine::shared`
+                    // keeps them and drops after `uc`).
+                    unsafe { uc.mem_map_ptr(m.base as u64, m.size as u64, prot, host.as_ptr().cast()) }
+                        .map_err(EngineError::uc("mapping shared memory"))?;
+                    shared.push(host.clone());
+                }
+            }
         }
 
         // Peripherals, sorted, checked for overlap; mapped as MMIO pages.
@@ -117,7 +137,7 @@ impl Machine {
         install_hooks(&mut uc, &sys, &hook_ctx, &spec.memories)?;
         let cpu = CpuState::probe(&mut uc)?;
         sys.borrow_mut().cpu = Some(cpu);
-        Ok(Machine { uc, sys, _hook_ctx: hook_ctx, finished: None, loaded: false, rams })
+        Ok(Machine { uc, sys, _hook_ctx: hook_ctx, finished: None, loaded: false, rams, _shared: shared })
     }
 
     /// Loads the ELF's PT_LOAD segments at their load addresses and resets

@@ -44,6 +44,18 @@ pub struct MemoryRegion {
     pub size: u32,
     pub writable: bool,
     pub executable: bool,
+    /// Host memory shared with other machines (another core of the same
+    /// chip) instead of private memory. Must be `size` bytes, writable and
+    /// not executable: another core's stores would not invalidate this
+    /// core's translated code.
+    pub shared: Option<crate::SharedMemory>,
+}
+
+impl MemoryRegion {
+    /// Private memory of this machine.
+    pub fn new(name: impl Into<String>, base: u32, size: u32, writable: bool, executable: bool) -> Self {
+        MemoryRegion { name: name.into(), base, size, writable, executable, shared: None }
+    }
 }
 
 /// A peripheral model placed at `base` (its window is `model.size()` bytes).

@@ -90,8 +90,8 @@ fn f100_with(name: &str, usart2: Shared) -> MachineSpec {
         cpu_hz: 8_000_000,
         nvic_irqs: 61,
         memories: vec![
-            MemoryRegion { name: "flash".into(), base: 0x0800_0000, size: 128 << 10, writable: false, executable: true },
-            MemoryRegion { name: "sram".into(), base: 0x2000_0000, size: 8 << 10, writable: true, executable: true },
+            MemoryRegion { name: "flash".into(), base: 0x0800_0000, size: 128 << 10, writable: false, executable: true, shared: None },
+            MemoryRegion { name: "sram".into(), base: 0x2000_0000, size: 8 << 10, writable: true, executable: true, shared: None },
         ],
         peripherals: peripherals(usart2),
         trace_irqs: false,
