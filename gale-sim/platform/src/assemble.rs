@@ -160,12 +160,19 @@ pub fn assemble(
                 m.name
             )));
         }
+        if m.shared && (overlay.soc.is_none() || kind != MemoryKind::Ram) {
+            return Err(bad(format!(
+                "memory `{}` is marked shared. Fix: shared memories must be kind = \"ram\", and the overlay needs `soc = \"<chip>\"` naming the chip whose cores share it",
+                m.name
+            )));
+        }
         memories.push(MemoryDesc {
             name: m.name.clone(),
             base: m.base,
             size: m.size,
             kind,
             aliases: m.aliases.clone(),
+            shared: m.shared,
         });
     }
     memories.sort_by_key(|m| m.base);
@@ -196,6 +203,7 @@ pub fn assemble(
         chip: overlay.chip.clone(),
         svd: PathBuf::from(&overlay.svd),
         overlay: PathBuf::from(format!("platforms/{}.toml", overlay.name)),
+        soc: overlay.soc.clone(),
         core,
         memories,
         peripherals,

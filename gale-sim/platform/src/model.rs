@@ -14,6 +14,9 @@ pub struct Platform {
     pub svd: PathBuf,
     /// The overlay, repository-relative (`platforms/stm32f100.toml`).
     pub overlay: PathBuf,
+    /// The chip this is one core of, when other cores of it are modelled
+    /// (`MIMXRT1176` for both RT1176 core views).
+    pub soc: Option<String>,
     pub core: CoreDesc,
     /// Sorted by base address.
     pub memories: Vec<MemoryDesc>,
@@ -100,6 +103,8 @@ pub struct MemoryDesc {
     /// Further addresses where the same memory appears (the STM32 boot alias
     /// of flash at 0x0000_0000).
     pub aliases: Vec<u32>,
+    /// The same physical memory for every core of the platform's `soc`.
+    pub shared: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

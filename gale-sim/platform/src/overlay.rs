@@ -17,6 +17,10 @@ pub struct Overlay {
     pub chip: String,
     /// Repository-relative path of the SVD (`svd/STM32F100xx.svd.xz`).
     pub svd: String,
+    /// The chip this core view belongs to (`MIMXRT1176`). Machines whose
+    /// platforms name the same `soc` can run as cores of one chip in a
+    /// scenario (`chip:`), sharing the memories marked `shared`.
+    pub soc: Option<String>,
     pub core: CoreOverlay,
     #[serde(default, rename = "memory")]
     pub memories: Vec<MemoryOverlay>,
@@ -55,6 +59,10 @@ pub struct MemoryOverlay {
     pub kind: String,
     #[serde(default)]
     pub aliases: Vec<u32>,
+    /// The same physical memory for every core of the `soc` (OCRAM on the
+    /// RT1176); needs `soc`, and must be RAM.
+    #[serde(default)]
+    pub shared: bool,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

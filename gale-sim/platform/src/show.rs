@@ -43,9 +43,13 @@ pub fn memory_map(p: &Platform) -> String {
                     .join(", ")
             )
         };
+        let shared = match (&p.soc, m.shared) {
+            (Some(soc), true) => format!(" (shared by the cores of {soc})"),
+            _ => String::new(),
+        };
         let _ = writeln!(
             s,
-            "{:<24} {:#010x} {:#010x} {:<10} {}{alias}",
+            "{:<24} {:#010x} {:#010x} {:<10} {}{alias}{shared}",
             m.name,
             m.base,
             m.base as u64 + m.size as u64 - 1,
