@@ -12,3 +12,4 @@ pub mod lpi2c;
 pub mod gpio;
 pub mod gpt;
 pub mod pit;
+pub mod mu;
