@@ -5,6 +5,7 @@
 
 pub mod artefacts;
 pub mod bench;
+pub mod chips;
 pub mod devices;
 pub mod images;
 pub mod machine;

@@ -1,12 +1,14 @@
 //! Platform + scenario machine -> the engine's MachineSpec.
 
 use crate::models::{self, Attachment};
-use gale_engine::{CoreKind, MachineSpec, MappedPeripheral, MemoryRegion};
+use gale_engine::{CoreKind, MachineSpec, MappedPeripheral, MemoryRegion, SharedMemory};
 use gale_platform::{CpuKind, MemoryKind, Platform};
 use std::collections::BTreeMap;
 
 /// Builds the engine's view of one machine from its platform, with the
-/// scenario's devices attached (`attachments`, by bus peripheral name).
+/// scenario's devices attached (`attachments`, by bus peripheral name) and
+/// the host memory it shares with other cores of its chip (`shared`, by
+/// memory name).
 /// Returns the spec and notes worth showing the user (models not
 /// implemented yet).
 pub fn spec(
@@ -14,6 +16,7 @@ pub fn spec(
     platform: &Platform,
     trace_irqs: bool,
     mut attachments: BTreeMap<String, Vec<Attachment>>,
+    shared: Option<&BTreeMap<String, SharedMemory>>,
 ) -> Result<(MachineSpec, Vec<String>), String> {
     let mut missing: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let memories = platform
@@ -29,6 +32,7 @@ pub fn spec(
             // Code runs from flash, ROM and TCM; plain RAM is data only
             // (stores to executable pages take the engine's slow path).
             executable: !matches!(m.kind, MemoryKind::Ram),
+            shared: shared.and_then(|s| s.get(&m.name)).filter(|_| m.shared).cloned(),
         })
         .collect();
     let mut peripherals = Vec::new();

@@ -16,6 +16,9 @@ pub enum Attachment {
     Spi { cs: u8, dev: Box<dyn SpiDevice> },
     I2c { addr: u8, dev: Box<dyn I2cDevice> },
     Uart(Box<dyn UartDevice>),
+    /// The shared state of a Messaging Unit whose other side belongs to
+    /// another core of the same chip.
+    MuPeer(imxrt::mu::MuLink),
 }
 
 /// The kind of bus a model id controls, if it is a bus controller.
@@ -60,6 +63,12 @@ pub fn instantiate(desc: &PeripheralDesc, mut attachments: Vec<Attachment>) -> R
         Some("imxrt.lpi2c") => Some(with(imxrt::lpi2c::Lpi2c::new(name, irq(0)), &mut attachments)),
         Some("stm32f1.usart") => Some(with(stm32::usart::Usart::new(name, irq(0)), &mut attachments)),
         Some("stm32f1.spi") => Some(with(stm32::spi::Spi::new(name, irq(0)), &mut attachments)),
+        Some("imxrt.mu") => {
+            let Some(side) = imxrt::mu::Side::from_name(name) else {
+                return Err(format!("{name}: the imxrt.mu model needs a name ending in A (CM7 side) or B (CM4 side)"));
+            };
+            Some(with(imxrt::mu::Mu::new(name, side, irq(0)), &mut attachments))
+        }
         Some("stm32f1.i2c") => {
             let i2c = stm32::i2c::I2c::new(name, irq_named("_EV").or(irq(0)), irq_named("_ER").or(irq(1)));
             Some(with(i2c, &mut attachments))
@@ -92,6 +101,7 @@ fn describe(a: &Attachment) -> &'static str {
         Attachment::Spi { .. } => "an SPI device",
         Attachment::I2c { .. } => "an I2C device",
         Attachment::Uart(_) => "a UART device",
+        Attachment::MuPeer(_) => "the other side of a Messaging Unit",
     }
 }
 
@@ -144,3 +154,12 @@ controller!(imxrt::lpi2c::Lpi2c, I2c);
 controller!(stm32::usart::Usart, Uart);
 controller!(stm32::spi::Spi, Spi);
 controller!(stm32::i2c::I2c, I2c);
+
+impl Controller for imxrt::mu::Mu {
+    fn take(&mut self, a: Attachment) -> Result<(), Attachment> {
+        match a {
+            Attachment::MuPeer(link) => Ok(self.connect(link)),
+            other => Err(other),
+        }
+    }
+}

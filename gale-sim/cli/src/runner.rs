@@ -1,7 +1,7 @@
 //! Runs one scenario on the built-in engine: resolve and build, step the
 //! machines in lockstep, collect the trace, check the expectations.
 
-use crate::{devices, images::Image, machine, repo, rtt_log};
+use crate::{chips, devices, images::Image, machine, repo, rtt_log};
 use gale_engine::{Limits, Machine, StopReason};
 use gale_platform::Platform;
 use gale_scenario::{check, check::Verdict, Diagnostic, Scenario};
@@ -161,10 +161,16 @@ fn load_machine(
     s: &Scenario,
     notes: &mut Vec<String>,
     feeds: &mut Vec<devices::Feed>,
+    chip: Option<&chips::ChipLinks>,
 ) -> Result<(Machine, Vec<u8>), RunError> {
-    let (devices, wire_feeds) = devices::attachments(s, &r.name, &r.platform)?;
+    let (mut devices, wire_feeds) = devices::attachments(s, &r.name, &r.platform)?;
     feeds.extend(wire_feeds);
-    let (spec, n) = machine::spec(&r.name, &r.platform, s.def.trace.irqs, devices).map_err(|e| RunError::Other(anyhow::anyhow!("{}: {e}", r.name)))?;
+    if let Some((mu, peer)) = chip.and_then(chips::ChipLinks::mu_attachment) {
+        devices.entry(mu).or_default().push(peer);
+    }
+    let shared = chip.map(|c| &c.memories);
+    let (spec, n) = machine::spec(&r.name, &r.platform, s.def.trace.irqs, devices, shared)
+        .map_err(|e| RunError::Other(anyhow::anyhow!("{}: {e}", r.name)))?;
     notes.extend(n);
     let bytes = std::fs::read(elf).map_err(|e| RunError::Other(anyhow::anyhow!("cannot read {}: {e}", elf.display())))?;
     let mut m = Machine::new(spec).map_err(|e| RunError::Other(anyhow::anyhow!("{}: {e}", r.name)))?;
@@ -178,11 +184,12 @@ pub fn execute(s: &Scenario, resolved: &[Resolved], elfs: &BTreeMap<String, Path
     let mut notes = Vec::new();
     let platforms: BTreeMap<&str, &Platform> = resolved.iter().map(|r| (r.name.as_str(), &r.platform)).collect();
     devices::check_links(s, &platforms)?;
+    let chips = chips::link(s, resolved)?;
     let mut machines = Vec::new();
     let mut images = Vec::new();
     let mut feeds = Vec::new();
     for r in resolved {
-        let (m, elf) = load_machine(r, &elfs[&r.name], s, &mut notes, &mut feeds)?;
+        let (m, elf) = load_machine(r, &elfs[&r.name], s, &mut notes, &mut feeds, chips.get(&r.name))?;
         machines.push(m);
         images.push(elf);
     }

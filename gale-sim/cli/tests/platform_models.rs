@@ -19,7 +19,7 @@ fn every_overlay_model_id_is_implemented() {
             claimed += desc.model.is_some() as usize;
         }
         assert!(claimed > 0, "{name}: no peripheral has a behavioural model");
-        let (spec, notes) = machine::spec("m", &p, false, BTreeMap::new()).unwrap();
+        let (spec, notes) = machine::spec("m", &p, false, BTreeMap::new(), None).unwrap();
         assert!(notes.is_empty(), "{notes:?}");
         assert_eq!(spec.peripherals.len(), p.peripherals.len());
     }

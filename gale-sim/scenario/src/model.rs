@@ -51,6 +51,12 @@ pub struct MachineDef {
     /// Run this ELF instead of building `image` (relative to the scenario file).
     #[serde(default)]
     pub elf: Option<PathBuf>,
+    /// Run this machine as another core of the named machine's chip (the
+    /// RT1176 CM4 beside its CM7): the two share the memories their
+    /// platforms mark `shared` and the Messaging Unit. Both boards must
+    /// name the same `soc`.
+    #[serde(default)]
+    pub chip: Option<String>,
 }
 
 /// Extra detail the trace records (bus-level events are always recorded).

@@ -16,6 +16,7 @@ impl Scenario {
                 .error_at(&["time_limit"], "time_limit must be greater than zero")
                 .with_help("give a virtual-time limit such as `time_limit: 50ms`"));
         }
+        self.check_chips()?;
         for (i, e) in self.def.expect.iter().enumerate() {
             let idx = i.to_string();
             let base = ["expect", idx.as_str(), e.kind()];
@@ -31,6 +32,35 @@ impl Scenario {
         for (i, f) in self.def.faults.iter().enumerate() {
             let idx = i.to_string();
             self.check_fault(f, &["faults", idx.as_str(), f.kind()])?;
+        }
+        Ok(())
+    }
+
+    /// `chip:` names another machine, one that is not itself a further
+    /// core of some chip (the first core of a chip is its name).
+    fn check_chips(&self) -> Result<(), Diagnostic> {
+        for (name, m) in &self.def.machines {
+            let Some(first) = m.chip.as_deref() else { continue };
+            let path = ["machines", name.as_str(), "chip"];
+            if first == name {
+                return Err(self
+                    .error_at(&path, format!("machine `{name}` cannot be another core of itself"))
+                    .with_help("name the machine whose chip this core belongs to, or drop `chip:`"));
+            }
+            match self.def.machines.get(first) {
+                None => {
+                    let known: Vec<&str> = self.def.machines.keys().map(String::as_str).filter(|k| k != name).collect();
+                    return Err(self
+                        .error_at(&path, format!("unknown machine `{first}`"))
+                        .with_help(format!("use one of: {}", known.join(", "))));
+                }
+                Some(f) if f.chip.is_some() => {
+                    return Err(self
+                        .error_at(&path, format!("`{first}` is itself another core of `{}`", f.chip.as_deref().unwrap_or_default()))
+                        .with_help(format!("name the chip's first core: `chip: {}`", f.chip.as_deref().unwrap_or_default())));
+                }
+                Some(_) => {}
+            }
         }
         Ok(())
     }

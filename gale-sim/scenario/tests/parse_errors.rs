@@ -126,3 +126,21 @@ fn arbitrary_mutations_never_panic() {
         let _ = parse(&String::from_utf8_lossy(&b));
     }
 }
+
+#[test]
+fn chip_must_name_the_first_core_of_another_machine() {
+    let scenario = |io_chip: &str, fmu_chip: &str| {
+        format!(
+            "machines:\n  fmu: {{ board: rt1176-cm7, image: fmu-m7{fmu_chip} }}\n  io: {{ board: rt1176-cm4, image: io-m4{io_chip} }}\n  gust: {{ board: stm32f100, image: gust-f100 }}\ntime_limit: 1ms\n"
+        )
+    };
+    parse(&scenario(", chip: fmu", "")).expect("io as the second core of fmu's chip");
+    let d = err(&scenario(", chip: io", ""));
+    assert_eq!(d.line, Some(3), "{d}");
+    assert!(d.message.contains("another core of itself"), "{d}");
+    let d = err(&scenario(", chip: fcu", ""));
+    assert!(d.message.contains("unknown machine `fcu`") && d.help.as_deref().unwrap_or("").contains("fmu"), "{d}");
+    let d = err(&scenario(", chip: fmu", ", chip: gust"));
+    assert_eq!(d.line, Some(3), "{d}");
+    assert!(d.message.contains("`fmu` is itself another core of `gust`") && d.help.as_deref().unwrap_or("").contains("chip: gust"), "{d}");
+}

@@ -8,8 +8,11 @@
 //! |-------------------------|-----------------------------------------------|
 //! | flight executor         | interrupt executor on the (unused) KPP IRQ, priority 0x20 |
 //! | heartbeat to gust-f100  | LPUART2 TX, 115200 8N1, heartbeat frames at 10 Hz |
+//! | samples from io-m4      | OCRAM mailbox announced in MU_A RR0, MUA IRQ, priority 0x40 (`m4_link`) |
 #![no_std]
 #![no_main]
+
+mod m4_link;
 
 use board_rt1176::{self as board, Interrupt, ARENA, BAUD, THREAD, TICKS_PER_MS, TIMERS};
 use chip_imxrt1176::lpuart::Lpuart;
@@ -38,7 +41,7 @@ fn pend_flight() {
     NVIC::pend(FLIGHT_IRQ);
 }
 
-const DEVICES: [Device; 11] = [
+const DEVICES: [Device; 12] = [
     Device { name: "rtwdog3", level: Level::Early, priority: 0, deps: &[], init: board::init_watchdog },
     Device { name: "pins", level: Level::PreKernel1, priority: 0, deps: &[], init: board::init_pins },
     Device { name: "core-priorities", level: Level::PreKernel1, priority: 1, deps: &[], init: board::init_core_priorities },
@@ -49,11 +52,12 @@ const DEVICES: [Device; 11] = [
     Device { name: "lpi2c1", level: Level::PreKernel2, priority: 4, deps: &["pins"], init: board::init_i2c },
     Device { name: "flight-irq", level: Level::PostKernel, priority: 0, deps: &["systick"], init: init_flight_irq },
     Device { name: "lpuart3-gnss", level: Level::PostKernel, priority: 1, deps: &["pins", "core-priorities"], init: board::init_gnss_uart },
+    Device { name: "mu-a-m4-link", level: Level::PostKernel, priority: 2, deps: &["core-priorities"], init: m4_link::init },
     Device {
         name: "tasks",
         level: Level::Application,
         priority: 0,
-        deps: &["flight-irq", "lpuart1-telemetry", "lpuart2-heartbeat", "lpspi1", "lpi2c1", "lpuart3-gnss"],
+        deps: &["flight-irq", "lpuart1-telemetry", "lpuart2-heartbeat", "lpspi1", "lpi2c1", "lpuart3-gnss", "mu-a-m4-link"],
         init: spawn_tasks,
     },
 ];
@@ -134,4 +138,10 @@ extern "C" fn LPUART1() {
 #[no_mangle]
 extern "C" fn LPUART3() {
     board::on_gnss_uart();
+}
+
+/// MU_A: io-m4 announced a sample in the mailbox.
+#[no_mangle]
+extern "C" fn MUA() {
+    m4_link::on_mu_rx();
 }
