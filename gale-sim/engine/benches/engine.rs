@@ -13,7 +13,7 @@ mod support;
 
 use gale_engine::{Limits, StopReason};
 use std::time::Duration;
-use support::{image, image_path, qemu_available, run_engine_spec, run_qemu, Board};
+use support::{image, image_path, qemu_available, run_engine_spec, run_qemu, Board, QemuClock};
 
 const LIMITS: Limits = Limits { time: 600_000_000_000, instructions: 20_000_000_000 };
 
@@ -50,8 +50,8 @@ fn main() {
     println!("goal >= 500 MIPS with tracing on: {}", if mips(&on) >= 500.0 { "met" } else { "NOT met" });
 
     if qemu_available() {
-        let startup = (0..3).map(|_| run_qemu(board, &image_path(board, "svc"), Duration::from_secs(30)).wall).min().unwrap();
-        let q = (0..3).map(|_| run_qemu(board, &image_path(board, "busy"), Duration::from_secs(300))).min_by_key(|q| q.wall).unwrap();
+        let startup = (0..3).map(|_| run_qemu(board, &image_path(board, "svc"), Duration::from_secs(30), QemuClock::Host).wall).min().unwrap();
+        let q = (0..3).map(|_| run_qemu(board, &image_path(board, "busy"), Duration::from_secs(300), QemuClock::Host)).min_by_key(|q| q.wall).unwrap();
         assert_eq!(q.stdout, off.console, "QEMU and the engine disagree on the busy workload's output");
         let qemu_run = q.wall.saturating_sub(startup).max(Duration::from_millis(1));
         let qemu_mips = off.instructions as f64 / qemu_run.as_secs_f64() / 1e6;

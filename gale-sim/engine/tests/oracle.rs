@@ -6,7 +6,7 @@ mod support;
 
 use gale_engine::{Limits, StopReason};
 use std::time::Duration;
-use support::{image_path, qemu_available, run_engine, run_qemu, Board, QEMU_APT};
+use support::{image_path, qemu_available, run_engine, run_qemu, Board, QemuClock, QEMU_APT};
 
 /// Images whose output QEMU can reproduce. `dwt` is engine-only: QEMU does
 /// not model the DWT cycle counter. FP images need an FPU (AN386/AN500).
@@ -33,7 +33,7 @@ fn engine_output_matches_qemu_byte_for_byte() {
             }
             let path = image_path(board, name);
             let elf = std::fs::read(&path).unwrap();
-            let q = run_qemu(board, &path, Duration::from_secs(20));
+            let q = run_qemu(board, &path, Duration::from_secs(20), QemuClock::Instructions);
             let e = run_engine(board, &elf, Limits { time: 10_000_000_000, instructions: 500_000_000 });
             compared += 1;
             if q.code != Some(0) || !q.stdout.ends_with("PASSED\n") {

@@ -143,8 +143,23 @@ pub struct QemuRun {
 }
 
 /// Runs `elf` on QEMU's `board` with semihosting, killing it after `timeout`.
-pub fn run_qemu(board: Board, elf_path: &Path, timeout: Duration) -> QemuRun {
-    let mut child = Command::new("qemu-system-arm")
+/// How QEMU keeps time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QemuClock {
+    /// Plain TCG: guest timers follow the host clock (throughput figures).
+    Host,
+    /// `-icount shift=0,sleep=off`: one instruction is one virtual ns and
+    /// WFI skips ahead, so what a test prints cannot depend on host load
+    /// (the oracle).
+    Instructions,
+}
+
+pub fn run_qemu(board: Board, elf_path: &Path, timeout: Duration, clock: QemuClock) -> QemuRun {
+    let mut cmd = Command::new("qemu-system-arm");
+    if clock == QemuClock::Instructions {
+        cmd.args(["-icount", "shift=0,align=off,sleep=off"]);
+    }
+    let mut child = cmd
         .args(["-M", board.qemu_machine(), "-nographic", "-monitor", "none", "-serial", "none"])
         .args(["-semihosting-config", "enable=on,target=native", "-kernel"])
         .arg(elf_path)
