@@ -13,9 +13,16 @@ pub fn link(memory_x: &[u8], extra_scripts: &[&str]) {
     }
     println!("cargo:rustc-link-search={}", out.display());
     println!("cargo:rerun-if-changed=memory.x");
+    link_scripts(&["link.x"]);
+    link_scripts(extra_scripts);
+}
+
+/// Links the binaries with one `-T<script>` per entry of `scripts` (for
+/// images whose main linker script comes from elsewhere, e.g. imxrt-rt's
+/// `imxrt-link.x`).
+pub fn link_scripts(scripts: &[&str]) {
     println!("cargo:rerun-if-changed=build.rs");
-    println!("cargo:rustc-link-arg-bins=-Tlink.x");
-    for script in extra_scripts {
+    for script in scripts {
         println!("cargo:rustc-link-arg-bins=-T{script}");
     }
 }

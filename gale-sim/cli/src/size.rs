@@ -90,6 +90,8 @@ pub fn report(root: &Path) -> Result<(String, bool)> {
         };
         out += &format!("{:<16} {:<12} {:>8} B {:>8} B  {goal_text}\n", name, image.platform, u.flash, u.ram);
     }
-    out += "ram counts static data (.data, .bss, reserved buffers); the stack uses what is left\n";
+    out += "ram counts what the linker places in RAM or TCM: .data, .bss, reserved buffers, and code or vectors\n";
+    out += "copied there at boot and stacks where the layout reserves them (fmu-m7: ITCM code, 16 KiB DTCM stack);\n";
+    out += "other images' stacks use what is left\n";
     Ok((out, ok))
 }

@@ -26,7 +26,8 @@ pub(crate) struct Symbol {
 
 pub(crate) struct Image {
     pub segments: Vec<Segment>,
-    /// Address of the `.vector_table` section, if the ELF has one.
+    /// Load address of the `.vector_table` section (where it is at reset),
+    /// if the ELF has one.
     pub vector_table: Option<u32>,
     pub symbols: Symbols,
 }
@@ -82,7 +83,16 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Image, EngineError> {
     if segments.is_empty() {
         return Err(EngineError::BadElf("no loadable (PT_LOAD) segments".into()));
     }
-    let vector_table = elf.section_by_name(".vector_table").map(|s| s.address() as u32);
+    // Where the vector table is at reset: its load address. A runtime that
+    // copies it to RAM (imxrt-rt puts it in DTCM) links it there, but the
+    // boot ROM and the core find it where it was loaded.
+    let vector_table = elf.section_by_name(".vector_table").map(|s| {
+        let vma = s.address() as u32;
+        segments
+            .iter()
+            .find(|g| g.data.len() as u32 >= 8 && g.vaddr <= vma && vma - g.vaddr + 8 <= g.data.len() as u32)
+            .map_or(vma, |g| g.lma + (vma - g.vaddr))
+    });
     let mut functions = Vec::new();
     let mut objects = Vec::new();
     for sym in elf.symbols() {

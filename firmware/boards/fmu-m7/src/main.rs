@@ -26,6 +26,8 @@ use gale_kernel::slot::Slot;
 use gale_logic::frame::MAX_FRAME;
 use gale_logic::telemetry::{Heartbeat, SOURCE_FMU_M7};
 use imxrt1170evk_fcb as _;
+// The runtime: FlexRAM set-up and the copies to ITCM/DTCM before main.
+use imxrt_rt as _;
 
 const BANNER: &str = concat!("fmu-m7 v", env!("CARGO_PKG_VERSION"), " boot\r\n");
 const HEARTBEAT_PERIOD_MS: u64 = 100;
