@@ -7,15 +7,16 @@
 //! |--------------------------|-----------------------------------------------|
 //! | telemetry out            | LPUART1 TX, 115200 8N1: one ASCII banner line (polled), then frames (TDRE interrupt) |
 //! | GNSS (u-blox, UBX)       | LPUART3 RX 38400 8N1, interrupt-driven        |
-//! | IMU 0, 1, 2 (ICM-42688-P)| LPSPI1, PCS0, PCS1, PCS2, mode 3, 8 MHz       |
-//! | barometer (BMP388)       | LPI2C1, address 0x76, 400 kHz                 |
+//! | IMU 0, 1, 2 (ICM-42688-P)| LPSPI1, PCS0, PCS1, PCS2, mode 3, 8 MHz, interrupt-driven (RDF) |
+//! | barometer (BMP388)       | LPI2C1, address 0x76, 400 kHz, interrupt-driven (RDF/SDF) |
 //! | time base                | SysTick on the core clock (tickless)          |
 //! | logs                     | defmt over RTT                                |
 #![no_std]
 
 use core::cell::RefCell;
 
-use chip_imxrt1176::lpi2c::Lpi2c;
+use chip_imxrt1176::irq::IrqEvent;
+use chip_imxrt1176::lpi2c::{self, Lpi2c};
 use chip_imxrt1176::lpspi::{self, Lpspi};
 use chip_imxrt1176::lpuart::{Lpuart, RxQueue, TxQueue};
 use chip_imxrt1176::{ral, ROOT_CLOCK_HZ};
@@ -53,9 +54,13 @@ pub const GNSS_BAUD: u32 = 38_400;
 /// Telemetry every 20 ms (50 Hz); baro every 20 ms.
 pub const TELEMETRY_PERIOD_MS: u64 = 20;
 pub const BARO_PERIOD_MS: u64 = 20;
-/// NVIC priorities (upper nibble): SysTick above the GNSS receiver above
-/// the telemetry transmitter.
+/// NVIC priorities (upper nibble): SysTick and the IMU bus (LPSPI1) above
+/// fmu-m7's flight executor (0x20), so the flight loop's SPI waits end
+/// inside it; then the barometer bus, the GNSS receiver, the telemetry
+/// transmitter.
 pub const PRIO_SYSTICK: u8 = 0x10;
+pub const PRIO_IMU_SPI: u8 = 0x10;
+pub const PRIO_BARO_I2C: u8 = 0x30;
 pub const PRIO_GNSS_UART: u8 = 0x40;
 pub const PRIO_TELEMETRY_UART: u8 = 0x50;
 
@@ -70,8 +75,12 @@ pub static TELEMETRY_UART: Slot<Lpuart<1>> = Slot::new();
 pub static TELEMETRY_TX: Channel<u8, 256, 1> = Channel::new();
 pub static GNSS_UART: Slot<Lpuart<3>> = Slot::new();
 pub static GNSS_RX: Channel<u8, 256, 1> = Channel::new();
-pub static SPI1: Slot<Lpspi<1>> = Slot::new();
-pub static I2C1: Slot<Lpi2c<1>> = Slot::new();
+pub static SPI1: Slot<Lpspi<1, TimerDelay<8>>> = Slot::new();
+/// LPSPI1's interrupt completion (handler: [`on_imu_spi`]).
+pub static SPI1_EVENT: IrqEvent = IrqEvent::new();
+pub static I2C1: Slot<Lpi2c<1, TimerDelay<8>>> = Slot::new();
+/// LPI2C1's interrupt completion (handler: [`on_baro_i2c`]).
+pub static I2C1_EVENT: IrqEvent = IrqEvent::new();
 
 /// Latest values, published by one task and read (`peek`) by others.
 pub static STATE: Signal<FlightState, 1> = Signal::new();
@@ -169,13 +178,31 @@ pub fn init_gnss_uart() -> Result<(), DeviceError> {
     Ok(())
 }
 
+/// LPSPI1 for the IMUs, its interrupt unmasked (the driver enables its
+/// sources only while it waits).
 pub fn init_spi() -> Result<(), DeviceError> {
-    SPI1.put(Lpspi::new(unsafe { ral::lpspi::LPSPI1::instance() }, ROOT_CLOCK_HZ, 8_000_000, lpspi::Mode::Mode3));
+    // SAFETY: created once, moved into its slot.
+    let spi = Lpspi::new(unsafe { ral::lpspi::LPSPI1::instance() }, ROOT_CLOCK_HZ, 8_000_000, lpspi::Mode::Mode3, &SPI1_EVENT, delay());
+    SPI1.put(spi);
+    // SAFETY: the handler only touches LPSPI1.IER and SPI1_EVENT; priority
+    // before unmask.
+    unsafe {
+        cortex_m::Peripherals::steal().NVIC.set_priority(Interrupt::LPSPI1, PRIO_IMU_SPI);
+        NVIC::unmask(Interrupt::LPSPI1);
+    }
     Ok(())
 }
 
+/// LPI2C1 for the barometer, its interrupt unmasked.
 pub fn init_i2c() -> Result<(), DeviceError> {
-    I2C1.put(Lpi2c::new(unsafe { ral::lpi2c::LPI2C1::instance() }, ROOT_CLOCK_HZ, 400_000));
+    // SAFETY: created once, moved into its slot.
+    I2C1.put(Lpi2c::new(unsafe { ral::lpi2c::LPI2C1::instance() }, ROOT_CLOCK_HZ, 400_000, &I2C1_EVENT, delay()));
+    // SAFETY: the handler only touches LPI2C1.MIER and I2C1_EVENT; priority
+    // before unmask.
+    unsafe {
+        cortex_m::Peripherals::steal().NVIC.set_priority(Interrupt::LPI2C1, PRIO_BARO_I2C);
+        NVIC::unmask(Interrupt::LPI2C1);
+    }
     Ok(())
 }
 
@@ -334,6 +361,16 @@ pub fn on_telemetry_uart() {
 /// LPUART3: received bytes into the GNSS queue.
 pub fn on_gnss_uart() {
     GNSS_UART.with(|u| u.on_interrupt(&GNSS_RX));
+}
+
+/// LPSPI1: a chunk of an IMU transfer is complete; wake the sensor loop.
+pub fn on_imu_spi() {
+    lpspi::on_interrupt::<1>(&SPI1_EVENT);
+}
+
+/// LPI2C1: barometer bytes, STOP or an error; wake the baro task.
+pub fn on_baro_i2c() {
+    lpi2c::on_interrupt::<1>(&I2C1_EVENT);
 }
 
 #[panic_handler]

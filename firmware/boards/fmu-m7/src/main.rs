@@ -135,3 +135,15 @@ extern "C" fn LPUART1() {
 extern "C" fn LPUART3() {
     board::on_gnss_uart();
 }
+
+/// IMU bus: wakes the sensor loop (IRQ 38; priority `board::PRIO_IMU_SPI`).
+#[no_mangle]
+extern "C" fn LPSPI1() {
+    board::on_imu_spi();
+}
+
+/// Barometer bus: wakes the baro task (IRQ 32; priority `board::PRIO_BARO_I2C`).
+#[no_mangle]
+extern "C" fn LPI2C1() {
+    board::on_baro_i2c();
+}
