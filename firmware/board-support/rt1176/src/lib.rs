@@ -95,31 +95,92 @@ defmt::timestamp!("{=u64:us}", now_us());
 
 // ---- device init (called from the images' init tables) ---------------------
 
-/// IOMUXC: pads to their peripheral function (EVK pin-out). ALT0 of
-/// GPIO_AD_24/25 is LPUART1 TXD/RXD; ALT0 of GPIO_AD_28..31 is LPSPI1
-/// SCK/PCS0/SOUT/SIN; ALT1 of GPIO_AD_08/09 is LPI2C1 SCL/SDA (SION set).
-pub fn init_pins() -> Result<(), DeviceError> {
-    // SAFETY: IOMUXC is only written here, once, before any task runs.
-    let iomuxc = unsafe { ral::iomuxc::IOMUXC::instance() };
-    for pad in [24, 25, 28, 29, 30, 31] {
-        set_mux_ad(&iomuxc, pad, 0);
-    }
-    set_mux_ad(&iomuxc, 8, 1 | 1 << 4);
-    set_mux_ad(&iomuxc, 9, 1 | 1 << 4);
-    Ok(())
+/// One IOMUXC register write: a pad's SW_MUX_CTL_PAD_* (MUX_MODE = ALTn,
+/// bit 4 SION) or a peripheral input's *_SELECT_INPUT (daisy chain: which
+/// pad feeds the input). Build it with [`iomuxc!`], which takes the register
+/// name as the IMXRT1170 RM and SVD spell it and checks it against
+/// imxrt-ral at compile time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IomuxcWrite {
+    /// Byte offset in IOMUXC.
+    pub offset: usize,
+    pub value: u32,
 }
 
-fn set_mux_ad(iomuxc: &ral::iomuxc::IOMUXC, pad: usize, value: u32) {
-    match pad {
-        8 => ral::write_reg!(ral::iomuxc, iomuxc, SW_MUX_CTL_PAD_GPIO_AD_08, value),
-        9 => ral::write_reg!(ral::iomuxc, iomuxc, SW_MUX_CTL_PAD_GPIO_AD_09, value),
-        24 => ral::write_reg!(ral::iomuxc, iomuxc, SW_MUX_CTL_PAD_GPIO_AD_24, value),
-        25 => ral::write_reg!(ral::iomuxc, iomuxc, SW_MUX_CTL_PAD_GPIO_AD_25, value),
-        28 => ral::write_reg!(ral::iomuxc, iomuxc, SW_MUX_CTL_PAD_GPIO_AD_28, value),
-        29 => ral::write_reg!(ral::iomuxc, iomuxc, SW_MUX_CTL_PAD_GPIO_AD_29, value),
-        30 => ral::write_reg!(ral::iomuxc, iomuxc, SW_MUX_CTL_PAD_GPIO_AD_30, value),
-        _ => ral::write_reg!(ral::iomuxc, iomuxc, SW_MUX_CTL_PAD_GPIO_AD_31, value),
+/// `iomuxc!(REGISTER = value)`: an [`IomuxcWrite`] to the named IOMUXC register.
+#[macro_export]
+macro_rules! iomuxc {
+    ($reg:ident = $value:expr) => {
+        $crate::IomuxcWrite { offset: ::core::mem::offset_of!($crate::IomuxcRegs, $reg), value: $value }
+    };
+}
+
+#[doc(hidden)]
+pub use chip_imxrt1176::ral::iomuxc::RegisterBlock as IomuxcRegs;
+
+/// SW_MUX_CTL_PAD_* values: MUX_MODE (ALTn) and SION (input path forced
+/// on, needed by the open-drain I2C pads).
+pub const ALT0: u32 = 0;
+pub const ALT1: u32 = 1;
+pub const ALT2: u32 = 2;
+pub const SION: u32 = 1 << 4;
+
+/// The pin-out both RT1176 images share (MIMXRT1170-EVK pads; functions
+/// from the IOMUXC chapter of the IMXRT1170 RM, as named in the SVD's
+/// MUX_MODE enumerations):
+///
+/// | pad | ALT | function |
+/// |---|---|---|
+/// | GPIO_AD_24 / GPIO_AD_25 | 0 | LPUART1_TXD / LPUART1_RXD (telemetry) |
+/// | GPIO_AD_28 / _29 / _30 / _31 | 0 | LPSPI1_SCK / PCS0 / SOUT / SIN (IMU 0) |
+/// | GPIO_AD_18 / GPIO_AD_19 | 2 | LPSPI1_PCS1 / LPSPI1_PCS2 (IMU 1, IMU 2) |
+/// | GPIO_AD_08 / GPIO_AD_09 | 1, SION | LPI2C1_SCL / LPI2C1_SDA (baro) |
+///
+/// LPSPI1's SCK, PCS0, SDI and SDO inputs default (daisy value 0) to the
+/// GPIO_EMC_B2_00..03 pads; value 1 selects GPIO_AD_28..31. LPI2C1 and
+/// LPUART1 default to the pads above.
+///
+/// Not muxed: LPUART3 (GNSS). The IMXRT1176 offers LPUART3_TXD/RXD only on
+/// GPIO_AD_30/31 (ALT4), which carry LPSPI1 SOUT/SIN here: one of the two
+/// has to move (LPSPI1 to GPIO_EMC_B2_00..03 ALT8, or the GNSS to another
+/// LPUART) before a hardware run.
+pub const PINS: [IomuxcWrite; 16] = [
+    iomuxc!(SW_MUX_CTL_PAD_GPIO_AD_24 = ALT0),
+    iomuxc!(SW_MUX_CTL_PAD_GPIO_AD_25 = ALT0),
+    iomuxc!(SW_MUX_CTL_PAD_GPIO_AD_28 = ALT0),
+    iomuxc!(SW_MUX_CTL_PAD_GPIO_AD_29 = ALT0),
+    iomuxc!(SW_MUX_CTL_PAD_GPIO_AD_30 = ALT0),
+    iomuxc!(SW_MUX_CTL_PAD_GPIO_AD_31 = ALT0),
+    iomuxc!(SW_MUX_CTL_PAD_GPIO_AD_18 = ALT2),
+    iomuxc!(SW_MUX_CTL_PAD_GPIO_AD_19 = ALT2),
+    iomuxc!(SW_MUX_CTL_PAD_GPIO_AD_08 = ALT1 | SION),
+    iomuxc!(SW_MUX_CTL_PAD_GPIO_AD_09 = ALT1 | SION),
+    iomuxc!(LPSPI1_LPSPI_SCK_SELECT_INPUT = 1),
+    iomuxc!(LPSPI1_LPSPI_PCS_SELECT_INPUT_0 = 1),
+    iomuxc!(LPSPI1_LPSPI_SDI_SELECT_INPUT = 1),
+    iomuxc!(LPSPI1_LPSPI_SDO_SELECT_INPUT = 1),
+    iomuxc!(LPI2C1_LPI2C_SCL_SELECT_INPUT = 0),
+    iomuxc!(LPI2C1_LPI2C_SDA_SELECT_INPUT = 0),
+];
+
+/// Writes `writes` to IOMUXC in order.
+pub fn mux_pads(writes: &[IomuxcWrite]) {
+    let base = ral::iomuxc::IOMUXC as *mut u8;
+    for w in writes {
+        if w.offset + 4 <= core::mem::size_of::<IomuxcRegs>() {
+            // SAFETY: `offset` comes from `offset_of!` on the IOMUXC
+            // register block (checked in range again above); a 32-bit
+            // volatile store to that register. IOMUXC is written only
+            // during init, before any task runs.
+            unsafe { (base.add(w.offset) as *mut u32).write_volatile(w.value) };
+        }
     }
+}
+
+/// The shared pads ([`PINS`]).
+pub fn init_pins() -> Result<(), DeviceError> {
+    mux_pads(&PINS);
+    Ok(())
 }
 
 /// RTWDOG3 off (IMXRT1170RM, RTWDOG: unlock by writing 0xD928C520 to

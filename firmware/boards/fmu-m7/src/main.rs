@@ -7,11 +7,21 @@
 //! | what                    | where                                         |
 //! |-------------------------|-----------------------------------------------|
 //! | flight executor         | interrupt executor on the (unused) KPP IRQ, priority 0x20 |
-//! | heartbeat to gust-f100  | LPUART2 TX, 115200 8N1, heartbeat frames at 10 Hz |
+//! | heartbeat to gust-f100  | LPUART2 TX, 115200 8N1, heartbeat frames at 10 Hz (polled); pads GPIO_DISP_B2_10/11 ALT2 |
+//!
+//! Interrupts (IRQ numbers of the IMXRT1170 RM / SVD, NVIC priority):
+//! | IRQ | handler  | priority | what |
+//! |-----|----------|----------|------|
+//! | -   | SysTick  | 0x10 | time base, timer queue |
+//! | 38  | LPSPI1   | 0x10 | IMU bus chunk done: wakes the flight loop inside the KPP handler |
+//! | 51  | KPP      | 0x20 | polls the flight executor |
+//! | 32  | LPI2C1   | 0x30 | barometer bytes / STOP / error: wakes the baro task |
+//! | 22  | LPUART3  | 0x40 | GNSS bytes into the receive queue |
+//! | 20  | LPUART1  | 0x50 | telemetry bytes out of the transmit queue |
 #![no_std]
 #![no_main]
 
-use board_rt1176::{self as board, Interrupt, ARENA, BAUD, THREAD, TICKS_PER_MS, TIMERS};
+use board_rt1176::{self as board, iomuxc, Interrupt, IomuxcWrite, ALT2, ARENA, BAUD, THREAD, TICKS_PER_MS, TIMERS};
 use chip_imxrt1176::lpuart::Lpuart;
 use chip_imxrt1176::{ral, ROOT_CLOCK_HZ};
 use cortex_m::peripheral::NVIC;
@@ -34,13 +44,20 @@ const PRIO_FLIGHT: u8 = 0x20;
 static FLIGHT: Executor<1> = Executor::new(pend_flight);
 static HEARTBEAT_UART: Slot<Lpuart<2>> = Slot::new();
 
+/// fmu-m7's own pads, after the shared [`board::PINS`]: LPUART2_TXD /
+/// LPUART2_RXD, the only LPUART2 pads of the RT1176.
+const HEARTBEAT_PINS: [IomuxcWrite; 2] = [
+    iomuxc!(SW_MUX_CTL_PAD_GPIO_DISP_B2_10 = ALT2),
+    iomuxc!(SW_MUX_CTL_PAD_GPIO_DISP_B2_11 = ALT2),
+];
+
 fn pend_flight() {
     NVIC::pend(FLIGHT_IRQ);
 }
 
 const DEVICES: [Device; 11] = [
     Device { name: "rtwdog3", level: Level::Early, priority: 0, deps: &[], init: board::init_watchdog },
-    Device { name: "pins", level: Level::PreKernel1, priority: 0, deps: &[], init: board::init_pins },
+    Device { name: "pins", level: Level::PreKernel1, priority: 0, deps: &[], init: init_pins },
     Device { name: "core-priorities", level: Level::PreKernel1, priority: 1, deps: &[], init: board::init_core_priorities },
     Device { name: "systick", level: Level::PreKernel2, priority: 0, deps: &["core-priorities"], init: board::init_systick },
     Device { name: "lpuart1-telemetry", level: Level::PreKernel2, priority: 1, deps: &["pins"], init: init_telemetry_uart },
@@ -60,6 +77,12 @@ const DEVICES: [Device; 11] = [
 
 /// Checked at compile time: a cycle or missing dependency fails the build.
 const ORDER: [usize; DEVICES.len()] = init::plan_or_fail(&DEVICES);
+
+fn init_pins() -> Result<(), DeviceError> {
+    board::init_pins()?;
+    board::mux_pads(&HEARTBEAT_PINS);
+    Ok(())
+}
 
 fn init_telemetry_uart() -> Result<(), DeviceError> {
     board::init_telemetry_uart(BANNER)

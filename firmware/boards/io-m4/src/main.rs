@@ -3,6 +3,18 @@
 //! publishes every voted sample to the flight core through the OCRAM
 //! mailbox (`gale_logic::mailbox`) and MU_B TR0, and emits its own
 //! telemetry (source 2) on LPUART1, so it also runs standalone.
+//!
+//! Interrupts (IRQ numbers of the IMXRT1170 RM / SVD, NVIC priority; every
+//! task runs on the thread executor):
+//! | IRQ | handler  | priority | what |
+//! |-----|----------|----------|------|
+//! | -   | SysTick  | 0x10 | time base, timer queue |
+//! | 38  | LPSPI1   | 0x10 | IMU bus chunk done: wakes the sensor loop |
+//! | 32  | LPI2C1   | 0x30 | barometer bytes / STOP / error: wakes the baro task |
+//! | 22  | LPUART3  | 0x40 | GNSS bytes into the receive queue |
+//! | 20  | LPUART1  | 0x50 | telemetry bytes out of the transmit queue |
+//!
+//! Pads: the shared [`board_rt1176::PINS`].
 #![no_std]
 #![no_main]
 
