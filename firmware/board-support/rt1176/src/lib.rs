@@ -15,7 +15,7 @@
 
 use core::cell::RefCell;
 
-use chip_imxrt1176::irq::IrqEvent;
+use gale_kernel::sync::irq_event::IrqEvent;
 use chip_imxrt1176::lpi2c::{self, Lpi2c};
 use chip_imxrt1176::lpspi::{self, Lpspi};
 use chip_imxrt1176::lpuart::{Lpuart, RxQueue, TxQueue};

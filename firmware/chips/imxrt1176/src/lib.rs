@@ -14,7 +14,6 @@ pub use imxrt_ral as ral;
 
 pub mod gpio;
 pub mod gpt;
-pub mod irq;
 pub mod lpi2c;
 pub mod lpspi;
 pub mod lpuart;

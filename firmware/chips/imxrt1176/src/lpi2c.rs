@@ -13,7 +13,7 @@
 use embedded_hal_async::delay::DelayNs;
 use embedded_hal_async::i2c::{self, ErrorKind, NoAcknowledgeSource, Operation};
 
-use crate::irq::IrqEvent;
+use gale_kernel::sync::irq_event::IrqEvent;
 use crate::ral::{self, lpi2c};
 
 const CMD_TRANSMIT: u32 = 0;

@@ -13,7 +13,7 @@ use core::cell::RefCell;
 use embedded_hal_async::delay::DelayNs;
 use embedded_hal_async::spi::{self, Operation};
 
-use crate::irq::IrqEvent;
+use gale_kernel::sync::irq_event::IrqEvent;
 use crate::ral::{self, lpspi};
 
 /// Longest wait for one chunk (at most 15 bytes: 15 µs at 8 MHz).
