@@ -192,6 +192,7 @@ impl<const N: u8, D> spi::ErrorType for Device<'_, N, D> {
 }
 
 impl<const N: u8, D: DelayNs> spi::SpiDevice for Device<'_, N, D> {
+    #[allow(clippy::await_holding_refcell_ref, reason = "held on purpose; a second borrow gets Busy, never a panic")]
     async fn transaction(&mut self, ops: &mut [Operation<'_, u8>]) -> Result<(), Error> {
         // The borrow spans the interrupt waits: a second device's
         // transaction meanwhile (another task on the same bus) gets
