@@ -7,6 +7,7 @@
 pub mod ceiling;
 pub mod channel;
 pub mod flags;
+pub mod irq_event;
 pub mod mutex;
 pub mod semaphore;
 pub mod signal;

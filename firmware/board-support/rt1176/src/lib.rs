@@ -7,15 +7,16 @@
 //! |--------------------------|-----------------------------------------------|
 //! | telemetry out            | LPUART1 TX, 115200 8N1: one ASCII banner line (polled), then frames (TDRE interrupt) |
 //! | GNSS (u-blox, UBX)       | LPUART3 RX 38400 8N1, interrupt-driven        |
-//! | IMU 0, 1, 2 (ICM-42688-P)| LPSPI1, PCS0, PCS1, PCS2, mode 3, 8 MHz       |
-//! | barometer (BMP388)       | LPI2C1, address 0x76, 400 kHz                 |
+//! | IMU 0, 1, 2 (ICM-42688-P)| LPSPI1, PCS0, PCS1, PCS2, mode 3, 8 MHz, interrupt-driven (RDF) |
+//! | barometer (BMP388)       | LPI2C1, address 0x76, 400 kHz, interrupt-driven (RDF/SDF) |
 //! | time base                | SysTick on the core clock (tickless)          |
 //! | logs                     | defmt over RTT                                |
 #![no_std]
 
 use core::cell::RefCell;
 
-use chip_imxrt1176::lpi2c::Lpi2c;
+use gale_kernel::sync::irq_event::IrqEvent;
+use chip_imxrt1176::lpi2c::{self, Lpi2c};
 use chip_imxrt1176::lpspi::{self, Lpspi};
 use chip_imxrt1176::lpuart::{Lpuart, RxQueue, TxQueue};
 use chip_imxrt1176::{ral, ROOT_CLOCK_HZ};
@@ -53,9 +54,13 @@ pub const GNSS_BAUD: u32 = 38_400;
 /// Telemetry every 20 ms (50 Hz); baro every 20 ms.
 pub const TELEMETRY_PERIOD_MS: u64 = 20;
 pub const BARO_PERIOD_MS: u64 = 20;
-/// NVIC priorities (upper nibble): SysTick above the GNSS receiver above
-/// the telemetry transmitter.
+/// NVIC priorities (upper nibble): SysTick and the IMU bus (LPSPI1) above
+/// fmu-m7's flight executor (0x20), so the flight loop's SPI waits end
+/// inside it; then the barometer bus, the GNSS receiver, the telemetry
+/// transmitter.
 pub const PRIO_SYSTICK: u8 = 0x10;
+pub const PRIO_IMU_SPI: u8 = 0x10;
+pub const PRIO_BARO_I2C: u8 = 0x30;
 pub const PRIO_GNSS_UART: u8 = 0x40;
 pub const PRIO_TELEMETRY_UART: u8 = 0x50;
 
@@ -70,8 +75,12 @@ pub static TELEMETRY_UART: Slot<Lpuart<1>> = Slot::new();
 pub static TELEMETRY_TX: Channel<u8, 256, 1> = Channel::new();
 pub static GNSS_UART: Slot<Lpuart<3>> = Slot::new();
 pub static GNSS_RX: Channel<u8, 256, 1> = Channel::new();
-pub static SPI1: Slot<Lpspi<1>> = Slot::new();
-pub static I2C1: Slot<Lpi2c<1>> = Slot::new();
+pub static SPI1: Slot<Lpspi<1, TimerDelay<8>>> = Slot::new();
+/// LPSPI1's interrupt completion (handler: [`on_imu_spi`]).
+pub static SPI1_EVENT: IrqEvent = IrqEvent::new();
+pub static I2C1: Slot<Lpi2c<1, TimerDelay<8>>> = Slot::new();
+/// LPI2C1's interrupt completion (handler: [`on_baro_i2c`]).
+pub static I2C1_EVENT: IrqEvent = IrqEvent::new();
 
 /// Latest values, published by one task and read (`peek`) by others.
 pub static STATE: Signal<FlightState, 1> = Signal::new();
@@ -86,31 +95,92 @@ defmt::timestamp!("{=u64:us}", now_us());
 
 // ---- device init (called from the images' init tables) ---------------------
 
-/// IOMUXC: pads to their peripheral function (EVK pin-out). ALT0 of
-/// GPIO_AD_24/25 is LPUART1 TXD/RXD; ALT0 of GPIO_AD_28..31 is LPSPI1
-/// SCK/PCS0/SOUT/SIN; ALT1 of GPIO_AD_08/09 is LPI2C1 SCL/SDA (SION set).
-pub fn init_pins() -> Result<(), DeviceError> {
-    // SAFETY: IOMUXC is only written here, once, before any task runs.
-    let iomuxc = unsafe { ral::iomuxc::IOMUXC::instance() };
-    for pad in [24, 25, 28, 29, 30, 31] {
-        set_mux_ad(&iomuxc, pad, 0);
-    }
-    set_mux_ad(&iomuxc, 8, 1 | 1 << 4);
-    set_mux_ad(&iomuxc, 9, 1 | 1 << 4);
-    Ok(())
+/// One IOMUXC register write: a pad's SW_MUX_CTL_PAD_* (MUX_MODE = ALTn,
+/// bit 4 SION) or a peripheral input's *_SELECT_INPUT (daisy chain: which
+/// pad feeds the input). Build it with [`iomuxc!`], which takes the register
+/// name as the IMXRT1170 RM and SVD spell it and checks it against
+/// imxrt-ral at compile time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IomuxcWrite {
+    /// Byte offset in IOMUXC.
+    pub offset: usize,
+    pub value: u32,
 }
 
-fn set_mux_ad(iomuxc: &ral::iomuxc::IOMUXC, pad: usize, value: u32) {
-    match pad {
-        8 => ral::write_reg!(ral::iomuxc, iomuxc, SW_MUX_CTL_PAD_GPIO_AD_08, value),
-        9 => ral::write_reg!(ral::iomuxc, iomuxc, SW_MUX_CTL_PAD_GPIO_AD_09, value),
-        24 => ral::write_reg!(ral::iomuxc, iomuxc, SW_MUX_CTL_PAD_GPIO_AD_24, value),
-        25 => ral::write_reg!(ral::iomuxc, iomuxc, SW_MUX_CTL_PAD_GPIO_AD_25, value),
-        28 => ral::write_reg!(ral::iomuxc, iomuxc, SW_MUX_CTL_PAD_GPIO_AD_28, value),
-        29 => ral::write_reg!(ral::iomuxc, iomuxc, SW_MUX_CTL_PAD_GPIO_AD_29, value),
-        30 => ral::write_reg!(ral::iomuxc, iomuxc, SW_MUX_CTL_PAD_GPIO_AD_30, value),
-        _ => ral::write_reg!(ral::iomuxc, iomuxc, SW_MUX_CTL_PAD_GPIO_AD_31, value),
+/// `iomuxc!(REGISTER = value)`: an [`IomuxcWrite`] to the named IOMUXC register.
+#[macro_export]
+macro_rules! iomuxc {
+    ($reg:ident = $value:expr) => {
+        $crate::IomuxcWrite { offset: ::core::mem::offset_of!($crate::IomuxcRegs, $reg), value: $value }
+    };
+}
+
+#[doc(hidden)]
+pub use chip_imxrt1176::ral::iomuxc::RegisterBlock as IomuxcRegs;
+
+/// SW_MUX_CTL_PAD_* values: MUX_MODE (ALTn) and SION (input path forced
+/// on, needed by the open-drain I2C pads).
+pub const ALT0: u32 = 0;
+pub const ALT1: u32 = 1;
+pub const ALT2: u32 = 2;
+pub const SION: u32 = 1 << 4;
+
+/// The pin-out both RT1176 images share (MIMXRT1170-EVK pads; functions
+/// from the IOMUXC chapter of the IMXRT1170 RM, as named in the SVD's
+/// MUX_MODE enumerations):
+///
+/// | pad | ALT | function |
+/// |---|---|---|
+/// | GPIO_AD_24 / GPIO_AD_25 | 0 | LPUART1_TXD / LPUART1_RXD (telemetry) |
+/// | GPIO_AD_28 / _29 / _30 / _31 | 0 | LPSPI1_SCK / PCS0 / SOUT / SIN (IMU 0) |
+/// | GPIO_AD_18 / GPIO_AD_19 | 2 | LPSPI1_PCS1 / LPSPI1_PCS2 (IMU 1, IMU 2) |
+/// | GPIO_AD_08 / GPIO_AD_09 | 1, SION | LPI2C1_SCL / LPI2C1_SDA (baro) |
+///
+/// LPSPI1's SCK, PCS0, SDI and SDO inputs default (daisy value 0) to the
+/// GPIO_EMC_B2_00..03 pads; value 1 selects GPIO_AD_28..31. LPI2C1 and
+/// LPUART1 default to the pads above.
+///
+/// Not muxed: LPUART3 (GNSS). The IMXRT1176 offers LPUART3_TXD/RXD only on
+/// GPIO_AD_30/31 (ALT4), which carry LPSPI1 SOUT/SIN here: one of the two
+/// has to move (LPSPI1 to GPIO_EMC_B2_00..03 ALT8, or the GNSS to another
+/// LPUART) before a hardware run.
+pub const PINS: [IomuxcWrite; 16] = [
+    iomuxc!(SW_MUX_CTL_PAD_GPIO_AD_24 = ALT0),
+    iomuxc!(SW_MUX_CTL_PAD_GPIO_AD_25 = ALT0),
+    iomuxc!(SW_MUX_CTL_PAD_GPIO_AD_28 = ALT0),
+    iomuxc!(SW_MUX_CTL_PAD_GPIO_AD_29 = ALT0),
+    iomuxc!(SW_MUX_CTL_PAD_GPIO_AD_30 = ALT0),
+    iomuxc!(SW_MUX_CTL_PAD_GPIO_AD_31 = ALT0),
+    iomuxc!(SW_MUX_CTL_PAD_GPIO_AD_18 = ALT2),
+    iomuxc!(SW_MUX_CTL_PAD_GPIO_AD_19 = ALT2),
+    iomuxc!(SW_MUX_CTL_PAD_GPIO_AD_08 = ALT1 | SION),
+    iomuxc!(SW_MUX_CTL_PAD_GPIO_AD_09 = ALT1 | SION),
+    iomuxc!(LPSPI1_LPSPI_SCK_SELECT_INPUT = 1),
+    iomuxc!(LPSPI1_LPSPI_PCS_SELECT_INPUT_0 = 1),
+    iomuxc!(LPSPI1_LPSPI_SDI_SELECT_INPUT = 1),
+    iomuxc!(LPSPI1_LPSPI_SDO_SELECT_INPUT = 1),
+    iomuxc!(LPI2C1_LPI2C_SCL_SELECT_INPUT = 0),
+    iomuxc!(LPI2C1_LPI2C_SDA_SELECT_INPUT = 0),
+];
+
+/// Writes `writes` to IOMUXC in order.
+pub fn mux_pads(writes: &[IomuxcWrite]) {
+    let base = ral::iomuxc::IOMUXC as *mut u8;
+    for w in writes {
+        if w.offset + 4 <= core::mem::size_of::<IomuxcRegs>() {
+            // SAFETY: `offset` comes from `offset_of!` on the IOMUXC
+            // register block (checked in range again above); a 32-bit
+            // volatile store to that register. IOMUXC is written only
+            // during init, before any task runs.
+            unsafe { (base.add(w.offset) as *mut u32).write_volatile(w.value) };
+        }
     }
+}
+
+/// The shared pads ([`PINS`]).
+pub fn init_pins() -> Result<(), DeviceError> {
+    mux_pads(&PINS);
+    Ok(())
 }
 
 /// RTWDOG3 off (IMXRT1170RM, RTWDOG: unlock by writing 0xD928C520 to
@@ -169,13 +239,31 @@ pub fn init_gnss_uart() -> Result<(), DeviceError> {
     Ok(())
 }
 
+/// LPSPI1 for the IMUs, its interrupt unmasked (the driver enables its
+/// sources only while it waits).
 pub fn init_spi() -> Result<(), DeviceError> {
-    SPI1.put(Lpspi::new(unsafe { ral::lpspi::LPSPI1::instance() }, ROOT_CLOCK_HZ, 8_000_000, lpspi::Mode::Mode3));
+    // SAFETY: created once, moved into its slot.
+    let spi = Lpspi::new(unsafe { ral::lpspi::LPSPI1::instance() }, ROOT_CLOCK_HZ, 8_000_000, lpspi::Mode::Mode3, &SPI1_EVENT, delay());
+    SPI1.put(spi);
+    // SAFETY: the handler only touches LPSPI1.IER and SPI1_EVENT; priority
+    // before unmask.
+    unsafe {
+        cortex_m::Peripherals::steal().NVIC.set_priority(Interrupt::LPSPI1, PRIO_IMU_SPI);
+        NVIC::unmask(Interrupt::LPSPI1);
+    }
     Ok(())
 }
 
+/// LPI2C1 for the barometer, its interrupt unmasked.
 pub fn init_i2c() -> Result<(), DeviceError> {
-    I2C1.put(Lpi2c::new(unsafe { ral::lpi2c::LPI2C1::instance() }, ROOT_CLOCK_HZ, 400_000));
+    // SAFETY: created once, moved into its slot.
+    I2C1.put(Lpi2c::new(unsafe { ral::lpi2c::LPI2C1::instance() }, ROOT_CLOCK_HZ, 400_000, &I2C1_EVENT, delay()));
+    // SAFETY: the handler only touches LPI2C1.MIER and I2C1_EVENT; priority
+    // before unmask.
+    unsafe {
+        cortex_m::Peripherals::steal().NVIC.set_priority(Interrupt::LPI2C1, PRIO_BARO_I2C);
+        NVIC::unmask(Interrupt::LPI2C1);
+    }
     Ok(())
 }
 
@@ -334,6 +422,16 @@ pub fn on_telemetry_uart() {
 /// LPUART3: received bytes into the GNSS queue.
 pub fn on_gnss_uart() {
     GNSS_UART.with(|u| u.on_interrupt(&GNSS_RX));
+}
+
+/// LPSPI1: a chunk of an IMU transfer is complete; wake the sensor loop.
+pub fn on_imu_spi() {
+    lpspi::on_interrupt::<1>(&SPI1_EVENT);
+}
+
+/// LPI2C1: barometer bytes, STOP or an error; wake the baro task.
+pub fn on_baro_i2c() {
+    lpi2c::on_interrupt::<1>(&I2C1_EVENT);
 }
 
 #[panic_handler]

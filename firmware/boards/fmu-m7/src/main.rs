@@ -7,14 +7,24 @@
 //! | what                    | where                                         |
 //! |-------------------------|-----------------------------------------------|
 //! | flight executor         | interrupt executor on the (unused) KPP IRQ, priority 0x20 |
-//! | heartbeat to gust-f100  | LPUART2 TX, 115200 8N1, heartbeat frames at 10 Hz |
-//! | samples from io-m4      | OCRAM mailbox announced in MU_A RR0, MUA IRQ, priority 0x40 (`m4_link`) |
+//! | heartbeat to gust-f100  | LPUART2 TX, 115200 8N1, heartbeat frames at 10 Hz (polled); pads GPIO_DISP_B2_10/11 ALT2 |
+//!
+//! Interrupts (IRQ numbers of the IMXRT1170 RM / SVD, NVIC priority):
+//! | IRQ | handler  | priority | what |
+//! |-----|----------|----------|------|
+//! | -   | SysTick  | 0x10 | time base, timer queue |
+//! | 38  | LPSPI1   | 0x10 | IMU bus chunk done: wakes the flight loop inside the KPP handler |
+//! | 51  | KPP      | 0x20 | polls the flight executor |
+//! | 32  | LPI2C1   | 0x30 | barometer bytes / STOP / error: wakes the baro task |
+//! | 22  | LPUART3  | 0x40 | GNSS bytes into the receive queue |
+//! | 118 | MUA      | 0x40 | io-m4 announced a sample in the OCRAM mailbox (`m4_link`) |
+//! | 20  | LPUART1  | 0x50 | telemetry bytes out of the transmit queue |
 #![no_std]
 #![no_main]
 
 mod m4_link;
 
-use board_rt1176::{self as board, Interrupt, ARENA, BAUD, THREAD, TICKS_PER_MS, TIMERS};
+use board_rt1176::{self as board, iomuxc, Interrupt, IomuxcWrite, ALT2, ARENA, BAUD, THREAD, TICKS_PER_MS, TIMERS};
 use chip_imxrt1176::lpuart::Lpuart;
 use chip_imxrt1176::{ral, ROOT_CLOCK_HZ};
 use cortex_m::peripheral::NVIC;
@@ -39,13 +49,20 @@ const PRIO_FLIGHT: u8 = 0x20;
 static FLIGHT: Executor<1> = Executor::new(pend_flight);
 static HEARTBEAT_UART: Slot<Lpuart<2>> = Slot::new();
 
+/// fmu-m7's own pads, after the shared [`board::PINS`]: LPUART2_TXD /
+/// LPUART2_RXD, the only LPUART2 pads of the RT1176.
+const HEARTBEAT_PINS: [IomuxcWrite; 2] = [
+    iomuxc!(SW_MUX_CTL_PAD_GPIO_DISP_B2_10 = ALT2),
+    iomuxc!(SW_MUX_CTL_PAD_GPIO_DISP_B2_11 = ALT2),
+];
+
 fn pend_flight() {
     NVIC::pend(FLIGHT_IRQ);
 }
 
 const DEVICES: [Device; 12] = [
     Device { name: "rtwdog3", level: Level::Early, priority: 0, deps: &[], init: board::init_watchdog },
-    Device { name: "pins", level: Level::PreKernel1, priority: 0, deps: &[], init: board::init_pins },
+    Device { name: "pins", level: Level::PreKernel1, priority: 0, deps: &[], init: init_pins },
     Device { name: "core-priorities", level: Level::PreKernel1, priority: 1, deps: &[], init: board::init_core_priorities },
     Device { name: "systick", level: Level::PreKernel2, priority: 0, deps: &["core-priorities"], init: board::init_systick },
     Device { name: "lpuart1-telemetry", level: Level::PreKernel2, priority: 1, deps: &["pins"], init: init_telemetry_uart },
@@ -66,6 +83,12 @@ const DEVICES: [Device; 12] = [
 
 /// Checked at compile time: a cycle or missing dependency fails the build.
 const ORDER: [usize; DEVICES.len()] = init::plan_or_fail(&DEVICES);
+
+fn init_pins() -> Result<(), DeviceError> {
+    board::init_pins()?;
+    board::mux_pads(&HEARTBEAT_PINS);
+    Ok(())
+}
 
 fn init_telemetry_uart() -> Result<(), DeviceError> {
     board::init_telemetry_uart(BANNER)
@@ -140,6 +163,18 @@ extern "C" fn LPUART1() {
 #[no_mangle]
 extern "C" fn LPUART3() {
     board::on_gnss_uart();
+}
+
+/// IMU bus: wakes the sensor loop (IRQ 38; priority `board::PRIO_IMU_SPI`).
+#[no_mangle]
+extern "C" fn LPSPI1() {
+    board::on_imu_spi();
+}
+
+/// Barometer bus: wakes the baro task (IRQ 32; priority `board::PRIO_BARO_I2C`).
+#[no_mangle]
+extern "C" fn LPI2C1() {
+    board::on_baro_i2c();
 }
 
 /// MU_A: io-m4 announced a sample in the mailbox.

@@ -3,6 +3,18 @@
 //! publishes every voted sample to the flight core through the OCRAM
 //! mailbox (`gale_logic::mailbox`) and MU_B TR0, and emits its own
 //! telemetry (source 2) on LPUART1, so it also runs standalone.
+//!
+//! Interrupts (IRQ numbers of the IMXRT1170 RM / SVD, NVIC priority; every
+//! task runs on the thread executor):
+//! | IRQ | handler  | priority | what |
+//! |-----|----------|----------|------|
+//! | -   | SysTick  | 0x10 | time base, timer queue |
+//! | 38  | LPSPI1   | 0x10 | IMU bus chunk done: wakes the sensor loop |
+//! | 32  | LPI2C1   | 0x30 | barometer bytes / STOP / error: wakes the baro task |
+//! | 22  | LPUART3  | 0x40 | GNSS bytes into the receive queue |
+//! | 20  | LPUART1  | 0x50 | telemetry bytes out of the transmit queue |
+//!
+//! Pads: the shared [`board_rt1176::PINS`].
 #![no_std]
 #![no_main]
 
@@ -96,4 +108,16 @@ extern "C" fn LPUART1() {
 #[no_mangle]
 extern "C" fn LPUART3() {
     board::on_gnss_uart();
+}
+
+/// IMU bus: wakes the sensor loop (IRQ 38; priority `board::PRIO_IMU_SPI`).
+#[no_mangle]
+extern "C" fn LPSPI1() {
+    board::on_imu_spi();
+}
+
+/// Barometer bus: wakes the baro task (IRQ 32; priority `board::PRIO_BARO_I2C`).
+#[no_mangle]
+extern "C" fn LPI2C1() {
+    board::on_baro_i2c();
 }

@@ -18,7 +18,7 @@ pub mod lpi2c;
 pub mod lpspi;
 pub mod lpuart;
 
-/// Bounded busy-wait used by every polled driver: `cond` is retried up to
+/// Bounded busy-wait used by the polled LPUART transmit path: `cond` is retried up to
 /// `SPIN_LIMIT` times, so a missing or stuck peripheral yields an error
 /// instead of hanging the core.
 pub(crate) fn spin_until(mut cond: impl FnMut() -> bool) -> bool {

@@ -449,6 +449,35 @@ mod tests {
         assert_eq!(kinds(&trace), vec![EventKind::I2c { addr: 0x76, read: false, data: vec![0xee], ack: false }]);
     }
 
+    /// What the chip-imxrt1176 driver waits on: MIER.RDIE with
+    /// MFCR.RXWATER (a whole FIFO of received bytes), MIER.SDIE (STOP done),
+    /// MIER.TDIE with MFCR.TXWATER (room in the command FIFO); MIER = 0
+    /// drops the line.
+    #[test]
+    fn mier_rdie_sdie_tdie_raise_irq_on_msr_rdf_sdf_tdf() {
+        let (mut irqs, mut trace) = (IrqLines::default(), Trace::new());
+        let mut i = enabled();
+        with_ctx(&mut irqs, &mut trace, 0, |c| {
+            i.write(MCR, Access::Word, MCR_MEN, c);
+            i.write(MFCR, Access::Word, 3 | (3 << 16), c);
+            i.write(MIER, Access::Word, MSR_TDF, c);
+            i.write(MIER, Access::Word, 0, c);
+            i.write(MTDR, Access::Word, cmd(CMD_START, 0x76 << 1 | 1), c);
+            i.write(MTDR, Access::Word, cmd(CMD_RECEIVE, 3), c);
+            i.write(MIER, Access::Word, MSR_RDF, c);
+            assert_ne!(i.read(MSR, Access::Word, c) & MSR_RDF, 0, "4 bytes > RXWATER 3");
+            i.write(MIER, Access::Word, 0, c);
+            for _ in 0..4 {
+                i.read(MRDR, Access::Word, c);
+            }
+            i.write(MTDR, Access::Word, cmd(CMD_STOP, 0), c);
+            i.write(MIER, Access::Word, MSR_SDF, c);
+            i.write(MSR, Access::Word, MSR_SDF, c);
+        });
+        let edges = [(IRQ, true), (IRQ, false)];
+        assert_eq!(irqs.drain().collect::<Vec<_>>(), [edges, edges, edges].concat());
+    }
+
     #[test]
     fn autostop_after_idle() {
         let (mut irqs, mut trace) = (IrqLines::default(), Trace::new());

@@ -478,6 +478,27 @@ mod tests {
         assert_eq!(irqs.drain().next(), Some((IRQ, true)));
     }
 
+    /// What the chip-imxrt1176 driver waits on: FCR.RXWATER = n - 1 makes
+    /// SR.RDF (and, with IER.RDIE, the IRQ line) mean "n words received";
+    /// IER = 0 drops the line.
+    #[test]
+    fn ier_rdie_with_fcr_rxwater_raises_irq_after_a_whole_chunk() {
+        let (mut irqs, mut trace) = (IrqLines::default(), Trace::new());
+        let (mut s, _) = enabled(&mut trace, &mut irqs);
+        with_ctx(&mut irqs, &mut trace, 0, |c| {
+            s.write(TCR, Access::Word, (1 << TCR_PCS_SHIFT) | TCR_CONT | 7, c);
+            s.write(FCR, Access::Word, 2 << 16, c);
+            s.write(IER, Access::Word, SR_RDF, c);
+            s.write(TDR, Access::Word, 1, c);
+            s.write(TDR, Access::Word, 2, c);
+            assert_eq!(s.read(SR, Access::Word, c) & SR_RDF, 0, "2 words <= RXWATER 2");
+            s.write(TDR, Access::Word, 3, c);
+            assert_ne!(s.read(SR, Access::Word, c) & SR_RDF, 0);
+            s.write(IER, Access::Word, 0, c);
+        });
+        assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(IRQ, true), (IRQ, false)]);
+    }
+
     #[test]
     fn disabled_module_holds_words_until_men() {
         let (mut irqs, mut trace) = (IrqLines::default(), Trace::new());
