@@ -153,13 +153,9 @@ fn build_with_cmake() {
 
 fn watch_source_files() {
     let current_dir = std::env::var("CARGO_MANIFEST_DIR").unwrap();
-    let project_root = std::path::Path::new(&current_dir)
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap();
+    // gale-sim patch: the C sources are in this crate's own directory
+    // (upstream looks three levels up, where its git checkout keeps them).
+    let project_root = std::path::Path::new(&current_dir);
 
     println!(
         "cargo:rerun-if-changed={}",
@@ -361,30 +357,7 @@ fn main() {
 
     generate_bindings();
 
-    match pkg_config::Config::new()
-        .atleast_version("2")
-        .cargo_metadata(false)
-        .probe("unicorn")
-    {
-        Ok(lib) => {
-            for dir in lib.link_paths {
-                println!("cargo:rustc-link-search=native={}", dir.to_str().unwrap());
-            }
-            if cfg!(feature = "dynamic_linkage") {
-                if cc::Build::new().get_compiler().is_like_msvc() {
-                    println!("cargo:rustc-link-lib=dylib=unicorn-import");
-                } else {
-                    println!("cargo:rustc-link-lib=dylib=unicorn");
-                }
-            } else {
-                println!("cargo:rustc-link-arg=-Wl,-allow-multiple-definition");
-                println!("cargo:rustc-link-lib=static=unicorn");
-                println!("cargo:rustc-link-lib=pthread");
-                println!("cargo:rustc-link-lib=m");
-            }
-        }
-        Err(_) => {
-            build_with_cmake();
-        }
-    }
+    // gale-sim patch: always build the patched C sources here; upstream
+    // would link a system libunicorn found by pkg-config instead.
+    build_with_cmake();
 }

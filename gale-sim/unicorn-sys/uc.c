@@ -1263,6 +1263,18 @@ uc_err uc_emu_stop(uc_engine *uc)
     return err;
 }
 
+// gale-sim patch: see unicorn.h.
+UNICORN_EXPORT
+uc_err uc_gale_set_clock(uc_engine *uc, uint64_t *clock)
+{
+    UC_INIT(uc);
+    uc->gale_clock = clock;
+    // Blocks translated before carry the other kind of block-hook code.
+    uc->tb_flush(uc);
+    restore_jit_state(uc);
+    return UC_ERR_OK;
+}
+
 // return target index where a memory region at the address exists, or could be
 // inserted
 //

@@ -410,6 +410,7 @@ struct uc_struct {
                       // default)
     bool first_tb; // is this the first Translation-Block ever generated since
                    // uc_emu_start()?
+    uint64_t *gale_clock; // gale-sim patch: see uc_gale_set_clock
     bool no_exit_request; // Disable check_exit_request temporarily. A
                           // workaround to treat the IT block as a whole block.
     bool init_done;       // Whether the initialization is done.

@@ -1060,6 +1060,27 @@ UNICORN_EXPORT
 uc_err uc_emu_stop(uc_engine *uc);
 
 /*
+ gale-sim patch: an inline instruction clock for the block hooks.
+
+ @clock: NULL (the default: block hooks are called for every block), or
+   three host words that must stay valid while @uc is used:
+     clock[0]  instructions counted so far (read and written by the JIT)
+     clock[1]  deadline
+     clock[2]  set to the block's instruction count before the hooks run
+   With a clock, each translated block whose start is covered by a
+   UC_HOOK_BLOCK hook checks clock[0] < clock[1] on entry: if so it adds
+   its instruction count (every instruction translated into the block) to
+   clock[0] and runs without calling any hook; otherwise it stores its
+   count in clock[2] and calls the block hooks, which do their own
+   counting (clock[0] is not advanced) and may call uc_emu_stop(), which
+   stops before the block's first instruction.
+
+ @return UC_ERR_OK. The translation cache is flushed.
+*/
+UNICORN_EXPORT
+uc_err uc_gale_set_clock(uc_engine *uc, uint64_t *clock);
+
+/*
  Register callback for a hook event.
  The callback will be run when the hook event is hit.
 

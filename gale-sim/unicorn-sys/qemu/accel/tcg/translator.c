@@ -40,6 +40,7 @@ void translator_loop(const TranslatorOps *ops, DisasContextBase *db,
     TCGContext *tcg_ctx = uc->tcg_ctx;
     TCGOp *prev_op = NULL;
     bool block_hook = false;
+    TCGOp *gale_count_ops[2] = { NULL, NULL };
 
     /* Initialize DisasContext */
     db->tb = tb;
@@ -73,7 +74,59 @@ void translator_loop(const TranslatorOps *ops, DisasContextBase *db,
      * Only hook this block if it is not broken from previous translation due to
      * full translation cache
      */
-    if (HOOK_EXISTS_BOUNDED(uc, UC_HOOK_BLOCK, tb->pc)) {
+    if (HOOK_EXISTS_BOUNDED(uc, UC_HOOK_BLOCK, tb->pc) && uc->gale_clock) {
+        /* gale-sim patch: the inline instruction clock (uc_gale_set_clock).
+         * clock[0] counts instructions, clock[1] is the deadline, clock[2]
+         * receives this block's instruction count before the block hooks
+         * are called.
+         *
+         *     if (clock[0] < clock[1]) { clock[0] += N; }
+         *     else { clock[2] = N; sync PC; call the block hooks; }
+         *
+         * N (the TB's instruction count) is patched in once the block is
+         * translated. No temporary lives across the branches. */
+        TCGLabel *slow = gen_new_label(tcg_ctx);
+        TCGLabel *done = gen_new_label(tcg_ctx);
+        TCGv_ptr pclk = tcg_const_ptr(tcg_ctx, uc->gale_clock);
+        TCGv_i64 now = tcg_temp_new_i64(tcg_ctx);
+        TCGv_i64 deadline = tcg_temp_new_i64(tcg_ctx);
+        TCGv_i64 n;
+
+        tcg_gen_ld_i64(tcg_ctx, now, pclk, 0);
+        tcg_gen_ld_i64(tcg_ctx, deadline, pclk, 8);
+        tcg_gen_brcond_i64(tcg_ctx, TCG_COND_GEU, now, deadline, slow);
+        tcg_temp_free_i64(tcg_ctx, deadline);
+        tcg_temp_free_i64(tcg_ctx, now);
+        tcg_temp_free_ptr(tcg_ctx, pclk);
+
+        /* Temporaries die at a branch: reload. */
+        pclk = tcg_const_ptr(tcg_ctx, uc->gale_clock);
+        now = tcg_temp_new_i64(tcg_ctx);
+        tcg_gen_ld_i64(tcg_ctx, now, pclk, 0);
+        n = tcg_temp_new_i64(tcg_ctx);
+        tcg_gen_movi_i64(tcg_ctx, n, 0xdeadbeef);
+        gale_count_ops[0] = tcg_last_op(tcg_ctx);
+        tcg_gen_add_i64(tcg_ctx, now, now, n);
+        tcg_gen_st_i64(tcg_ctx, now, pclk, 0);
+        tcg_temp_free_i64(tcg_ctx, n);
+        tcg_temp_free_i64(tcg_ctx, now);
+        tcg_temp_free_ptr(tcg_ctx, pclk);
+        tcg_gen_br(tcg_ctx, done);
+
+        gen_set_label(tcg_ctx, slow);
+        pclk = tcg_const_ptr(tcg_ctx, uc->gale_clock);
+        n = tcg_temp_new_i64(tcg_ctx);
+        tcg_gen_movi_i64(tcg_ctx, n, 0xdeadbeef);
+        gale_count_ops[1] = tcg_last_op(tcg_ctx);
+        tcg_gen_st_i64(tcg_ctx, n, pclk, 16);
+        tcg_temp_free_i64(tcg_ctx, n);
+        tcg_temp_free_ptr(tcg_ctx, pclk);
+        ops->pc_sync(db, cpu);
+        prev_op = tcg_last_op(tcg_ctx);
+        block_hook = true;
+        gen_uc_tracecode(tcg_ctx, 0xf8f8f8f8, UC_HOOK_BLOCK_IDX, uc, db->pc_first);
+        gen_set_label(tcg_ctx, done);
+    } else if (HOOK_EXISTS_BOUNDED(uc, UC_HOOK_BLOCK, tb->pc)) {
         ops->pc_sync(db, cpu);
         prev_op = tcg_last_op(tcg_ctx);
         block_hook = true;
@@ -167,5 +220,12 @@ _end_loop:
         }
 
         tcg_op->args[1] = db->tb->size;
+    }
+
+    /* gale-sim patch: the block's instruction count, as the engine counts
+     * it (every instruction translated into the TB, retired or not). */
+    if (gale_count_ops[0]) {
+        tcg_set_insn_param(gale_count_ops[0], 1, db->num_insns - bp_insn);
+        tcg_set_insn_param(gale_count_ops[1], 1, db->num_insns - bp_insn);
     }
 }
