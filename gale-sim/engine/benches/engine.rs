@@ -68,8 +68,14 @@ fn main() {
         println!("qemu: not installed ({})", support::QEMU_APT);
     }
 
-    let idle_run = run_engine_spec(board.spec("bench"), &idle, LIMITS);
-    assert_eq!(idle_run.stop, StopReason::Exited { code: 0 }, "idle image failed: {}", idle_run.console);
+    let idle_run = (0..3)
+        .map(|_| {
+            let r = run_engine_spec(board.spec("bench"), &idle, LIMITS);
+            assert_eq!(r.stop, StopReason::Exited { code: 0 }, "idle image failed: {}", r.console);
+            r
+        })
+        .min_by_key(|r| r.wall)
+        .unwrap();
     let vs = idle_run.virtual_ns as f64 / 1e9;
     let rate = vs / idle_run.wall.as_secs_f64();
     println!(

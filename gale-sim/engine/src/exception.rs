@@ -157,7 +157,7 @@ impl Sys {
             Ret::Fault(f, pc) => return self.raise(uc, f, pc),
         }
         // A level interrupt may have re-pended: keep watching the masks.
-        self.clock.hot.watch.set(self.scs.nvic.any_pending());
+        self.clock.hot.set_watch(self.scs.nvic.any_pending());
         // Tail-chain into whatever is pending and now takeable.
         if let Some(e) = self.takeable(uc) {
             return self.enter(uc, e);

@@ -3,7 +3,6 @@
 //! count time per translated block, dispatch MMIO, and handle the exception
 //! traps (SVC, BKPT, exception return).
 
-use crate::blocks::count_thumb;
 use crate::bus::Bus;
 use crate::clock::{Clock, Hot};
 use crate::cpu::CpuState;
@@ -14,7 +13,7 @@ use crate::{CoreKind, EngineError, FaultReport, StopReason};
 use gale_models::Access;
 use gale_trace::{Event, EventKind, IrqAction, Trace};
 use unicorn_engine::{MemType, RegisterARM, Unicorn};
-use unicorn_engine_sys::{uc_emu_stop, uc_engine, uc_error, uc_mem_read, uc_reg_read};
+use unicorn_engine_sys::{uc_emu_stop, uc_engine, uc_reg_read};
 
 pub(crate) use scs::{DWT_BASE, SCS_BASE, SCS_SIZE};
 
@@ -150,7 +149,7 @@ impl Sys {
         if self.sleeping && self.wakes_from_sleep(uc) {
             self.sleeping = false;
         }
-        self.clock.hot.watch.set(self.scs.nvic.any_pending());
+        self.clock.hot.set_watch(self.scs.nvic.any_pending());
         Ok(())
     }
 
@@ -192,8 +191,8 @@ impl Sys {
                 self.irq_event(nvic::IRQ0 + irq as usize, IrqAction::Pend);
             }
             if level {
-                self.clock.hot.watch.set(true);
-                self.clock.hot.stop_at.set(0);
+                self.clock.hot.set_watch(true);
+                self.clock.hot.set_stop_at(0);
             }
         }
     }
@@ -266,7 +265,7 @@ impl Sys {
         self.apply_irq_lines();
         let next = self.next_event_cycle();
         let hot = &self.clock.hot;
-        hot.stop_at.set(hot.stop_at.get().min(next));
+        hot.set_stop_at(hot.stop_at().min(next));
     }
 
     pub fn scs_read(&mut self, _uc: &mut Uc, addr: u32, len: usize) -> u32 {
@@ -277,7 +276,7 @@ impl Sys {
         self.scs.write(addr, len, value, self.clock.cycles());
         let e = &self.scs.effects;
         if e.recheck || e.cpacr || e.reset || !e.pended.is_empty() {
-            self.clock.hot.stop_at.set(0);
+            self.clock.hot.set_stop_at(0);
         }
     }
 
@@ -395,50 +394,29 @@ impl Sys {
     }
 }
 
-/// The block hook: runs for every translated block executed, so it touches
-/// only the `Hot` counters, and the engine state only when an exception may
-/// have become takeable.
+/// The block hook. The translated code keeps the clock itself and calls
+/// this only for a block that starts at or after `JitClock::deadline`
+/// (the next event, or 0 while a masked exception is pending), with the
+/// block's instruction count in `JitClock::count`: stop before the block,
+/// or count it and let it run.
 #[inline(always)]
-pub(crate) fn on_block(hot: &Hot, sys: &std::cell::RefCell<Sys>, uc: *mut uc_engine, addr: u32, size: u32) {
-    // The hot path is a leaf (no calls, no saved registers): two compares,
-    // one table look-up, one add. Everything else is out of line.
-    let cycles = hot.cycles.get();
-    if cycles < hot.stop_at.get() && !hot.watch.get() {
-        // Safety: `blocks` is only used here and in `load_elf`, never both at once.
-        let blocks = unsafe { &*hot.blocks.get() };
-        if let Some(n) = blocks.get(addr, size) {
-            hot.cycles.set(cycles + n as u64);
-            return;
-        }
-    }
-    on_block_slow(hot, sys, uc, addr, size)
-}
-
-#[cold]
-#[inline(never)]
-fn on_block_slow(hot: &Hot, sys: &std::cell::RefCell<Sys>, uc: *mut uc_engine, addr: u32, size: u32) {
-    let cycles = hot.cycles.get();
-    if cycles >= hot.stop_at.get() || (hot.watch.get() && preempts(sys, uc)) {
+pub(crate) fn on_block(hot: &Hot, sys: &std::cell::RefCell<Sys>, uc: *mut uc_engine) {
+    let cycles = hot.jit.cycles.get();
+    if cycles >= hot.stop_at() || (hot.watch() && preempts(sys, uc)) {
         if let Ok(mut s) = sys.try_borrow_mut() {
             s.hook_stop = Some(HookStop::Deadline);
         }
         unsafe { uc_emu_stop(uc) };
         return;
     }
-    // Safety: as above.
-    let blocks = unsafe { &mut *hot.blocks.get() };
-    let n = match blocks.get(addr, size) {
-        Some(n) => n,
-        None => count_block(blocks, uc, addr, size),
-    } as u64;
-    hot.cycles.set(cycles + n);
+    hot.jit.cycles.set(cycles + hot.jit.count.get());
 }
 
 fn preempts(sys: &std::cell::RefCell<Sys>, uc: *mut uc_engine) -> bool {
     match sys.try_borrow() {
         Ok(s) if !s.scs.nvic.any_pending() => {
             // Taken since: stop watching until something pends again.
-            s.clock.hot.watch.set(false);
+            s.clock.hot.set_watch(false);
             false
         }
         Ok(s) => s.takeable_raw(uc).is_some(),
@@ -446,11 +424,3 @@ fn preempts(sys: &std::cell::RefCell<Sys>, uc: *mut uc_engine) -> bool {
     }
 }
 
-#[cold]
-fn count_block(blocks: &mut crate::blocks::BlockCounts, uc: *mut uc_engine, addr: u32, size: u32) -> u32 {
-    let mut code = vec![0u8; size as usize];
-    let ok = unsafe { uc_mem_read(uc, addr as u64, code.as_mut_ptr().cast(), size as u64) } == uc_error::OK;
-    let n = if ok { count_thumb(&code).max(1) } else { 1 };
-    blocks.insert(addr, size, n);
-    n
-}
