@@ -14,6 +14,8 @@ pub(crate) struct JitClock {
     pub cycles: Cell<u64>,
     pub deadline: Cell<u64>,
     pub count: Cell<u64>,
+    /// Set to 1 by SEV (the event register's JIT half; see `Sys::take_event`).
+    pub event: Cell<u64>,
 }
 
 /// The counters the block hook touches, kept out of the `RefCell` around
@@ -65,7 +67,7 @@ pub(crate) struct Clock {
 impl Clock {
     pub fn new(hz: u64) -> Self {
         let hot = Hot {
-            jit: JitClock { cycles: Cell::new(0), deadline: Cell::new(0), count: Cell::new(0) },
+            jit: JitClock { cycles: Cell::new(0), deadline: Cell::new(0), count: Cell::new(0), event: Cell::new(0) },
             slept: Cell::new(0),
             stop_at: Cell::new(0),
             watch: Cell::new(false),

@@ -51,6 +51,8 @@ impl Sys {
     /// MSP and Handler mode, and jumps to the vector. `ret` overrides the
     /// stacked return address (the faulting instruction for precise faults).
     pub fn enter_at(&mut self, uc: &mut Uc, exc: usize, ret: Option<u32>) -> Result<Option<StopReason>, EngineError> {
+        // Exception entry sets the WFE event register (B1.5.18).
+        self.scs.nvic.event = true;
         let mut cpu = self.cpu.take().expect("cpu state");
         let r = self.enter_with(uc, &mut cpu, exc, ret);
         self.cpu = Some(cpu);
@@ -148,6 +150,8 @@ impl Sys {
 
     /// Exception return with EXC_RETURN value `exc_return` (trap 8).
     pub fn exception_return(&mut self, uc: &mut Uc, exc_return: u32) -> Result<Option<StopReason>, EngineError> {
+        // So does exception return.
+        self.scs.nvic.event = true;
         let mut cpu = self.cpu.take().expect("cpu state");
         let r = self.return_with(uc, &mut cpu, exc_return);
         self.cpu = Some(cpu);

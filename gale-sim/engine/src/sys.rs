@@ -23,6 +23,8 @@ const EXCP_BKPT: u32 = 7;
 const EXCP_EXCEPTION_EXIT: u32 = 8;
 const EXCP_NOCP: u32 = 17;
 const EXCP_INVSTATE: u32 = 18;
+/// WFE (gale-sim's unicorn patch; PC is after the instruction).
+const EXCP_GALE_WFE: u32 = 0x47;
 
 /// Why a hook stopped emulation.
 #[derive(Debug)]
@@ -63,6 +65,8 @@ pub(crate) struct Sys {
     pub pc: u32,
     /// In WFI (or sleep-on-exit) until an exception can wake the core.
     pub sleeping: bool,
+    /// The sleep is a WFE's: it also ends when the event register is set.
+    pub in_wfe: bool,
     /// A stop decided while servicing events (lockup, reset failure).
     pub finished: Option<StopReason>,
     pub trace_irqs: bool,
@@ -87,6 +91,7 @@ impl Sys {
             cpu: None,
             pc: 0,
             sleeping: false,
+            in_wfe: false,
             finished: None,
             trace_irqs,
             last_fault: None,
@@ -148,6 +153,7 @@ impl Sys {
         }
         if self.sleeping && self.wakes_from_sleep(uc) {
             self.sleeping = false;
+            self.in_wfe = false;
         }
         self.clock.hot.set_watch(self.scs.nvic.any_pending());
         Ok(())
@@ -157,6 +163,8 @@ impl Sys {
         let (vtor, sp, pc) = self.reset_vector;
         self.scs.reset(vtor);
         self.sleeping = false;
+        self.in_wfe = false;
+        self.clock.hot.jit.event.set(0);
         let cpu = self.cpu.as_mut().expect("cpu state");
         cpu.save(uc)?;
         for r in 0..13 {
@@ -218,18 +226,32 @@ impl Sys {
         (n.group(n.priority(e)) < n.execution_priority(pm, bp, fm)).then_some(e)
     }
 
-    /// WFI wakes for an exception that would preempt if PRIMASK were clear.
-    fn wakes_from_sleep(&self, uc: &Uc) -> bool {
+    /// WFI wakes for an exception that would preempt if PRIMASK were clear;
+    /// WFE for a set event register (which it clears) or an exception that
+    /// preempts (B1.5.18).
+    fn wakes_from_sleep(&mut self, uc: &Uc) -> bool {
+        if self.in_wfe {
+            return self.take_event() || self.takeable(uc).is_some();
+        }
         let n = &self.scs.nvic;
         let Some(e) = n.highest_pending() else { return false };
         let (_, bp, fm) = self.masks(uc);
         n.group(n.priority(e)) < n.execution_priority(0, bp, fm)
     }
 
+    /// Reads and clears the WFE event register: SEV sets it in the
+    /// translated code (`JitClock::event`), exception entry and return and
+    /// SEVONPEND pends in the NVIC (`Nvic::event`).
+    fn take_event(&mut self) -> bool {
+        let jit = self.clock.hot.jit.event.replace(0) != 0;
+        std::mem::take(&mut self.scs.nvic.event) || jit
+    }
+
     pub fn take_pending_exception(&mut self, uc: &mut Uc) -> Result<Option<StopReason>, EngineError> {
         match self.takeable(uc) {
             Some(e) => {
                 self.sleeping = false;
+                self.in_wfe = false;
                 self.enter(uc, e)
             }
             None => Ok(None),
@@ -285,6 +307,16 @@ impl Sys {
     pub fn on_interrupt(&mut self, uc: &mut Uc, intno: u32) {
         let r = match intno {
             EXCP_SWI => self.svc(uc),
+            EXCP_GALE_WFE => {
+                // Event register set: clear it and go on. Else sleep until
+                // an event or a preempting exception.
+                if !self.take_event() {
+                    self.sleeping = true;
+                    self.in_wfe = true;
+                }
+                Ok(None)
+            }
+
             EXCP_BKPT => self.bkpt(uc),
             EXCP_EXCEPTION_EXIT => {
                 // The branch cleared bit 0 of the value in PC (it went to

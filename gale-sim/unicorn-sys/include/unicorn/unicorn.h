@@ -1063,10 +1063,13 @@ uc_err uc_emu_stop(uc_engine *uc);
  gale-sim patch: an inline instruction clock for the block hooks.
 
  @clock: NULL (the default: block hooks are called for every block), or
-   three host words that must stay valid while @uc is used:
+   four host words that must stay valid while @uc is used:
      clock[0]  instructions counted so far (read and written by the JIT)
      clock[1]  deadline
      clock[2]  set to the block's instruction count before the hooks run
+     clock[3]  M-profile event register: SEV stores 1 here (inline); WFE
+               raises exception number 0x47 to the UC_HOOK_INTR hooks, with
+               the PC after it, for the hook to model the event register
    With a clock, each translated block whose start is covered by a
    UC_HOOK_BLOCK hook checks clock[0] < clock[1] on entry: if so it adds
    its instruction count (every instruction translated into the block) to

@@ -50,6 +50,9 @@ struct uc_struct;
 #define EXCP_LAZYFP         20   /* v7M fault during lazy FP stacking */
 #define EXCP_LSERR          21   /* v8M LSERR SecureFault */
 #define EXCP_UNALIGNED      22   /* v7M UNALIGNED UsageFault */
+/* gale-sim patch: with uc_gale_set_clock, M-profile WFE reaches the
+ * interrupt hook as this number, with the PC after the instruction. */
+#define EXCP_GALE_WFE       0x47
 /* NB: add new EXCP_ defines to the array in arm_log_exception() too */
 
 #define ARMV7M_EXCP_RESET   1

@@ -8530,8 +8530,22 @@ static bool trans_YIELD(DisasContext *s, arg_YIELD *a)
     return true;
 }
 
+/* gale-sim patch: with uc_gale_set_clock the engine models the event
+ * register of M-profile WFE/SEV: SEV stores 1 to clock[3] inline (no host
+ * call, the TB goes on); WFE ends the TB and raises EXCP_GALE_WFE to the
+ * interrupt hook (arm_tr_tb_stop), with the PC after it. */
+static bool gale_hints(DisasContext *s)
+{
+    return s->uc->gale_clock && arm_dc_feature(s, ARM_FEATURE_M);
+}
+
 static bool trans_WFE(DisasContext *s, arg_WFE *a)
 {
+    if (gale_hints(s)) {
+        gen_set_pc_im(s, s->base.pc_next);
+        s->base.is_jmp = DISAS_WFE;
+        return true;
+    }
     /*
      * When running single-threaded TCG code, use the helper to ensure that
      * the next round-robin scheduled vCPU gets a crack.  In MTTCG mode we
@@ -8556,6 +8570,15 @@ static bool trans_WFI(DisasContext *s, arg_WFI *a)
 
 static bool trans_NOP(DisasContext *s, arg_NOP *a)
 {
+    /* gale-sim patch: SEV (T1 0xbf40, T2 0xf3af8004) is decoded as a NOP. */
+    if (gale_hints(s) && (s->insn == 0xbf40 || s->insn == 0xf3af8004)) {
+        TCGContext *tcg_ctx = s->uc->tcg_ctx;
+        TCGv_ptr p = tcg_const_ptr(tcg_ctx, s->uc->gale_clock + 3);
+        TCGv_i64 one = tcg_const_i64(tcg_ctx, 1);
+        tcg_gen_st_i64(tcg_ctx, one, p, 0);
+        tcg_temp_free_i64(tcg_ctx, one);
+        tcg_temp_free_ptr(tcg_ctx, p);
+    }
     return true;
 }
 
@@ -11738,6 +11761,10 @@ static void arm_tr_tb_stop(DisasContextBase *dcbase, CPUState *cpu)
             break;
         }
         case DISAS_WFE:
+            if (gale_hints(dc)) { /* gale-sim patch */
+                gen_exception(tcg_ctx, EXCP_GALE_WFE, 0, default_exception_el(dc));
+                break;
+            }
             gen_helper_wfe(tcg_ctx, tcg_ctx->cpu_env);
             break;
         case DISAS_YIELD:
