@@ -2152,6 +2152,18 @@ store_memop(void *haddr, uint64_t val, MemOp op)
     }
 }
 
+/* gale-sim patch: an invalid store leaves the TB at once with the PC at
+ * the store (as load_helper does for loads) when uc_gale_set_clock is on,
+ * instead of relying on a check_exit_request helper call after every
+ * store (see check_exit_request_ldst in tcg/tcg-op.c). */
+static inline void gale_store_exit(struct uc_struct *uc, uintptr_t retaddr)
+{
+    cpu_exit(uc->cpu);
+    if (uc->gale_clock && uc->nested_level > 0 && !uc->cpu->stopped) {
+        cpu_loop_exit_restore(uc->cpu, retaddr);
+    }
+}
+
 static inline void
 store_helper(CPUArchState *env, target_ulong addr, uint64_t val,
              TCGMemOpIdx oi, uintptr_t retaddr, MemOp op)
@@ -2239,7 +2251,7 @@ store_helper(CPUArchState *env, target_ulong addr, uint64_t val,
             uc->invalid_addr = paddr;
             uc->invalid_error = UC_ERR_WRITE_UNMAPPED;
             // printf("***** Invalid memory write at " TARGET_FMT_lx "\n", addr);
-            cpu_exit(uc->cpu);
+            gale_store_exit(uc, retaddr);
             return;
         } else {
             uc->invalid_error = UC_ERR_OK;
@@ -2258,7 +2270,7 @@ store_helper(CPUArchState *env, target_ulong addr, uint64_t val,
             mr = uc->memory_mapping(uc, paddr);
             if (mr == NULL) {
                 uc->invalid_error = UC_ERR_MAP;
-                cpu_exit(uc->cpu);
+                gale_store_exit(uc, retaddr);
                 return;
             }
         }
@@ -2304,7 +2316,7 @@ store_helper(CPUArchState *env, target_ulong addr, uint64_t val,
             uc->invalid_addr = paddr;
             uc->invalid_error = UC_ERR_WRITE_PROT;
             // printf("***** Invalid memory write (ro) at " TARGET_FMT_lx "\n", addr);
-            cpu_exit(uc->cpu);
+            gale_store_exit(uc, retaddr);
             return;
         }
     }
@@ -2314,7 +2326,7 @@ store_helper(CPUArchState *env, target_ulong addr, uint64_t val,
         if (!mr) {
             uc->invalid_addr = paddr;
             uc->invalid_error = UC_ERR_NOMEM;
-            cpu_exit(uc->cpu);
+            gale_store_exit(uc, retaddr);
             return;
         }
         /* refill tlb after CoW */
