@@ -1,26 +1,61 @@
 //! The virtual clock: one retired instruction is one cycle at `hz`.
 
-use crate::blocks::BlockCounts;
 use gale_trace::{cycles_to_nanos, Nanos};
-use std::cell::{Cell, UnsafeCell};
+use std::cell::Cell;
 use std::rc::Rc;
 
-/// The counters the block hook touches on every translated block, kept out
-/// of the `RefCell` around the rest of the engine state so the hot path
-/// needs no borrow bookkeeping.
-pub(crate) struct Hot {
-    /// Cycles elapsed since the machine was created (instructions retired
-    /// plus cycles skipped while sleeping).
+/// The clock words the translated code reads and writes itself (the
+/// patched unicorn's `uc_gale_set_clock`, see gale-sim/unicorn-sys): every
+/// translated block checks `cycles < deadline` on entry and, if so, adds its
+/// instruction count to `cycles` without leaving the JIT. Otherwise it
+/// stores its count in `count` and calls the block hook.
+#[repr(C)]
+pub(crate) struct JitClock {
     pub cycles: Cell<u64>,
+    pub deadline: Cell<u64>,
+    pub count: Cell<u64>,
+    /// Set to 1 by SEV (the event register's JIT half; see `Sys::take_event`).
+    pub event: Cell<u64>,
+}
+
+/// The counters the block hook touches, kept out of the `RefCell` around
+/// the rest of the engine state so the hook needs no borrow bookkeeping.
+pub(crate) struct Hot {
+    /// `jit.cycles`: cycles elapsed since the machine was created
+    /// (instructions retired plus cycles skipped while sleeping).
+    pub jit: JitClock,
     /// Cycles skipped while sleeping (instructions = cycles - slept).
     pub slept: Cell<u64>,
     /// The block hook stops emulation at the first block starting at or
     /// after this cycle.
-    pub stop_at: Cell<u64>,
+    stop_at: Cell<u64>,
     /// Something is pending but was masked: re-check at every block.
-    pub watch: Cell<bool>,
-    /// Only touched by the block hook and by `load_elf`, never re-entrantly.
-    pub blocks: UnsafeCell<BlockCounts>,
+    watch: Cell<bool>,
+}
+
+impl Hot {
+    pub fn stop_at(&self) -> u64 {
+        self.stop_at.get()
+    }
+
+    pub fn watch(&self) -> bool {
+        self.watch.get()
+    }
+
+    pub fn set_stop_at(&self, c: u64) {
+        self.stop_at.set(c);
+        self.sync();
+    }
+
+    pub fn set_watch(&self, w: bool) {
+        self.watch.set(w);
+        self.sync();
+    }
+
+    /// The JIT's deadline: every block calls the hook while watching.
+    fn sync(&self) {
+        self.jit.deadline.set(if self.watch.get() { 0 } else { self.stop_at.get() });
+    }
 }
 
 #[derive(Clone)]
@@ -32,22 +67,21 @@ pub(crate) struct Clock {
 impl Clock {
     pub fn new(hz: u64) -> Self {
         let hot = Hot {
-            cycles: Cell::new(0),
+            jit: JitClock { cycles: Cell::new(0), deadline: Cell::new(0), count: Cell::new(0), event: Cell::new(0) },
             slept: Cell::new(0),
             stop_at: Cell::new(0),
             watch: Cell::new(false),
-            blocks: UnsafeCell::new(BlockCounts::new()),
         };
         Clock { hz, hot: Rc::new(hot) }
     }
 
     pub fn cycles(&self) -> u64 {
-        self.hot.cycles.get()
+        self.hot.jit.cycles.get()
     }
 
     /// Instructions retired so far.
     pub fn instructions(&self) -> u64 {
-        self.hot.cycles.get() - self.hot.slept.get()
+        self.hot.jit.cycles.get() - self.hot.slept.get()
     }
 
     /// Skips ahead to cycle `c` without executing (sleep).
@@ -55,7 +89,7 @@ impl Clock {
         let now = self.cycles();
         if c > now {
             self.hot.slept.set(self.hot.slept.get() + (c - now));
-            self.hot.cycles.set(c);
+            self.hot.jit.cycles.set(c);
         }
     }
 

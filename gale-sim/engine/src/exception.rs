@@ -51,6 +51,8 @@ impl Sys {
     /// MSP and Handler mode, and jumps to the vector. `ret` overrides the
     /// stacked return address (the faulting instruction for precise faults).
     pub fn enter_at(&mut self, uc: &mut Uc, exc: usize, ret: Option<u32>) -> Result<Option<StopReason>, EngineError> {
+        // Exception entry sets the WFE event register (B1.5.18).
+        self.scs.nvic.event = true;
         let mut cpu = self.cpu.take().expect("cpu state");
         let r = self.enter_with(uc, &mut cpu, exc, ret);
         self.cpu = Some(cpu);
@@ -148,6 +150,8 @@ impl Sys {
 
     /// Exception return with EXC_RETURN value `exc_return` (trap 8).
     pub fn exception_return(&mut self, uc: &mut Uc, exc_return: u32) -> Result<Option<StopReason>, EngineError> {
+        // So does exception return.
+        self.scs.nvic.event = true;
         let mut cpu = self.cpu.take().expect("cpu state");
         let r = self.return_with(uc, &mut cpu, exc_return);
         self.cpu = Some(cpu);
@@ -157,7 +161,7 @@ impl Sys {
             Ret::Fault(f, pc) => return self.raise(uc, f, pc),
         }
         // A level interrupt may have re-pended: keep watching the masks.
-        self.clock.hot.watch.set(self.scs.nvic.any_pending());
+        self.clock.hot.set_watch(self.scs.nvic.any_pending());
         // Tail-chain into whatever is pending and now takeable.
         if let Some(e) = self.takeable(uc) {
             return self.enter(uc, e);

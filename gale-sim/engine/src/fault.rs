@@ -122,8 +122,9 @@ impl Sys {
 }
 
 impl Sys {
-    /// Unicorn refused an instruction. WFE and YIELD arrive here too (PC
-    /// already past the hint) and run as no-ops.
+    /// Unicorn refused an instruction. YIELD arrives here too (PC already
+    /// past the hint) and runs as a no-op; so would WFE with a stock
+    /// unicorn (the patched one raises it to the interrupt hook instead).
     pub fn on_invalid_instruction(&mut self, uc: &mut Uc) -> bool {
         let pc = uc.reg_read(RegisterARM::PC).unwrap_or(0) as u32;
         let mut b = [0u8; 4];

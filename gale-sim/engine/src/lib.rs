@@ -9,7 +9,6 @@
 //!
 //! Licence: GPL-2.0-only (links unicorn-engine).
 
-mod blocks;
 mod bus;
 mod clock;
 mod cpu;

@@ -10,7 +10,7 @@ use gale_models::{Ctx, Peripheral};
 use gale_trace::{Event, EventKind, Trace};
 use std::cell::RefCell;
 use std::ffi::c_void;
-use unicorn_engine_sys::{uc_engine, uc_error, uc_hook, uc_hook_add};
+use unicorn_engine_sys::{uc_engine, uc_error, uc_gale_set_clock, uc_hook, uc_hook_add};
 use std::rc::Rc;
 use unicorn_engine::{Arch, ArmCpuModel, HookType, MemType, Mode, Prot, RegisterARM, TlbEntry, TlbType, Unicorn};
 
@@ -186,7 +186,6 @@ impl Machine {
         {
             let mut s = self.sys.borrow_mut();
             s.symbols = image.symbols;
-            unsafe { &mut *s.clock.hot.blocks.get() }.clear();
             s.reset_vector = (vtor, sp, pc);
             s.rtt = None;
         }
@@ -243,7 +242,7 @@ impl Machine {
                     continue;
                 }
                 let budget = limits.instructions - s.clock.instructions();
-                s.clock.hot.stop_at.set(next.min(target_cycle).min(s.clock.cycles().saturating_add(budget)));
+                s.clock.hot.set_stop_at(next.min(target_cycle).min(s.clock.cycles().saturating_add(budget)));
                 s.hook_stop = None;
                 s.pc
             };
@@ -395,9 +394,9 @@ fn install_hooks(uc: &mut Unicorn<'static, ()>, sys: &Rc<RefCell<Sys>>, ctx: &Rc
     // C API with a plain pointer to the shared state (kept alive by the
     // Machine, which drops unicorn first).
     #[inline(never)]
-    unsafe extern "C" fn on_block(uc: *mut uc_engine, addr: u64, size: u32, user: *mut c_void) {
+    unsafe extern "C" fn on_block(uc: *mut uc_engine, _addr: u64, _size: u32, user: *mut c_void) {
         let ctx = unsafe { &*(user as *const BlockHookCtx) };
-        crate::sys::on_block(&ctx.hot, &ctx.sys, uc, addr as u32, size);
+        crate::sys::on_block(&ctx.hot, &ctx.sys, uc);
     }
     let mut hh: uc_hook = 0;
     let cb: unsafe extern "C" fn(*mut uc_engine, u64, u32, *mut c_void) = on_block;
@@ -406,6 +405,14 @@ fn install_hooks(uc: &mut Unicorn<'static, ()>, sys: &Rc<RefCell<Sys>>, ctx: &Rc
     };
     if err != uc_error::OK {
         return Err(EngineError::Unicorn { during: "adding the block hook", err });
+    }
+    // The translated code counts instructions into `hot.jit` and calls the
+    // block hook only at the deadline (patched unicorn, see
+    // gale-sim/unicorn-sys/GALE-PATCHES.md).
+    let clock = &ctx.hot.jit as *const crate::clock::JitClock as *mut u64;
+    let err = unsafe { uc_gale_set_clock(uc.get_handle(), clock) };
+    if err != uc_error::OK {
+        return Err(EngineError::Unicorn { during: "installing the instruction clock", err });
     }
     let s = sys.clone();
     uc.add_intr_hook(move |uc, intno| {

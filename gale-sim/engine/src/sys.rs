@@ -3,7 +3,6 @@
 //! count time per translated block, dispatch MMIO, and handle the exception
 //! traps (SVC, BKPT, exception return).
 
-use crate::blocks::count_thumb;
 use crate::bus::Bus;
 use crate::clock::{Clock, Hot};
 use crate::cpu::CpuState;
@@ -14,7 +13,7 @@ use crate::{CoreKind, EngineError, FaultReport, StopReason};
 use gale_models::Access;
 use gale_trace::{Event, EventKind, IrqAction, Trace};
 use unicorn_engine::{MemType, RegisterARM, Unicorn};
-use unicorn_engine_sys::{uc_emu_stop, uc_engine, uc_error, uc_mem_read, uc_reg_read};
+use unicorn_engine_sys::{uc_emu_stop, uc_engine, uc_reg_read};
 
 pub(crate) use scs::{DWT_BASE, SCS_BASE, SCS_SIZE};
 
@@ -24,6 +23,8 @@ const EXCP_BKPT: u32 = 7;
 const EXCP_EXCEPTION_EXIT: u32 = 8;
 const EXCP_NOCP: u32 = 17;
 const EXCP_INVSTATE: u32 = 18;
+/// WFE (gale-sim's unicorn patch; PC is after the instruction).
+const EXCP_GALE_WFE: u32 = 0x47;
 
 /// Why a hook stopped emulation.
 #[derive(Debug)]
@@ -64,6 +65,8 @@ pub(crate) struct Sys {
     pub pc: u32,
     /// In WFI (or sleep-on-exit) until an exception can wake the core.
     pub sleeping: bool,
+    /// The sleep is a WFE's: it also ends when the event register is set.
+    pub in_wfe: bool,
     /// A stop decided while servicing events (lockup, reset failure).
     pub finished: Option<StopReason>,
     pub trace_irqs: bool,
@@ -88,6 +91,7 @@ impl Sys {
             cpu: None,
             pc: 0,
             sleeping: false,
+            in_wfe: false,
             finished: None,
             trace_irqs,
             last_fault: None,
@@ -149,8 +153,9 @@ impl Sys {
         }
         if self.sleeping && self.wakes_from_sleep(uc) {
             self.sleeping = false;
+            self.in_wfe = false;
         }
-        self.clock.hot.watch.set(self.scs.nvic.any_pending());
+        self.clock.hot.set_watch(self.scs.nvic.any_pending());
         Ok(())
     }
 
@@ -158,6 +163,8 @@ impl Sys {
         let (vtor, sp, pc) = self.reset_vector;
         self.scs.reset(vtor);
         self.sleeping = false;
+        self.in_wfe = false;
+        self.clock.hot.jit.event.set(0);
         let cpu = self.cpu.as_mut().expect("cpu state");
         cpu.save(uc)?;
         for r in 0..13 {
@@ -192,8 +199,8 @@ impl Sys {
                 self.irq_event(nvic::IRQ0 + irq as usize, IrqAction::Pend);
             }
             if level {
-                self.clock.hot.watch.set(true);
-                self.clock.hot.stop_at.set(0);
+                self.clock.hot.set_watch(true);
+                self.clock.hot.set_stop_at(0);
             }
         }
     }
@@ -219,18 +226,32 @@ impl Sys {
         (n.group(n.priority(e)) < n.execution_priority(pm, bp, fm)).then_some(e)
     }
 
-    /// WFI wakes for an exception that would preempt if PRIMASK were clear.
-    fn wakes_from_sleep(&self, uc: &Uc) -> bool {
+    /// WFI wakes for an exception that would preempt if PRIMASK were clear;
+    /// WFE for a set event register (which it clears) or an exception that
+    /// preempts (B1.5.18).
+    fn wakes_from_sleep(&mut self, uc: &Uc) -> bool {
+        if self.in_wfe {
+            return self.take_event() || self.takeable(uc).is_some();
+        }
         let n = &self.scs.nvic;
         let Some(e) = n.highest_pending() else { return false };
         let (_, bp, fm) = self.masks(uc);
         n.group(n.priority(e)) < n.execution_priority(0, bp, fm)
     }
 
+    /// Reads and clears the WFE event register: SEV sets it in the
+    /// translated code (`JitClock::event`), exception entry and return and
+    /// SEVONPEND pends in the NVIC (`Nvic::event`).
+    fn take_event(&mut self) -> bool {
+        let jit = self.clock.hot.jit.event.replace(0) != 0;
+        std::mem::take(&mut self.scs.nvic.event) || jit
+    }
+
     pub fn take_pending_exception(&mut self, uc: &mut Uc) -> Result<Option<StopReason>, EngineError> {
         match self.takeable(uc) {
             Some(e) => {
                 self.sleeping = false;
+                self.in_wfe = false;
                 self.enter(uc, e)
             }
             None => Ok(None),
@@ -266,7 +287,7 @@ impl Sys {
         self.apply_irq_lines();
         let next = self.next_event_cycle();
         let hot = &self.clock.hot;
-        hot.stop_at.set(hot.stop_at.get().min(next));
+        hot.set_stop_at(hot.stop_at().min(next));
     }
 
     pub fn scs_read(&mut self, _uc: &mut Uc, addr: u32, len: usize) -> u32 {
@@ -277,7 +298,7 @@ impl Sys {
         self.scs.write(addr, len, value, self.clock.cycles());
         let e = &self.scs.effects;
         if e.recheck || e.cpacr || e.reset || !e.pended.is_empty() {
-            self.clock.hot.stop_at.set(0);
+            self.clock.hot.set_stop_at(0);
         }
     }
 
@@ -286,6 +307,16 @@ impl Sys {
     pub fn on_interrupt(&mut self, uc: &mut Uc, intno: u32) {
         let r = match intno {
             EXCP_SWI => self.svc(uc),
+            EXCP_GALE_WFE => {
+                // Event register set: clear it and go on. Else sleep until
+                // an event or a preempting exception.
+                if !self.take_event() {
+                    self.sleeping = true;
+                    self.in_wfe = true;
+                }
+                Ok(None)
+            }
+
             EXCP_BKPT => self.bkpt(uc),
             EXCP_EXCEPTION_EXIT => {
                 // The branch cleared bit 0 of the value in PC (it went to
@@ -395,50 +426,29 @@ impl Sys {
     }
 }
 
-/// The block hook: runs for every translated block executed, so it touches
-/// only the `Hot` counters, and the engine state only when an exception may
-/// have become takeable.
+/// The block hook. The translated code keeps the clock itself and calls
+/// this only for a block that starts at or after `JitClock::deadline`
+/// (the next event, or 0 while a masked exception is pending), with the
+/// block's instruction count in `JitClock::count`: stop before the block,
+/// or count it and let it run.
 #[inline(always)]
-pub(crate) fn on_block(hot: &Hot, sys: &std::cell::RefCell<Sys>, uc: *mut uc_engine, addr: u32, size: u32) {
-    // The hot path is a leaf (no calls, no saved registers): two compares,
-    // one table look-up, one add. Everything else is out of line.
-    let cycles = hot.cycles.get();
-    if cycles < hot.stop_at.get() && !hot.watch.get() {
-        // Safety: `blocks` is only used here and in `load_elf`, never both at once.
-        let blocks = unsafe { &*hot.blocks.get() };
-        if let Some(n) = blocks.get(addr, size) {
-            hot.cycles.set(cycles + n as u64);
-            return;
-        }
-    }
-    on_block_slow(hot, sys, uc, addr, size)
-}
-
-#[cold]
-#[inline(never)]
-fn on_block_slow(hot: &Hot, sys: &std::cell::RefCell<Sys>, uc: *mut uc_engine, addr: u32, size: u32) {
-    let cycles = hot.cycles.get();
-    if cycles >= hot.stop_at.get() || (hot.watch.get() && preempts(sys, uc)) {
+pub(crate) fn on_block(hot: &Hot, sys: &std::cell::RefCell<Sys>, uc: *mut uc_engine) {
+    let cycles = hot.jit.cycles.get();
+    if cycles >= hot.stop_at() || (hot.watch() && preempts(sys, uc)) {
         if let Ok(mut s) = sys.try_borrow_mut() {
             s.hook_stop = Some(HookStop::Deadline);
         }
         unsafe { uc_emu_stop(uc) };
         return;
     }
-    // Safety: as above.
-    let blocks = unsafe { &mut *hot.blocks.get() };
-    let n = match blocks.get(addr, size) {
-        Some(n) => n,
-        None => count_block(blocks, uc, addr, size),
-    } as u64;
-    hot.cycles.set(cycles + n);
+    hot.jit.cycles.set(cycles + hot.jit.count.get());
 }
 
 fn preempts(sys: &std::cell::RefCell<Sys>, uc: *mut uc_engine) -> bool {
     match sys.try_borrow() {
         Ok(s) if !s.scs.nvic.any_pending() => {
             // Taken since: stop watching until something pends again.
-            s.clock.hot.watch.set(false);
+            s.clock.hot.set_watch(false);
             false
         }
         Ok(s) => s.takeable_raw(uc).is_some(),
@@ -446,11 +456,3 @@ fn preempts(sys: &std::cell::RefCell<Sys>, uc: *mut uc_engine) -> bool {
     }
 }
 
-#[cold]
-fn count_block(blocks: &mut crate::blocks::BlockCounts, uc: *mut uc_engine, addr: u32, size: u32) -> u32 {
-    let mut code = vec![0u8; size as usize];
-    let ok = unsafe { uc_mem_read(uc, addr as u64, code.as_mut_ptr().cast(), size as u64) } == uc_error::OK;
-    let n = if ok { count_thumb(&code).max(1) } else { 1 };
-    blocks.insert(addr, size, n);
-    n
-}

@@ -53,6 +53,20 @@ fn systick_wakes_wfi() {
 }
 
 #[test]
+fn wfe_sleeps_until_an_event_and_sev_sets_the_event_register() {
+    for b in Board::ALL {
+        let out = passes(b, "wfe_sev");
+        assert!(out.contains("sevonpend: masked systick pending, not taken"), "{out}");
+        // WFE skipped the time to the next SysTick wrap instead of executing
+        // (two 10 ms periods at 25 MHz, 500 000 cycles).
+        let run = run_engine(b, &image(b, "wfe_sev"), LIMITS);
+        let cycles = run.virtual_ns * 25 / 1000;
+        assert!(cycles >= 500_000, "{b:?}: only {cycles} cycles of virtual time");
+        assert!(run.instructions * 10 < cycles, "{b:?}: {} instructions in {cycles} cycles: WFE did not sleep", run.instructions);
+    }
+}
+
+#[test]
 fn basepri_primask_faultmask_mask_then_release() {
     for b in Board::ALL {
         let out = passes(b, "basepri");

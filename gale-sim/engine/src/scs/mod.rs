@@ -288,7 +288,10 @@ impl Scs {
                     self.effects.recheck = true;
                 }
             }
-            0xd10 => self.scb.scr = v & 0x16,
+            0xd10 => {
+                self.scb.scr = v & 0x16;
+                self.nvic.sevonpend = v & scb::SCR_SEVONPEND != 0;
+            }
             // CCR; the Cortex-M7 adds DC, IC, BP (bits 16-18): stored, caches
             // are not modelled.
             0xd14 => {

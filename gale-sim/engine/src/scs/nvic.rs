@@ -28,6 +28,13 @@ pub(crate) struct Nvic {
     prio_mask: u8,
     /// Number of pending exceptions (so "anything pending?" is O(1)).
     npending: usize,
+    /// SCR.SEVONPEND (mirrored from the SCB): an exception entering the
+    /// pending state sets the event register.
+    pub sevonpend: bool,
+    /// The WFE event register (ARMv7-M B1.5.18) as set by the engine:
+    /// exception entry and return, and (with SEVONPEND) a newly pending
+    /// exception. SEV sets the other half, `JitClock::event`.
+    pub event: bool,
 }
 
 impl Nvic {
@@ -42,6 +49,8 @@ impl Nvic {
             prigroup: 0,
             prio_mask: !((1u16 << (8 - prio_bits)) - 1) as u8,
             npending: 0,
+            sevonpend: false,
+            event: false,
         }
     }
 
@@ -112,6 +121,7 @@ impl Nvic {
                 *x = on;
                 if on {
                     self.npending += 1;
+                    self.event |= self.sevonpend;
                 } else {
                     self.npending -= 1;
                 }

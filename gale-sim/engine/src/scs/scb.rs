@@ -13,6 +13,7 @@ pub(crate) const AIRCR_SYSRESETREQ: u32 = 1 << 2;
 pub(crate) const AIRCR_VECTCLRACTIVE: u32 = 1 << 1;
 // SCR
 pub(crate) const SCR_SLEEPONEXIT: u32 = 1 << 1;
+pub(crate) const SCR_SEVONPEND: u32 = 1 << 4;
 // CCR
 pub(crate) const CCR_NONBASETHRDENA: u32 = 1 << 0;
 pub(crate) const CCR_STKALIGN: u32 = 1 << 9;
