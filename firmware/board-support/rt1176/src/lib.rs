@@ -6,7 +6,7 @@
 //! | what                     | where                                         |
 //! |--------------------------|-----------------------------------------------|
 //! | telemetry out            | LPUART1 TX, 115200 8N1: one ASCII banner line (polled), then frames (TDRE interrupt) |
-//! | GNSS (u-blox, UBX)       | LPUART3 RX 38400 8N1, interrupt-driven        |
+//! | GNSS (u-blox, UBX)       | LPUART7 RX 38400 8N1, interrupt-driven        |
 //! | IMU 0, 1, 2 (ICM-42688-P)| LPSPI1, PCS0, PCS1, PCS2, mode 3, 8 MHz, interrupt-driven (RDF) |
 //! | barometer (BMP388)       | LPI2C1, address 0x76, 400 kHz, interrupt-driven (RDF/SDF) |
 //! | time base                | SysTick on the core clock (tickless)          |
@@ -73,7 +73,7 @@ pub static ARENA: Arena<6144> = Arena::new();
 pub static TELEMETRY_UART: Slot<Lpuart<1>> = Slot::new();
 /// Telemetry bytes waiting for the LPUART1 transmit interrupt (4 frames).
 pub static TELEMETRY_TX: Channel<u8, 256, 1> = Channel::new();
-pub static GNSS_UART: Slot<Lpuart<3>> = Slot::new();
+pub static GNSS_UART: Slot<Lpuart<7>> = Slot::new();
 pub static GNSS_RX: Channel<u8, 256, 1> = Channel::new();
 pub static SPI1: Slot<Lpspi<1, TimerDelay<8>>> = Slot::new();
 /// LPSPI1's interrupt completion (handler: [`on_imu_spi`]).
@@ -123,6 +123,7 @@ pub use chip_imxrt1176::ral::iomuxc::RegisterBlock as IomuxcRegs;
 pub const ALT0: u32 = 0;
 pub const ALT1: u32 = 1;
 pub const ALT2: u32 = 2;
+pub const ALT6: u32 = 6;
 pub const SION: u32 = 1 << 4;
 
 /// The pin-out both RT1176 images share (MIMXRT1170-EVK pads; functions
@@ -135,16 +136,19 @@ pub const SION: u32 = 1 << 4;
 /// | GPIO_AD_28 / _29 / _30 / _31 | 0 | LPSPI1_SCK / PCS0 / SOUT / SIN (IMU 0) |
 /// | GPIO_AD_18 / GPIO_AD_19 | 2 | LPSPI1_PCS1 / LPSPI1_PCS2 (IMU 1, IMU 2) |
 /// | GPIO_AD_08 / GPIO_AD_09 | 1, SION | LPI2C1_SCL / LPI2C1_SDA (baro) |
+/// | GPIO_AD_00 / GPIO_AD_01 | 6 | LPUART7_TXD / LPUART7_RXD (GNSS) |
 ///
 /// LPSPI1's SCK, PCS0, SDI and SDO inputs default (daisy value 0) to the
 /// GPIO_EMC_B2_00..03 pads; value 1 selects GPIO_AD_28..31. LPI2C1 and
-/// LPUART1 default to the pads above.
+/// LPUART1 default to the pads above; LPUART7's TXD/RXD inputs select
+/// GPIO_AD_00/01 with 0 (1: GPIO_DISP_B2_06/07), written anyway.
 ///
-/// Not muxed: LPUART3 (GNSS). The IMXRT1176 offers LPUART3_TXD/RXD only on
-/// GPIO_AD_30/31 (ALT4), which carry LPSPI1 SOUT/SIN here: one of the two
-/// has to move (LPSPI1 to GPIO_EMC_B2_00..03 ALT8, or the GNSS to another
-/// LPUART) before a hardware run.
-pub const PINS: [IomuxcWrite; 16] = [
+/// The GNSS is on LPUART7, not LPUART3: the RT1176 offers LPUART3_TXD/RXD
+/// only on GPIO_AD_30/31 (ALT4), which carry LPSPI1 SOUT/SIN here.
+/// GPIO_AD_00/01 are on the EVK's Arduino header (D6 / D9) according to
+/// MicroPython's MIMXRT1170_EVK pin table; not checked against the EVK
+/// schematic.
+pub const PINS: [IomuxcWrite; 20] = [
     iomuxc!(SW_MUX_CTL_PAD_GPIO_AD_24 = ALT0),
     iomuxc!(SW_MUX_CTL_PAD_GPIO_AD_25 = ALT0),
     iomuxc!(SW_MUX_CTL_PAD_GPIO_AD_28 = ALT0),
@@ -161,6 +165,10 @@ pub const PINS: [IomuxcWrite; 16] = [
     iomuxc!(LPSPI1_LPSPI_SDO_SELECT_INPUT = 1),
     iomuxc!(LPI2C1_LPI2C_SCL_SELECT_INPUT = 0),
     iomuxc!(LPI2C1_LPI2C_SDA_SELECT_INPUT = 0),
+    iomuxc!(SW_MUX_CTL_PAD_GPIO_AD_00 = ALT6),
+    iomuxc!(SW_MUX_CTL_PAD_GPIO_AD_01 = ALT6),
+    iomuxc!(LPUART7_LPUART_TXD_SELECT_INPUT = 0),
+    iomuxc!(LPUART7_LPUART_RXD_SELECT_INPUT = 0),
 ];
 
 /// Writes `writes` to IOMUXC in order.
@@ -225,16 +233,17 @@ fn kick_telemetry_uart() {
     TELEMETRY_UART.with(|u| u.enable_tx_interrupt());
 }
 
-/// LPUART3 for the GNSS, receive interrupt on.
+/// LPUART7 for the GNSS, receive interrupt on.
 pub fn init_gnss_uart() -> Result<(), DeviceError> {
-    let mut uart = Lpuart::new(unsafe { ral::lpuart::LPUART3::instance() }, ROOT_CLOCK_HZ, GNSS_BAUD);
+    // SAFETY: created once, moved into its slot.
+    let mut uart = Lpuart::new(unsafe { ral::lpuart::LPUART7::instance() }, ROOT_CLOCK_HZ, GNSS_BAUD);
     uart.enable_rx_interrupt();
     GNSS_UART.put(uart);
     // SAFETY: the handler only touches GNSS_UART/GNSS_RX, both ready now;
     // priorities come before any unmask.
     unsafe {
-        cortex_m::Peripherals::steal().NVIC.set_priority(Interrupt::LPUART3, PRIO_GNSS_UART);
-        NVIC::unmask(Interrupt::LPUART3);
+        cortex_m::Peripherals::steal().NVIC.set_priority(Interrupt::LPUART7, PRIO_GNSS_UART);
+        NVIC::unmask(Interrupt::LPUART7);
     }
     Ok(())
 }
@@ -387,7 +396,7 @@ pub async fn baro_task() {
     }
 }
 
-/// GNSS: NAV-PVT solutions from the LPUART3 receive queue.
+/// GNSS: NAV-PVT solutions from the LPUART7 receive queue.
 pub async fn gnss_task() {
     let mut gnss = UbxGnss::new(RxQueue { queue: &GNSS_RX });
     let mut fixed = false;
@@ -419,7 +428,7 @@ pub fn on_telemetry_uart() {
     TELEMETRY_UART.with(|u| u.on_tx_interrupt(&TELEMETRY_TX));
 }
 
-/// LPUART3: received bytes into the GNSS queue.
+/// LPUART7: received bytes into the GNSS queue.
 pub fn on_gnss_uart() {
     GNSS_UART.with(|u| u.on_interrupt(&GNSS_RX));
 }

@@ -16,7 +16,7 @@
 //! | 38  | LPSPI1   | 0x10 | IMU bus chunk done: wakes the flight loop inside the KPP handler |
 //! | 51  | KPP      | 0x20 | polls the flight executor |
 //! | 32  | LPI2C1   | 0x30 | barometer bytes / STOP / error: wakes the baro task |
-//! | 22  | LPUART3  | 0x40 | GNSS bytes into the receive queue |
+//! | 26  | LPUART7  | 0x40 | GNSS bytes into the receive queue |
 //! | 118 | MUA      | 0x40 | io-m4 announced a sample in the OCRAM mailbox (`m4_link`) |
 //! | 20  | LPUART1  | 0x50 | telemetry bytes out of the transmit queue |
 #![no_std]
@@ -70,13 +70,13 @@ const DEVICES: [Device; 12] = [
     Device { name: "lpspi1", level: Level::PreKernel2, priority: 3, deps: &["pins"], init: board::init_spi },
     Device { name: "lpi2c1", level: Level::PreKernel2, priority: 4, deps: &["pins"], init: board::init_i2c },
     Device { name: "flight-irq", level: Level::PostKernel, priority: 0, deps: &["systick"], init: init_flight_irq },
-    Device { name: "lpuart3-gnss", level: Level::PostKernel, priority: 1, deps: &["pins", "core-priorities"], init: board::init_gnss_uart },
+    Device { name: "lpuart7-gnss", level: Level::PostKernel, priority: 1, deps: &["pins", "core-priorities"], init: board::init_gnss_uart },
     Device { name: "mu-a-m4-link", level: Level::PostKernel, priority: 2, deps: &["core-priorities"], init: m4_link::init },
     Device {
         name: "tasks",
         level: Level::Application,
         priority: 0,
-        deps: &["flight-irq", "lpuart1-telemetry", "lpuart2-heartbeat", "lpspi1", "lpi2c1", "lpuart3-gnss", "mu-a-m4-link"],
+        deps: &["flight-irq", "lpuart1-telemetry", "lpuart2-heartbeat", "lpspi1", "lpi2c1", "lpuart7-gnss", "mu-a-m4-link"],
         init: spawn_tasks,
     },
 ];
@@ -161,7 +161,7 @@ extern "C" fn LPUART1() {
 }
 
 #[no_mangle]
-extern "C" fn LPUART3() {
+extern "C" fn LPUART7() {
     board::on_gnss_uart();
 }
 

@@ -11,7 +11,7 @@
 //! | -   | SysTick  | 0x10 | time base, timer queue |
 //! | 38  | LPSPI1   | 0x10 | IMU bus chunk done: wakes the sensor loop |
 //! | 32  | LPI2C1   | 0x30 | barometer bytes / STOP / error: wakes the baro task |
-//! | 22  | LPUART3  | 0x40 | GNSS bytes into the receive queue |
+//! | 26  | LPUART7  | 0x40 | GNSS bytes into the receive queue |
 //! | 20  | LPUART1  | 0x50 | telemetry bytes out of the transmit queue |
 //!
 //! Pads: the shared [`board_rt1176::PINS`].
@@ -37,12 +37,12 @@ const DEVICES: [Device; 8] = [
     Device { name: "lpuart1-telemetry", level: Level::PreKernel2, priority: 1, deps: &["pins"], init: init_telemetry_uart },
     Device { name: "lpspi1", level: Level::PreKernel2, priority: 2, deps: &["pins"], init: board::init_spi },
     Device { name: "lpi2c1", level: Level::PreKernel2, priority: 3, deps: &["pins"], init: board::init_i2c },
-    Device { name: "lpuart3-gnss", level: Level::PostKernel, priority: 0, deps: &["pins", "core-priorities"], init: board::init_gnss_uart },
+    Device { name: "lpuart7-gnss", level: Level::PostKernel, priority: 0, deps: &["pins", "core-priorities"], init: board::init_gnss_uart },
     Device {
         name: "tasks",
         level: Level::Application,
         priority: 0,
-        deps: &["systick", "lpuart1-telemetry", "lpspi1", "lpi2c1", "lpuart3-gnss"],
+        deps: &["systick", "lpuart1-telemetry", "lpspi1", "lpi2c1", "lpuart7-gnss"],
         init: spawn_tasks,
     },
 ];
@@ -106,7 +106,7 @@ extern "C" fn LPUART1() {
 }
 
 #[no_mangle]
-extern "C" fn LPUART3() {
+extern "C" fn LPUART7() {
     board::on_gnss_uart();
 }
 

@@ -8,16 +8,28 @@
 //! | barometer   | BMP388 on I2C1 (PB6 SCL, PB7 SDA), address 0x76, 100 kHz  |
 //! | telemetry   | USART1 TX (PA9) 115200 8N1: banner line, then sample frames (source 3) at 50 Hz |
 //! | time base   | SysTick at 24 MHz (tickless)                              |
+//!
+//! Interrupts (IRQ numbers of RM0041 / the SVD, NVIC priority; the one
+//! task runs on the thread executor):
+//! | IRQ | handler  | priority | what |
+//! |-----|----------|----------|------|
+//! | -   | SysTick  | 0x10 | time base, timer queue |
+//! | 35  | SPI1     | 0x20 | IMU byte received (RXNE): wakes the task |
+//! | 31  | I2C1_EV  | 0x30 | barometer bus event (SB, ADDR, BTF, TXE, RXNE): wakes the task |
+//! | 32  | I2C1_ER  | 0x30 | barometer bus error (AF, ARLO, BERR, OVR): wakes the task |
 #![no_std]
 #![no_main]
 
 use core::cell::RefCell;
 
 use chip_stm32f100::i2c::I2c1;
-use chip_stm32f100::pac;
+use chip_stm32f100::pac::{self, interrupt, Interrupt};
+use chip_stm32f100::{i2c, spi};
 use chip_stm32f100::rcc::{self, SYSCLK_HZ};
-use chip_stm32f100::spi::{self, Spi1};
+use chip_stm32f100::spi::Spi1;
 use chip_stm32f100::usart::Usart1;
+use cortex_m::peripheral::scb::SystemHandler;
+use cortex_m::peripheral::NVIC;
 use cortex_m_rt::entry;
 use gale_apps::flight::Fusion;
 use gale_apps::telemetry::{self as tm, Baro, Framer};
@@ -26,6 +38,7 @@ use gale_capsules::icm42688::Icm42688;
 use gale_kernel::arena::Arena;
 use gale_kernel::cortex_m::{self as arch, SysTickHw};
 use gale_kernel::executor::Executor;
+use gale_kernel::sync::irq_event::IrqEvent;
 use gale_kernel::systick::SysTickAlarm;
 use gale_kernel::time::{Alarm, TimerDelay, TimerQueue};
 use gale_logic::frame::MAX_FRAME;
@@ -41,17 +54,34 @@ static ALARM: SysTickAlarm<SysTickHw> = SysTickAlarm::new(SysTickHw);
 static TIMERS: TimerQueue<2> = TimerQueue::new(&ALARM);
 static THREAD: Executor<1> = Executor::thread();
 static ARENA: Arena<1024> = Arena::new();
+/// SPI1's interrupt completion (handler: `SPI1`).
+static SPI1_EVENT: IrqEvent = IrqEvent::new();
+/// I2C1's interrupt completion (handlers: `I2C1_EV`, `I2C1_ER`).
+static I2C1_EVENT: IrqEvent = IrqEvent::new();
+/// NVIC priorities (upper nibble of 4 bits).
+const PRIO_SYSTICK: u8 = 0x10;
+const PRIO_IMU_SPI: u8 = 0x20;
+const PRIO_BARO_I2C: u8 = 0x30;
 
 /// One IMU and the barometer, every 20 ms, one sample frame each time.
 async fn sensors(dp: pac::Peripherals) {
     let mut console = Usart1::new(dp.USART1, &dp.RCC, &dp.GPIOA, SYSCLK_HZ, 115_200);
     console.write_all(BANNER.as_bytes());
-    let bus = RefCell::new(Spi1::new(dp.SPI1, &dp.RCC, &dp.GPIOA, SYSCLK_HZ, 3_000_000, true));
+    let bus = RefCell::new(Spi1::new(dp.SPI1, &dp.RCC, &dp.GPIOA, SYSCLK_HZ, 3_000_000, true, &SPI1_EVENT, delay()));
     // SAFETY: GPIOA is a static register block; only pin 4 is driven here.
     let gpioa: &'static pac::gpioa::RegisterBlock = unsafe { &*pac::GPIOA::ptr() };
     let mut imu = Icm42688::new(spi::Device::new(&bus, gpioa, 4), AccelScale::G16, GyroScale::Dps2000);
-    let mut baro = Bmp388::new(I2c1::new(dp.I2C1, &dp.RCC, &dp.GPIOB, SYSCLK_HZ, 100_000), bmp388::ADDR_PRIMARY);
-    let mut delay = TimerDelay { queue: &TIMERS, ticks_per_us: TICKS_PER_US };
+    let mut baro = Bmp388::new(I2c1::new(dp.I2C1, &dp.RCC, &dp.GPIOB, SYSCLK_HZ, 100_000, &I2C1_EVENT, delay()), bmp388::ADDR_PRIMARY);
+    // SAFETY: the handlers only touch SPI1.CR2 / I2C1.CR2 and their events,
+    // ready now; priorities come before the unmask.
+    unsafe {
+        let mut cp = cortex_m::Peripherals::steal();
+        for (irq, prio) in [(Interrupt::SPI1, PRIO_IMU_SPI), (Interrupt::I2C1_EV, PRIO_BARO_I2C), (Interrupt::I2C1_ER, PRIO_BARO_I2C)] {
+            cp.NVIC.set_priority(irq, prio);
+            NVIC::unmask(irq);
+        }
+    }
+    let mut delay = delay();
     let imu_ok = imu.init(&mut delay).await.is_ok();
     let baro_ok = baro.init(&mut delay).await.is_ok();
     console.write_all(if imu_ok { b"imu ok\r\n" } else { b"imu init failed\r\n" });
@@ -71,6 +101,10 @@ async fn sensors(dp: pac::Peripherals) {
     }
 }
 
+fn delay() -> TimerDelay<2> {
+    TimerDelay { queue: &TIMERS, ticks_per_us: TICKS_PER_US }
+}
+
 #[entry]
 fn main() -> ! {
     // SAFETY: taken once; the task owns the peripherals from here on.
@@ -79,6 +113,8 @@ fn main() -> ! {
     if rcc::use_pll_24mhz(&dp.RCC).is_err() {
         panic!("PLL");
     }
+    // SAFETY: before the scheduler starts.
+    unsafe { cortex_m::Peripherals::steal().SCB.set_priority(SystemHandler::SysTick, PRIO_SYSTICK) };
     ALARM.start();
     arch::enable_systick();
     if THREAD.spawn_in(&ARENA, sensors(dp)).is_err() {
@@ -91,6 +127,21 @@ fn main() -> ! {
 fn SysTick() {
     ALARM.on_wrap();
     TIMERS.on_alarm();
+}
+
+#[interrupt]
+fn SPI1() {
+    spi::on_interrupt(&SPI1_EVENT);
+}
+
+#[interrupt]
+fn I2C1_EV() {
+    i2c::on_interrupt(&I2C1_EVENT);
+}
+
+#[interrupt]
+fn I2C1_ER() {
+    i2c::on_interrupt(&I2C1_EVENT);
 }
 
 #[panic_handler]

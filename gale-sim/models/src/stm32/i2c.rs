@@ -440,6 +440,55 @@ mod tests {
         );
     }
 
+    /// RM0041 I2C_CR2.ITEVTEN raises the event interrupt for SB, ADDR and
+    /// BTF; TXE and RXNE need ITBUFEN as well (the interrupt-driven driver
+    /// sets ITBUFEN only when it waits for them); clearing the enables (the
+    /// handler's mask) drops the line.
+    #[test]
+    fn cr2_itevten_raises_sb_addr_btf_and_itbufen_gates_txe_rxne() {
+        const FREQ: u32 = 8;
+        let (mut irqs, mut trace) = (IrqLines::default(), Trace::new());
+        let mut i = i2c();
+        let mut seen = Vec::new();
+        with_ctx(&mut irqs, &mut trace, 0, |c| {
+            // Enables ITEVTEN (plus `more`), returns the line's edges, masks again.
+            let probe = |i: &mut I2c, c: &mut Ctx, more: u32| {
+                i.write(CR2, Access::Word, FREQ | CR2_ITEVTEN | more, c);
+                i.write(CR2, Access::Word, FREQ, c);
+                c.irqs.drain().collect::<Vec<_>>()
+            };
+            let edge = vec![(31, true), (31, false)];
+            i.write(CR2, Access::Word, FREQ, c);
+            i.write(CR1, Access::Word, CR1_PE, c);
+            i.write(CR1, Access::Word, CR1_PE | CR1_START, c);
+            seen.push(("SB", probe(&mut i, c, 0) == edge));
+            i.read(SR1, Access::Word, c);
+            i.write(DR, Access::Word, (ADDR as u32) << 1, c);
+            seen.push(("ADDR", probe(&mut i, c, 0) == edge));
+            i.read(SR1, Access::Word, c);
+            i.read(SR2, Access::Word, c);
+            assert_ne!(i.read(SR1, Access::Word, c) & SR1_TXE, 0);
+            seen.push(("TXE without ITBUFEN", probe(&mut i, c, 0).is_empty()));
+            seen.push(("TXE with ITBUFEN", probe(&mut i, c, CR2_ITBUFEN) == edge));
+            i.write(DR, Access::Word, 0x10, c);
+            seen.push(("BTF", probe(&mut i, c, 0) == edge));
+            // One-byte read (ACK clear): RXNE without BTF.
+            i.write(CR1, Access::Word, CR1_PE | CR1_START, c);
+            i.read(SR1, Access::Word, c);
+            i.write(DR, Access::Word, (ADDR as u32) << 1 | 1, c);
+            i.read(SR1, Access::Word, c);
+            i.read(SR2, Access::Word, c);
+            assert_eq!(i.read(SR1, Access::Word, c) & (SR1_RXNE | SR1_BTF), SR1_RXNE);
+            seen.push(("RXNE without ITBUFEN", probe(&mut i, c, 0).is_empty()));
+            seen.push(("RXNE with ITBUFEN", probe(&mut i, c, CR2_ITBUFEN) == edge));
+            i.write(CR1, Access::Word, CR1_PE | CR1_STOP, c);
+        });
+        for (what, ok) in seen {
+            assert!(ok, "{what}");
+        }
+        assert!(irqs.drain().all(|(irq, _)| irq != 32), "no error interrupt");
+    }
+
     #[test]
     fn nak_sets_af_and_error_irq() {
         let (mut irqs, mut trace) = (IrqLines::default(), Trace::new());

@@ -294,6 +294,28 @@ mod tests {
         assert_eq!(trace.events()[0].kind, EventKind::Spi { cs: 2, mosi: vec![1, 2], miso: vec![0xfe, 0xfd] });
     }
 
+    /// RM0041 SPI_CR2.RXNEIE raises the SPI interrupt while SPI_SR.RXNE is
+    /// set (the interrupt-driven driver's only source); clearing RXNEIE (the
+    /// handler's mask) or reading DR drops it; TXE alone does not raise it
+    /// without TXEIE.
+    #[test]
+    fn cr2_rxneie_raises_the_irq_while_sr_rxne() {
+        let (mut irqs, mut trace) = (IrqLines::default(), Trace::new());
+        let mut s = spi();
+        with_ctx(&mut irqs, &mut trace, 0, |c| {
+            s.write(CR1, Access::Word, MASTER_ON, c);
+            s.write(DR, Access::Byte, 0x11, c);
+            assert_eq!(c.irqs.drain().count(), 0, "RXNE without RXNEIE, TXE without TXEIE");
+            s.write(CR2, Access::Word, CR2_RXNEIE, c);
+            assert_eq!(c.irqs.drain().collect::<Vec<_>>(), vec![(35, true)]);
+            s.write(CR2, Access::Word, 0, c);
+            assert_eq!(c.irqs.drain().collect::<Vec<_>>(), vec![(35, false)], "masked by the handler");
+            s.write(CR2, Access::Word, CR2_RXNEIE, c);
+            assert_eq!(s.read(DR, Access::Word, c), 0xee);
+            assert_eq!(c.irqs.drain().collect::<Vec<_>>(), vec![(35, true), (35, false)], "DR read clears RXNE");
+        });
+    }
+
     #[test]
     fn overrun_and_mode_fault() {
         let (mut irqs, mut trace) = (IrqLines::default(), Trace::new());
