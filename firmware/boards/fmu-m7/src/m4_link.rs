@@ -76,7 +76,7 @@ pub fn on_mu_rx() {
             let n = ACCEPTED.fetch_add(1, Ordering::Relaxed) + 1;
             if n == 1 {
                 defmt::info!("io-m4 link up: seq {=u32}, sample t={=u32} us, vote {=u8}", seq, sample.t_us, sample.vote);
-            } else if n % LOG_EVERY == 0 {
+            } else if n.is_multiple_of(LOG_EVERY) {
                 let rejected = REJECTED.load(Ordering::Relaxed);
                 defmt::info!("io-m4 link: {=u32} samples accepted, {=u32} rejected, pressure {=u32} Pa", n, rejected, sample.pressure_pa);
             }
