@@ -4,6 +4,7 @@
 //! is a short critical section; waiting tasks are kept in a
 //! [`WakerSet`](crate::waker_set::WakerSet) of `W` entries.
 
+pub mod byte_queue;
 pub mod ceiling;
 pub mod channel;
 pub mod flags;

@@ -105,6 +105,22 @@ impl<T, const N: usize, const W: usize> Channel<T, N, W> {
         .await
     }
 
+    /// Waits until the channel is empty (every queued value received).
+    /// Registers with the senders, so every `try_recv` wakes it.
+    pub async fn drained(&self) {
+        poll_fn(|cx| {
+            with(&self.state, |s| {
+                if s.len == 0 {
+                    Poll::Ready(())
+                } else {
+                    s.senders.register(cx.waker());
+                    Poll::Pending
+                }
+            })
+        })
+        .await
+    }
+
     /// Waits for a value.
     pub async fn recv(&self) -> T {
         poll_fn(|cx| {
@@ -138,6 +154,21 @@ mod tests {
         ch.try_send(7).unwrap();
         assert_eq!(c.get(), 1);
         assert_eq!(poll_once(rx.as_mut(), &c), Poll::Ready(7));
+    }
+
+    #[test]
+    fn drained_waits_until_the_last_value_is_received() {
+        let ch = Channel::<u32, 2, 1>::new();
+        ch.try_send(1).unwrap();
+        ch.try_send(2).unwrap();
+        let c = Count::new();
+        let mut d = pin!(ch.drained());
+        assert!(poll_once(d.as_mut(), &c).is_pending());
+        assert_eq!(ch.try_recv(), Some(1));
+        assert_eq!(c.get(), 1);
+        assert!(poll_once(d.as_mut(), &c).is_pending());
+        assert_eq!(ch.try_recv(), Some(2));
+        assert_eq!(poll_once(d.as_mut(), &c), Poll::Ready(()));
     }
 
     #[test]
