@@ -350,6 +350,23 @@ mod tests {
         assert_eq!(*heard.lock().unwrap(), vec![b'b']);
     }
 
+    /// CTRL.TIE raises the interrupt while STAT.TDRE is set (always, as the
+    /// model transmits at once); clearing TIE lowers it. The interrupt-driven
+    /// transmit path (LPUART1 telemetry, LPUART2 heartbeat) relies on this.
+    #[test]
+    fn ctrl_tie_raises_the_irq_while_stat_tdre() {
+        let (mut irqs, mut trace) = (IrqLines::default(), Trace::new());
+        let mut u = Lpuart::new("LPUART2", Some(21));
+        with_ctx(&mut irqs, &mut trace, 0, |c| u.write(CTRL, Access::Word, CTRL_TE, c));
+        assert_eq!(irqs.drain().count(), 0);
+        with_ctx(&mut irqs, &mut trace, 1, |c| u.write(CTRL, Access::Word, CTRL_TE | CTRL_TIE, c));
+        assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(21, true)]);
+        with_ctx(&mut irqs, &mut trace, 2, |c| u.write(DATA, Access::Byte, b'h' as u32, c));
+        assert_eq!(irqs.drain().count(), 0, "TDRE stays set");
+        with_ctx(&mut irqs, &mut trace, 3, |c| u.write(CTRL, Access::Word, CTRL_TE, c));
+        assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(21, false)]);
+    }
+
     #[test]
     fn rx_is_paced_by_the_device_and_raises_rie() {
         let (mut irqs, mut trace) = (IrqLines::default(), Trace::new());

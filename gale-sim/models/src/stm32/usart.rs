@@ -223,6 +223,29 @@ mod tests {
         assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(37, false)]);
     }
 
+    /// RM0041 §23.6.4 (CR1): TXEIE raises the USART interrupt while SR.TXE
+    /// is set, TCIE while SR.TC is set; clearing the enable lowers it. The
+    /// model transmits at once, so TXE reads set again after a DR write.
+    #[test]
+    fn cr1_txeie_raises_the_irq_while_sr_txe_and_tcie_while_sr_tc() {
+        let (mut irqs, mut trace) = (IrqLines::default(), Trace::new());
+        let mut u = Usart::new("USART1", Some(37));
+        u.write(CR1, Access::Word, CR1_UE | CR1_TE, &mut ctx(&mut irqs, &mut trace));
+        assert_eq!(irqs.drain().count(), 0);
+        u.write(CR1, Access::Word, CR1_UE | CR1_TE | CR1_TXEIE, &mut ctx(&mut irqs, &mut trace));
+        assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(37, true)]);
+        u.write(DR, Access::Word, b'z' as u32, &mut ctx(&mut irqs, &mut trace));
+        assert_eq!(u.read(SR, Access::Word, &mut ctx(&mut irqs, &mut trace)) & SR_TXE, SR_TXE);
+        assert_eq!(irqs.drain().count(), 0, "line stays high: TXE set again at once");
+        u.write(CR1, Access::Word, CR1_UE | CR1_TE, &mut ctx(&mut irqs, &mut trace));
+        assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(37, false)]);
+        // TC: TCIE alone raises it; clearing SR.TC (rc_w0) lowers it.
+        u.write(CR1, Access::Word, CR1_UE | CR1_TE | CR1_TCIE, &mut ctx(&mut irqs, &mut trace));
+        assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(37, true)]);
+        u.write(SR, Access::Word, !SR_TC, &mut ctx(&mut irqs, &mut trace));
+        assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(37, false)]);
+    }
+
     #[test]
     fn attached_device_hears_tx_and_is_paced_on_rx() {
         use crate::sensors::link::tests::{with_ctx, Script};
