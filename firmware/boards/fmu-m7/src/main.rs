@@ -7,7 +7,7 @@
 //! | what                    | where                                         |
 //! |-------------------------|-----------------------------------------------|
 //! | flight executor         | interrupt executor on the (unused) KPP IRQ, priority 0x20 |
-//! | heartbeat to gust-f100  | LPUART2 TX, 115200 8N1, heartbeat frames at 10 Hz (polled); pads GPIO_DISP_B2_10/11 ALT2 |
+//! | heartbeat to gust-f100  | LPUART2 TX, 115200 8N1, heartbeat frames at 10 Hz from a transmit queue (TDRE interrupt, as LPUART1); pads GPIO_DISP_B2_10/11 ALT2 |
 //!
 //! Interrupts (IRQ numbers of the IMXRT1170 RM / SVD, NVIC priority):
 //! | IRQ | handler  | priority | what |
@@ -19,13 +19,14 @@
 //! | 26  | LPUART7  | 0x40 | GNSS bytes into the receive queue |
 //! | 118 | MUA      | 0x40 | io-m4 announced a sample in the OCRAM mailbox (`m4_link`) |
 //! | 20  | LPUART1  | 0x50 | telemetry bytes out of the transmit queue |
+//! | 21  | LPUART2  | 0x50 | heartbeat bytes out of the transmit queue |
 #![no_std]
 #![no_main]
 
 mod m4_link;
 
 use board_rt1176::{self as board, iomuxc, Interrupt, IomuxcWrite, ALT2, ARENA, BAUD, THREAD, TICKS_PER_MS, TIMERS};
-use chip_imxrt1176::lpuart::Lpuart;
+use chip_imxrt1176::lpuart::{Lpuart, TxQueue};
 use chip_imxrt1176::{ral, ROOT_CLOCK_HZ};
 use cortex_m::peripheral::NVIC;
 use gale_apps::flight::FlightState;
@@ -33,6 +34,7 @@ use gale_apps::telemetry::Framer;
 use gale_kernel::executor::Executor;
 use gale_kernel::init::{self, Device, DeviceError, Level};
 use gale_kernel::slot::Slot;
+use gale_kernel::sync::channel::Channel;
 use gale_logic::frame::MAX_FRAME;
 use gale_logic::telemetry::{Heartbeat, SOURCE_FMU_M7};
 use imxrt1170evk_fcb as _;
@@ -43,11 +45,15 @@ const BANNER: &str = concat!("fmu-m7 v", env!("CARGO_PKG_VERSION"), " boot\r\n")
 const HEARTBEAT_PERIOD_MS: u64 = 100;
 const FLIGHT_IRQ: Interrupt = Interrupt::KPP;
 const PRIO_FLIGHT: u8 = 0x20;
+/// The heartbeat transmitter shares the telemetry transmitter's priority.
+const PRIO_HEARTBEAT_UART: u8 = board::PRIO_TELEMETRY_UART;
 
 /// The flight loop's executor: polled from the KPP interrupt, so it
 /// preempts everything on the thread executor.
 static FLIGHT: Executor<1> = Executor::new(pend_flight);
 static HEARTBEAT_UART: Slot<Lpuart<2>> = Slot::new();
+/// Heartbeat bytes waiting for the LPUART2 transmit interrupt (two 8-byte frames).
+static HEARTBEAT_TX: Channel<u8, 16, 1> = Channel::new();
 
 /// fmu-m7's own pads, after the shared [`board::PINS`]: LPUART2_TXD /
 /// LPUART2_RXD, the only LPUART2 pads of the RT1176.
@@ -94,10 +100,22 @@ fn init_telemetry_uart() -> Result<(), DeviceError> {
     board::init_telemetry_uart(BANNER)
 }
 
+/// LPUART2 for the heartbeat, its interrupt unmasked (the transmit queue's
+/// kick enables CTRL.TIE while bytes are queued).
 fn init_heartbeat_uart() -> Result<(), DeviceError> {
     // SAFETY: created once, moved into its slot.
     HEARTBEAT_UART.put(Lpuart::new(unsafe { ral::lpuart::LPUART2::instance() }, ROOT_CLOCK_HZ, BAUD));
+    // SAFETY: the handler touches HEARTBEAT_UART/HEARTBEAT_TX only, both
+    // ready; priority before unmask.
+    unsafe {
+        cortex_m::Peripherals::steal().NVIC.set_priority(Interrupt::LPUART2, PRIO_HEARTBEAT_UART);
+        NVIC::unmask(Interrupt::LPUART2);
+    }
     Ok(())
+}
+
+fn kick_heartbeat_uart() {
+    HEARTBEAT_UART.with(|u| u.enable_tx_interrupt());
 }
 
 fn init_flight_irq() -> Result<(), DeviceError> {
@@ -130,6 +148,8 @@ fn main() -> ! {
 /// 10 Hz from boot: heartbeat frame to the failsafe node on LPUART2: state 1
 /// (running) while the vote is nominal or degraded, else 2.
 async fn heartbeat_task() {
+    use embedded_io_async::Write;
+    let mut tx = TxQueue { queue: &HEARTBEAT_TX, kick: kick_heartbeat_uart };
     let mut framer = Framer::new();
     let mut ticker = TIMERS.ticker(HEARTBEAT_PERIOD_MS * TICKS_PER_MS);
     // The first heartbeat goes out at once, so a failsafe node booted at the
@@ -139,7 +159,7 @@ async fn heartbeat_task() {
         let hb = Heartbeat { state: if vote <= 1 { 1 } else { 2 }, vote };
         let mut out = [0; MAX_FRAME];
         let n = framer.heartbeat(&hb, &mut out);
-        HEARTBEAT_UART.with(|u| u.write_all(&out[..n]));
+        let Ok(()) = tx.write_all(&out[..n]).await;
         ticker.next().await;
     }
 }
@@ -158,6 +178,12 @@ extern "C" fn KPP() {
 #[no_mangle]
 extern "C" fn LPUART1() {
     board::on_telemetry_uart();
+}
+
+/// Heartbeat out (IRQ 21; priority `PRIO_HEARTBEAT_UART`).
+#[no_mangle]
+extern "C" fn LPUART2() {
+    HEARTBEAT_UART.with(|u| u.on_tx_interrupt(&HEARTBEAT_TX));
 }
 
 #[no_mangle]

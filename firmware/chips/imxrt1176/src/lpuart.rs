@@ -1,9 +1,13 @@
 //! LPUART (IMXRT1170RM ch. LPUART): 8N1. Transmit polled ([`Lpuart::write_all`])
 //! or interrupt-driven from a byte channel ([`TxQueue`], drained by the
 //! TDRE interrupt); receive by interrupt into a byte channel ([`RxQueue`]).
+//! The queues and the drain loop are the kernel's
+//! (`gale_kernel::sync::byte_queue`), shared with the STM32F100 USART.
 
 use crate::ral::{self, lpuart};
 use crate::spin_until;
+use gale_kernel::sync::byte_queue::drain_tx;
+pub use gale_kernel::sync::byte_queue::{RxQueue, TxQueue};
 use gale_kernel::sync::channel::Channel;
 
 /// Baud register value for `baud` at `clk_hz` with 16x oversampling:
@@ -87,14 +91,10 @@ impl<const N: u8> Lpuart<N> {
     /// is set; with the queue empty, disables TIE until the next
     /// [`TxQueue`] write enables it again.
     pub fn on_tx_interrupt<const Q: usize, const W: usize>(&mut self, tx: &Channel<u8, Q, W>) {
-        while ral::read_reg!(lpuart, self.regs, STAT, TDRE == 1) {
-            match tx.try_recv() {
-                Some(b) => ral::write_reg!(lpuart, self.regs, DATA, b as u32),
-                None => {
-                    ral::modify_reg!(lpuart, self.regs, CTRL, TIE: 0);
-                    return;
-                }
-            }
+        let regs = &self.regs;
+        let empty = drain_tx(tx, || ral::read_reg!(lpuart, regs, STAT, TDRE == 1), |b| ral::write_reg!(lpuart, regs, DATA, b as u32));
+        if empty {
+            ral::modify_reg!(lpuart, self.regs, CTRL, TIE: 0);
         }
     }
 }
@@ -114,60 +114,5 @@ impl<const N: u8> embedded_io::Write for Lpuart<N> {
         } else {
             Err(TxTimeout)
         }
-    }
-}
-
-/// The transmit side: bytes queued for the LPUART's transmit interrupt.
-/// `kick` enables that interrupt (CTRL.TIE) after bytes were queued.
-pub struct TxQueue<'a, const Q: usize, const W: usize> {
-    pub queue: &'a Channel<u8, Q, W>,
-    pub kick: fn(),
-}
-
-impl<const Q: usize, const W: usize> embedded_io_async::ErrorType for TxQueue<'_, Q, W> {
-    type Error = core::convert::Infallible;
-}
-
-impl<const Q: usize, const W: usize> embedded_io_async::Write for TxQueue<'_, Q, W> {
-    /// Queues as many bytes as fit (at least one, waiting for room), then
-    /// enables the transmit interrupt.
-    async fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
-        let Some((&first, rest)) = buf.split_first() else { return Ok(0) };
-        if self.queue.try_send(first).is_err() {
-            (self.kick)();
-            self.queue.send(first).await;
-        }
-        let queued = 1 + rest.iter().take_while(|&&b| self.queue.try_send(b).is_ok()).count();
-        (self.kick)();
-        Ok(queued)
-    }
-}
-
-/// The receive side: bytes the LPUART interrupt put into a channel.
-pub struct RxQueue<'a, const Q: usize, const W: usize> {
-    pub queue: &'a Channel<u8, Q, W>,
-}
-
-impl<const Q: usize, const W: usize> embedded_io_async::ErrorType for RxQueue<'_, Q, W> {
-    type Error = core::convert::Infallible;
-}
-
-impl<const Q: usize, const W: usize> embedded_io_async::Read for RxQueue<'_, Q, W> {
-    async fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
-        if buf.is_empty() {
-            return Ok(0);
-        }
-        buf[0] = self.queue.recv().await;
-        let mut n = 1;
-        while n < buf.len() {
-            match self.queue.try_recv() {
-                Some(b) => {
-                    buf[n] = b;
-                    n += 1;
-                }
-                None => break,
-            }
-        }
-        Ok(n)
     }
 }
