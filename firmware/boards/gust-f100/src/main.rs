@@ -3,7 +3,7 @@
 //! Board wiring (STM32VLDISCOVERY pin-out):
 //! | what                 | where                                            |
 //! |----------------------|--------------------------------------------------|
-//! | console              | USART1 TX (PA9), 115200 8N1                      |
+//! | console              | USART1 TX (PA9), 115200 8N1, TXE interrupt from a 64-byte queue |
 //! | heartbeat in         | USART2 RX (PA3), 115200 8N1, RXNE interrupt      |
 //! | failsafe output      | PC9 push-pull, high = failsafe active            |
 //! | failsafe servo PWM   | TIM3 CH1 on PA6, 50 Hz: 1000 µs normal, 2000 µs failsafe |
@@ -19,6 +19,14 @@
 //! (`failsafe on` line, PC9 high); 5 consecutive timely heartbeats ->
 //! failsafe off (`failsafe off` line, PC9 low). The servo PWM follows
 //! the same state.
+//!
+//! Interrupts (IRQ numbers of RM0041 / the SVD, NVIC priority; the one
+//! task runs on the thread executor):
+//! | IRQ | handler  | priority | what |
+//! |-----|----------|----------|------|
+//! | -   | SysTick  | 0x00 (reset value) | time base, timer queue |
+//! | 38  | USART2   | 0x00 (reset value) | heartbeat bytes (RXNE) into the receive queue |
+//! | 37  | USART1   | 0x40 | console bytes out of the transmit queue (TXE) |
 #![no_std]
 #![no_main]
 
@@ -26,7 +34,7 @@ use chip_stm32f100::gpio::{configure_output, write_pin, OutputKind, Speed};
 use chip_stm32f100::pac::{self, interrupt};
 use chip_stm32f100::rcc;
 use chip_stm32f100::tim::Pwm3;
-use chip_stm32f100::usart::{Usart1, Usart2};
+use chip_stm32f100::usart::{TxQueue, Usart1, Usart2};
 use chip_stm32f100::HSI_HZ;
 use core::sync::atomic::{AtomicU32, Ordering};
 use cortex_m_rt::entry;
@@ -58,12 +66,18 @@ const FAILSAFE_PIN: u8 = 9;
 const PWM_PERIOD_US: u16 = 20_000;
 const PWM_NORMAL_US: u16 = 1_000;
 const PWM_FAILSAFE_US: u16 = 2_000;
+/// NVIC priority of the console's transmit interrupt (below the
+/// heartbeat receiver and SysTick, both at the reset value 0).
+const PRIO_CONSOLE_UART: u8 = 0x40;
 
 static ALARM: SysTickAlarm<SysTickHw> = SysTickAlarm::new(SysTickHw);
 static TIMERS: TimerQueue<2> = TimerQueue::new(&ALARM);
 static THREAD: Executor<1> = Executor::thread();
 static ARENA: Arena<384> = Arena::new();
 static CONSOLE: Slot<Usart1> = Slot::new();
+/// Console bytes waiting for the USART1 transmit interrupt (the longest
+/// line is 38 bytes).
+static CONSOLE_TX: Channel<u8, 64, 1> = Channel::new();
 static SERVO: Slot<Pwm3> = Slot::new();
 static HEARTBEAT_UART: Slot<Usart2> = Slot::new();
 static HEARTBEAT_RX: Channel<u8, 64, 1> = Channel::new();
@@ -111,13 +125,30 @@ fn init_clocks() -> Result<(), DeviceError> {
     Ok(())
 }
 
+/// USART1 with its transmit interrupt unmasked; the banner is queued
+/// without blocking (it fits the empty queue) and leaves by interrupt.
 fn init_console() -> Result<(), DeviceError> {
     let dp = dp();
-    let mut console = Usart1::new(dp.USART1, &dp.RCC, &dp.GPIOA, sysclk(), BAUD);
-    console.write_all(BANNER.as_bytes());
-    CONSOLE.put(console);
+    CONSOLE.put(Usart1::new(dp.USART1, &dp.RCC, &dp.GPIOA, sysclk(), BAUD));
+    // SAFETY: the handler uses CONSOLE/CONSOLE_TX only, both ready;
+    // priority before unmask.
+    unsafe {
+        cortex_m::Peripherals::steal().NVIC.set_priority(pac::Interrupt::USART1, PRIO_CONSOLE_UART);
+        cortex_m::peripheral::NVIC::unmask(pac::Interrupt::USART1);
+    }
+    if console().try_write(BANNER.as_bytes()) < BANNER.len() {
+        return Err(DeviceError("console queue full"));
+    }
     defmt::info!("gust-f100 v{=str} boot", env!("CARGO_PKG_VERSION"));
     Ok(())
+}
+
+fn kick_console() {
+    CONSOLE.with(|c| c.enable_tx_interrupt());
+}
+
+fn console() -> TxQueue<'static, 64, 1> {
+    TxQueue { queue: &CONSOLE_TX, kick: kick_console }
 }
 
 fn init_failsafe_pin() -> Result<(), DeviceError> {
@@ -154,8 +185,13 @@ fn spawn_node() -> Result<(), DeviceError> {
     THREAD.spawn_in(&ARENA, node()).map(drop).map_err(|_| DeviceError("task arena or table full"))
 }
 
-fn say(parts: &[&[u8]]) {
-    CONSOLE.with(|c| parts.iter().for_each(|p| c.write_all(p)));
+/// Queues a console line; waits only while the queue is full.
+async fn say(parts: &[&[u8]]) {
+    use embedded_io_async::Write;
+    let mut tx = console();
+    for p in parts {
+        let Ok(()) = tx.write_all(p).await;
+    }
 }
 
 fn set_failsafe(on: bool) {
@@ -184,12 +220,14 @@ async fn node() {
         }
         if ms <= STARTUP_TICKS {
             let mut digits = [0; decimal::U32_DIGITS];
-            say(&[b"tick ", decimal::format_u32(ms, &mut digits), b"\r\n"]);
+            say(&[b"tick ", decimal::format_u32(ms, &mut digits), b"\r\n"]).await;
         }
         if ms == PAIRING_WINDOW_MS && !peer {
             set_failsafe(true);
-            say(&[b"no heartbeat peer: failsafe on, exit\r\n"]);
+            say(&[b"no heartbeat peer: failsafe on, exit\r\n"]).await;
             defmt::warn!("no heartbeat peer: failsafe on, exit");
+            // Queue drained by the handler, then the last frame off the wire.
+            let Ok(()) = embedded_io_async::Write::flush(&mut console()).await;
             CONSOLE.with(|c| c.flush());
             debug::exit(debug::EXIT_SUCCESS);
         }
@@ -206,7 +244,8 @@ async fn node() {
                 b"failsafe on (heartbeat lost)\r\n".as_slice()
             } else {
                 b"failsafe off (heartbeat recovered)\r\n".as_slice()
-            }]);
+            }])
+            .await;
         }
     }
 }
@@ -227,11 +266,12 @@ fn SysTick() {
 
 #[interrupt]
 fn USART2() {
-    HEARTBEAT_UART.with(|u| {
-        while let Some(b) = u.try_read() {
-            let _ = HEARTBEAT_RX.try_send(b);
-        }
-    });
+    HEARTBEAT_UART.with(|u| u.on_rx_interrupt(&HEARTBEAT_RX));
+}
+
+#[interrupt]
+fn USART1() {
+    CONSOLE.with(|c| c.on_tx_interrupt(&CONSOLE_TX));
 }
 
 fn fail() -> ! {

@@ -6,7 +6,7 @@
 //! |-------------|-----------------------------------------------------------|
 //! | IMU         | ICM-42688-P on SPI1 (PA5 SCK, PA6 MISO, PA7 MOSI), chip select PA4, mode 3, 3 MHz |
 //! | barometer   | BMP388 on I2C1 (PB6 SCL, PB7 SDA), address 0x76, 100 kHz  |
-//! | telemetry   | USART1 TX (PA9) 115200 8N1: banner line, then sample frames (source 3) at 50 Hz |
+//! | telemetry   | USART1 TX (PA9) 115200 8N1: banner line, then sample frames (source 3) at 50 Hz; TXE interrupt from a 64-byte queue |
 //! | time base   | SysTick at 24 MHz (tickless)                              |
 //!
 //! Interrupts (IRQ numbers of RM0041 / the SVD, NVIC priority; the one
@@ -17,6 +17,7 @@
 //! | 35  | SPI1     | 0x20 | IMU byte received (RXNE): wakes the task |
 //! | 31  | I2C1_EV  | 0x30 | barometer bus event (SB, ADDR, BTF, TXE, RXNE): wakes the task |
 //! | 32  | I2C1_ER  | 0x30 | barometer bus error (AF, ARLO, BERR, OVR): wakes the task |
+//! | 37  | USART1   | 0x40 | telemetry bytes out of the transmit queue (TXE) |
 #![no_std]
 #![no_main]
 
@@ -27,7 +28,7 @@ use chip_stm32f100::pac::{self, interrupt, Interrupt};
 use chip_stm32f100::{i2c, spi};
 use chip_stm32f100::rcc::{self, SYSCLK_HZ};
 use chip_stm32f100::spi::Spi1;
-use chip_stm32f100::usart::Usart1;
+use chip_stm32f100::usart::{TxQueue, Usart1};
 use cortex_m::peripheral::scb::SystemHandler;
 use cortex_m::peripheral::NVIC;
 use cortex_m_rt::entry;
@@ -38,6 +39,8 @@ use gale_capsules::icm42688::Icm42688;
 use gale_kernel::arena::Arena;
 use gale_kernel::cortex_m::{self as arch, SysTickHw};
 use gale_kernel::executor::Executor;
+use gale_kernel::slot::Slot;
+use gale_kernel::sync::channel::Channel;
 use gale_kernel::sync::irq_event::IrqEvent;
 use gale_kernel::systick::SysTickAlarm;
 use gale_kernel::time::{Alarm, TimerDelay, TimerQueue};
@@ -62,30 +65,45 @@ static I2C1_EVENT: IrqEvent = IrqEvent::new();
 const PRIO_SYSTICK: u8 = 0x10;
 const PRIO_IMU_SPI: u8 = 0x20;
 const PRIO_BARO_I2C: u8 = 0x30;
+const PRIO_TELEMETRY_UART: u8 = 0x40;
+static CONSOLE: Slot<Usart1> = Slot::new();
+/// Bytes waiting for the USART1 transmit interrupt (one 52-byte frame).
+static CONSOLE_TX: Channel<u8, 64, 1> = Channel::new();
+
+fn kick_console() {
+    CONSOLE.with(|c| c.enable_tx_interrupt());
+}
 
 /// One IMU and the barometer, every 20 ms, one sample frame each time.
 async fn sensors(dp: pac::Peripherals) {
-    let mut console = Usart1::new(dp.USART1, &dp.RCC, &dp.GPIOA, SYSCLK_HZ, 115_200);
-    console.write_all(BANNER.as_bytes());
+    use embedded_io_async::Write;
+    CONSOLE.put(Usart1::new(dp.USART1, &dp.RCC, &dp.GPIOA, SYSCLK_HZ, 115_200));
+    let mut console = TxQueue { queue: &CONSOLE_TX, kick: kick_console };
     let bus = RefCell::new(Spi1::new(dp.SPI1, &dp.RCC, &dp.GPIOA, SYSCLK_HZ, 3_000_000, true, &SPI1_EVENT, delay()));
     // SAFETY: GPIOA is a static register block; only pin 4 is driven here.
     let gpioa: &'static pac::gpioa::RegisterBlock = unsafe { &*pac::GPIOA::ptr() };
     let mut imu = Icm42688::new(spi::Device::new(&bus, gpioa, 4), AccelScale::G16, GyroScale::Dps2000);
     let mut baro = Bmp388::new(I2c1::new(dp.I2C1, &dp.RCC, &dp.GPIOB, SYSCLK_HZ, 100_000, &I2C1_EVENT, delay()), bmp388::ADDR_PRIMARY);
     // SAFETY: the handlers only touch SPI1.CR2 / I2C1.CR2 and their events,
-    // ready now; priorities come before the unmask.
+    // and CONSOLE/CONSOLE_TX, all ready now; priorities come before the unmask.
     unsafe {
         let mut cp = cortex_m::Peripherals::steal();
-        for (irq, prio) in [(Interrupt::SPI1, PRIO_IMU_SPI), (Interrupt::I2C1_EV, PRIO_BARO_I2C), (Interrupt::I2C1_ER, PRIO_BARO_I2C)] {
+        for (irq, prio) in [
+            (Interrupt::SPI1, PRIO_IMU_SPI),
+            (Interrupt::I2C1_EV, PRIO_BARO_I2C),
+            (Interrupt::I2C1_ER, PRIO_BARO_I2C),
+            (Interrupt::USART1, PRIO_TELEMETRY_UART),
+        ] {
             cp.NVIC.set_priority(irq, prio);
             NVIC::unmask(irq);
         }
     }
+    let Ok(()) = console.write_all(BANNER.as_bytes()).await;
     let mut delay = delay();
     let imu_ok = imu.init(&mut delay).await.is_ok();
     let baro_ok = baro.init(&mut delay).await.is_ok();
-    console.write_all(if imu_ok { b"imu ok\r\n" } else { b"imu init failed\r\n" });
-    console.write_all(if baro_ok { b"baro ok\r\n" } else { b"baro init failed\r\n" });
+    let Ok(()) = console.write_all(if imu_ok { b"imu ok\r\n" } else { b"imu init failed\r\n" }).await;
+    let Ok(()) = console.write_all(if baro_ok { b"baro ok\r\n" } else { b"baro init failed\r\n" }).await;
     let mut fusion = Fusion::new();
     let mut framer = Framer::new();
     let mut ticker = TIMERS.ticker(PERIOD_MS * 1000 * TICKS_PER_US);
@@ -97,7 +115,7 @@ async fn sensors(dp: pac::Peripherals) {
         let sample = tm::sample((ALARM.now() / TICKS_PER_US) as u32, SOURCE, &state, reading, None);
         let mut out = [0; MAX_FRAME];
         let n = framer.sample(&sample, &mut out);
-        console.write_all(&out[..n]);
+        let Ok(()) = console.write_all(&out[..n]).await;
     }
 }
 
@@ -142,6 +160,11 @@ fn I2C1_EV() {
 #[interrupt]
 fn I2C1_ER() {
     i2c::on_interrupt(&I2C1_EVENT);
+}
+
+#[interrupt]
+fn USART1() {
+    CONSOLE.with(|c| c.on_tx_interrupt(&CONSOLE_TX));
 }
 
 #[panic_handler]

@@ -1,7 +1,16 @@
-//! USART (RM0041 §23): polled transmit, receive by interrupt.
+//! USART (RM0041 §23): transmit by interrupt from a byte queue (TXEIE,
+//! [`Usart::on_tx_interrupt`] with the kernel's [`TxQueue`]) or polled
+//! ([`Usart::write_all`], kept for code that runs with no handler, e.g. the
+//! benchmarks); receive by interrupt (RXNEIE, [`Usart::on_rx_interrupt`]
+//! into a byte channel, read through [`RxQueue`] or `try_recv`). The
+//! queues and the drain loop are the kernel's
+//! (`gale_kernel::sync::byte_queue`), shared with the RT1176 LPUART.
 
 use crate::gpio::{configure_output, OutputKind, Speed};
 use crate::pac::{self, usart1::RegisterBlock};
+use gale_kernel::sync::byte_queue::drain_tx;
+pub use gale_kernel::sync::byte_queue::{RxQueue, TxQueue};
+use gale_kernel::sync::channel::Channel;
 use stm32f1::Periph;
 
 /// BRR value for `baud` at peripheral clock `pclk_hz`: USARTDIV in 12.4
@@ -46,7 +55,8 @@ impl<const A: usize> Usart<A> {
         Usart { regs }
     }
 
-    /// Blocks until the transmit data register is empty, then writes `byte`.
+    /// Polled: blocks until the transmit data register is empty, then
+    /// writes `byte`. Do not mix with a [`TxQueue`] on the same USART.
     pub fn write_byte(&mut self, byte: u8) {
         while self.regs.sr().read().txe().bit_is_clear() {}
         self.regs.dr().write(|w| w.dr().set(byte as u16));
@@ -59,7 +69,8 @@ impl<const A: usize> Usart<A> {
         }
     }
 
-    /// Blocks until the last frame has left the shift register (SR.TC).
+    /// Blocks until the last frame has left the shift register (SR.TC):
+    /// at most two frame times after the queue is drained.
     pub fn flush(&mut self) {
         while self.regs.sr().read().tc().bit_is_clear() {}
     }
@@ -79,6 +90,36 @@ impl<const A: usize> Usart<A> {
     /// Enables the receive interrupt (CR1.RXNEIE).
     pub fn enable_rx_interrupt(&mut self) {
         self.regs.cr1().modify(|_, w| w.rxneie().set_bit());
+    }
+
+    /// Receive interrupt body: moves every received byte into `rx`
+    /// (dropping bytes when it is full).
+    pub fn on_rx_interrupt<const Q: usize, const W: usize>(&mut self, rx: &Channel<u8, Q, W>) {
+        while let Some(b) = self.try_read() {
+            let _ = rx.try_send(b);
+        }
+    }
+
+    /// Enables the transmit-empty interrupt (CR1.TXEIE): the handler then
+    /// calls [`on_tx_interrupt`](Self::on_tx_interrupt). A [`TxQueue`]'s
+    /// `kick` calls this after queueing.
+    pub fn enable_tx_interrupt(&mut self) {
+        self.regs.cr1().modify(|_, w| w.txeie().set_bit());
+    }
+
+    /// Transmit interrupt body: moves queued bytes into DR while SR.TXE is
+    /// set (one byte: the USART has no FIFO); with the queue empty, clears
+    /// TXEIE until the next [`TxQueue`] write sets it again. TC (end of the
+    /// last frame) is not used as an interrupt; [`flush`](Self::flush)
+    /// polls it where the wire must be idle (before an exit).
+    pub fn on_tx_interrupt<const Q: usize, const W: usize>(&mut self, tx: &Channel<u8, Q, W>) {
+        let regs = &self.regs;
+        let empty = drain_tx(tx, || regs.sr().read().txe().bit_is_set(), |b| {
+            regs.dr().write(|w| w.dr().set(b as u16));
+        });
+        if empty {
+            self.regs.cr1().modify(|_, w| w.txeie().clear_bit());
+        }
     }
 }
 
