@@ -3,7 +3,7 @@
 //! Board wiring (STM32VLDISCOVERY pin-out):
 //! | what                 | where                                            |
 //! |----------------------|--------------------------------------------------|
-//! | console              | USART1 TX (PA9), 115200 8N1, TXE interrupt from a 64-byte queue |
+//! | console              | USART1 TX (PA9), 115200 8N1: banner polled at init, then lines by TXE interrupt from a 64-byte queue |
 //! | heartbeat in         | USART2 RX (PA3), 115200 8N1, RXNE interrupt      |
 //! | failsafe output      | PC9 push-pull, high = failsafe active            |
 //! | failsafe servo PWM   | TIM3 CH1 on PA6, 50 Hz: 1000 µs normal, 2000 µs failsafe |
@@ -125,19 +125,21 @@ fn init_clocks() -> Result<(), DeviceError> {
     Ok(())
 }
 
-/// USART1 with its transmit interrupt unmasked; the banner is queued
-/// without blocking (it fits the empty queue) and leaves by interrupt.
+/// USART1: the banner is written polled (before anything is queued, so
+/// the two cannot interleave), then the transmit interrupt is unmasked for
+/// the queue. Queueing the banner instead costs ~2.3 µs per byte in
+/// `try_send` before the first byte leaves, which delays the USART2 init
+/// enough (~90 µs) to lose the first byte of a peer's boot heartbeat.
 fn init_console() -> Result<(), DeviceError> {
     let dp = dp();
-    CONSOLE.put(Usart1::new(dp.USART1, &dp.RCC, &dp.GPIOA, sysclk(), BAUD));
+    let mut console = Usart1::new(dp.USART1, &dp.RCC, &dp.GPIOA, sysclk(), BAUD);
+    console.write_all(BANNER.as_bytes());
+    CONSOLE.put(console);
     // SAFETY: the handler uses CONSOLE/CONSOLE_TX only, both ready;
     // priority before unmask.
     unsafe {
         cortex_m::Peripherals::steal().NVIC.set_priority(pac::Interrupt::USART1, PRIO_CONSOLE_UART);
         cortex_m::peripheral::NVIC::unmask(pac::Interrupt::USART1);
-    }
-    if console().try_write(BANNER.as_bytes()) < BANNER.len() {
-        return Err(DeviceError("console queue full"));
     }
     defmt::info!("gust-f100 v{=str} boot", env!("CARGO_PKG_VERSION"));
     Ok(())

@@ -56,7 +56,9 @@ impl<const A: usize> Usart<A> {
     }
 
     /// Polled: blocks until the transmit data register is empty, then
-    /// writes `byte`. Do not mix with a [`TxQueue`] on the same USART.
+    /// writes `byte`. Not while a [`TxQueue`] on the same USART holds
+    /// bytes (the two would interleave); a boot banner before the queue is
+    /// first used is fine.
     pub fn write_byte(&mut self, byte: u8) {
         while self.regs.sr().read().txe().bit_is_clear() {}
         self.regs.dr().write(|w| w.dr().set(byte as u16));
