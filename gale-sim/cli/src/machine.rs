@@ -22,8 +22,8 @@ pub fn spec(
     let memories = platform
         .memories
         .iter()
-        // Aliases (the STM32 boot alias of flash at 0) are not mapped: the
-        // engine boots from the ELF's vector table, at its link address.
+        // Aliases (the STM32 boot alias of flash at 0) answer with the same
+        // memory; the engine still boots from the ELF's vector table.
         .map(|m| MemoryRegion {
             name: m.name.clone(),
             base: m.base,
@@ -33,6 +33,7 @@ pub fn spec(
             // (stores to executable pages take the engine's slow path).
             executable: !matches!(m.kind, MemoryKind::Ram),
             shared: shared.and_then(|s| s.get(&m.name)).filter(|_| m.shared).cloned(),
+            aliases: m.aliases.clone(),
         })
         .collect();
     let mut peripherals = Vec::new();

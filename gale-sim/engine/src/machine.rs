@@ -29,7 +29,10 @@ pub struct Machine {
     /// Writable memories (base, size): where an RTT control block can live.
     /// Peripheral windows are never scanned (reads there have effects).
     rams: Vec<(u32, u32)>,
-    /// Host memory shared with other machines, kept alive for unicorn.
+    /// Every memory window (base, size), aliases included, for probe-style access.
+    memories: Vec<(u32, u32)>,
+    /// Host memory shared with other machines or mapped at aliases, kept
+    /// alive for unicorn.
     _shared: Vec<crate::SharedMemory>,
 }
 
@@ -56,11 +59,15 @@ impl Machine {
         let mut ranges: Vec<(u64, u64, String)> = Vec::new();
         let mut shared = Vec::new();
         for m in &spec.memories {
-            if m.base % PAGE != 0 || m.size % PAGE != 0 || m.size == 0 {
-                return Err(bad(format!(
-                    "memory `{}` at {:#010x} size {:#x} must start and end on a 4 KiB boundary",
-                    m.name, m.base, m.size
-                )));
+            for at in std::iter::once(m.base).chain(m.aliases.iter().copied()) {
+                if at % PAGE != 0 || m.size % PAGE != 0 || m.size == 0 {
+                    return Err(bad(format!(
+                        "memory `{}` at {at:#010x} size {:#x} must start and end on a 4 KiB boundary",
+                        m.name, m.size
+                    )));
+                }
+                let what = if at == m.base { m.name.clone() } else { format!("{} (alias)", m.name) };
+                add_range(&mut ranges, at as u64, m.size as u64, &what).map_err(bad)?;
             }
             let mut prot = Prot::READ;
             if m.writable {
@@ -69,9 +76,13 @@ impl Machine {
             if m.executable {
                 prot |= Prot::EXEC;
             }
-            add_range(&mut ranges, m.base as u64, m.size as u64, &m.name).map_err(bad)?;
-            match &m.shared {
-                None => uc.mem_map(m.base as u64, m.size as u64, prot).map_err(EngineError::uc("mapping memory"))?,
+            let host = match &m.shared {
+                None if m.aliases.is_empty() => {
+                    uc.mem_map(m.base as u64, m.size as u64, prot).map_err(EngineError::uc("mapping memory"))?;
+                    continue;
+                }
+                // Aliases of private memory: one host copy mapped at every address.
+                None => crate::SharedMemory::new(m.size).ok_or_else(|| bad(format!("cannot allocate memory `{}`", m.name)))?,
                 Some(host) => {
                     if host.len() != m.size || !m.writable || m.executable {
                         return Err(bad(format!(
@@ -81,13 +92,16 @@ impl Machine {
                             host.len()
                         )));
                     }
-                    // Safety: the host pages outlive unicorn (`Machine::shared`
-                    // keeps them and drops after `uc`).
-                    unsafe { uc.mem_map_ptr(m.base as u64, m.size as u64, prot, host.as_ptr().cast()) }
-                        .map_err(EngineError::uc("mapping shared memory"))?;
-                    shared.push(host.clone());
+                    host.clone()
                 }
+            };
+            for at in std::iter::once(m.base).chain(m.aliases.iter().copied()) {
+                // Safety: the host pages outlive unicorn (`Machine::_shared`
+                // keeps them and drops after `uc`).
+                unsafe { uc.mem_map_ptr(at as u64, m.size as u64, prot, host.as_ptr().cast()) }
+                    .map_err(EngineError::uc("mapping shared or aliased memory"))?;
             }
+            shared.push(host);
         }
 
         // Peripherals, sorted, checked for overlap; mapped as MMIO pages.
@@ -134,10 +148,19 @@ impl Machine {
         }
 
         let hook_ctx = Rc::new(BlockHookCtx { hot: sys.borrow().clock.hot.clone(), sys: sys.clone() });
-        install_hooks(&mut uc, &sys, &hook_ctx, &spec.memories)?;
+        // The hooks see every alias as a memory of its own.
+        let windows: Vec<MemoryRegion> = spec
+            .memories
+            .iter()
+            .flat_map(|m| {
+                std::iter::once(m.base).chain(m.aliases.iter().copied()).map(|base| MemoryRegion { base, aliases: Vec::new(), shared: None, ..m.clone() })
+            })
+            .collect();
+        install_hooks(&mut uc, &sys, &hook_ctx, &windows)?;
+        let memories = windows.iter().map(|m| (m.base, m.size)).collect();
         let cpu = CpuState::probe(&mut uc)?;
         sys.borrow_mut().cpu = Some(cpu);
-        Ok(Machine { uc, sys, _hook_ctx: hook_ctx, finished: None, loaded: false, rams, _shared: shared })
+        Ok(Machine { uc, sys, _hook_ctx: hook_ctx, finished: None, loaded: false, rams, memories, _shared: shared })
     }
 
     /// Loads the ELF's PT_LOAD segments at their load addresses and resets
@@ -307,6 +330,25 @@ impl Machine {
             Some(cb) => rtt::read_up(&mut UcMemory(&mut self.uc), cb, channel),
             None => Vec::new(),
         }
+    }
+
+    /// Reads target memory the way a debug probe does (no side effects: only
+    /// memories, never peripheral windows); false if any byte is outside
+    /// the memories.
+    pub fn read_memory(&mut self, addr: u32, buf: &mut [u8]) -> bool {
+        self.in_memories(addr, buf.len()) && self.uc.mem_read(addr as u64, buf).is_ok()
+    }
+
+    /// Writes target memory the way a debug probe does, read-only memories
+    /// included (a probe programs flash); false if any byte is outside the
+    /// memories.
+    pub fn write_memory(&mut self, addr: u32, bytes: &[u8]) -> bool {
+        self.in_memories(addr, bytes.len()) && self.uc.mem_write(addr as u64, bytes).is_ok()
+    }
+
+    fn in_memories(&self, addr: u32, len: usize) -> bool {
+        let end = addr as u64 + len as u64;
+        self.memories.iter().any(|&(b, n)| b as u64 <= addr as u64 && end <= b as u64 + n as u64)
     }
 
     /// Writes `bytes` into RTT down-channel `channel` as far as it has room;

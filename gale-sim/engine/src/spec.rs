@@ -49,12 +49,16 @@ pub struct MemoryRegion {
     /// not executable: another core's stores would not invalidate this
     /// core's translated code.
     pub shared: Option<crate::SharedMemory>,
+    /// Further addresses where the same memory answers (the STM32's boot
+    /// alias of flash at 0), with the same permissions. Code written through
+    /// one address and then executed through another is not re-translated.
+    pub aliases: Vec<u32>,
 }
 
 impl MemoryRegion {
     /// Private memory of this machine.
     pub fn new(name: impl Into<String>, base: u32, size: u32, writable: bool, executable: bool) -> Self {
-        MemoryRegion { name: name.into(), base, size, writable, executable, shared: None }
+        MemoryRegion { name: name.into(), base, size, writable, executable, shared: None, aliases: Vec::new() }
     }
 }
 

@@ -90,8 +90,8 @@ fn f100_with(name: &str, usart2: Shared) -> MachineSpec {
         cpu_hz: 8_000_000,
         nvic_irqs: 61,
         memories: vec![
-            MemoryRegion { name: "flash".into(), base: 0x0800_0000, size: 128 << 10, writable: false, executable: true, shared: None },
-            MemoryRegion { name: "sram".into(), base: 0x2000_0000, size: 8 << 10, writable: true, executable: true, shared: None },
+            MemoryRegion { name: "flash".into(), base: 0x0800_0000, size: 128 << 10, writable: false, executable: true, shared: None, aliases: vec![] },
+            MemoryRegion { name: "sram".into(), base: 0x2000_0000, size: 8 << 10, writable: true, executable: true, shared: None, aliases: vec![] },
         ],
         peripherals: peripherals(usart2),
         trace_irqs: false,
@@ -183,4 +183,29 @@ fn quanta_do_not_change_the_trace() {
     }
     assert_eq!(m.instructions(), whole.1);
     assert!(trace == whole.0, "traces differ:\n{}\n---\n{}", trace.to_text(), whole.0.to_text());
+}
+
+#[test]
+fn flash_answers_at_its_boot_alias_and_ram_aliases_share_one_copy() {
+    let mut spec = f100("alias");
+    spec.memories[0].aliases = vec![0x0000_0000];
+    spec.memories.push(MemoryRegion::new("tcm", 0x1000_0000, 0x1000, true, false));
+    spec.memories[2].aliases = vec![0x1010_0000, 0x1020_0000];
+    let mut m = Machine::new(spec).unwrap();
+    m.load_elf(&gust_elf()).unwrap();
+    let (mut at_flash, mut at_zero) = ([0u8; 64], [0u8; 64]);
+    assert!(m.read_memory(0x0800_0000, &mut at_flash));
+    assert!(m.read_memory(0, &mut at_zero));
+    assert_ne!(at_flash, [0u8; 64], "the image is loaded");
+    assert_eq!(at_flash, at_zero, "the boot alias shows the flash");
+    assert!(m.write_memory(0x1020_0010, b"gale"));
+    let mut back = [0u8; 4];
+    assert!(m.read_memory(0x1000_0010, &mut back));
+    assert_eq!(&back, b"gale");
+    assert!(!m.read_memory(0x1000_0ffe, &mut [0u8; 4]), "runs past the memory");
+    assert!(!m.read_memory(0x4001_3800, &mut back), "peripheral windows are not memory");
+    // Without the alias, address 0 is unmapped.
+    let mut plain = Machine::new(f100("plain")).unwrap();
+    plain.load_elf(&gust_elf()).unwrap();
+    assert!(!plain.read_memory(0, &mut at_zero));
 }

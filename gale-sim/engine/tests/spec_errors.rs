@@ -9,7 +9,7 @@ use support::{image, Board};
 #[test]
 fn misaligned_memory_is_rejected_by_name() {
     let mut spec = Board::An385.spec("m");
-    spec.memories.push(MemoryRegion { name: "odd".into(), base: 0x6000_0100, size: 0x1000, writable: true, executable: false, shared: None });
+    spec.memories.push(MemoryRegion { name: "odd".into(), base: 0x6000_0100, size: 0x1000, writable: true, executable: false, shared: None, aliases: vec![] });
     let e = Machine::new(spec).err().expect("must fail");
     let msg = e.to_string();
     assert!(matches!(e, EngineError::BadSpec { .. }) && msg.contains("`odd`") && msg.contains("4 KiB"), "{msg}");
@@ -31,7 +31,7 @@ fn peripheral_over_memory_or_the_scs_is_rejected() {
 fn elf_that_does_not_fit_names_the_segment() {
     let mut spec = Board::An385.spec("m");
     spec.memories.retain(|m| m.name != "ssram1");
-    spec.memories.push(MemoryRegion { name: "elsewhere".into(), base: 0x10_0000, size: 0x1000, writable: false, executable: true, shared: None });
+    spec.memories.push(MemoryRegion { name: "elsewhere".into(), base: 0x10_0000, size: 0x1000, writable: false, executable: true, shared: None, aliases: vec![] });
     let mut m = Machine::new(spec).unwrap();
     let e = m.load_elf(&image(Board::An385, "busy")).err().expect("must fail");
     let msg = e.to_string();
@@ -50,11 +50,11 @@ fn shared_memory_must_be_data_of_its_own_size() {
     let host = gale_engine::SharedMemory::new(0x2000).unwrap();
     for (writable, executable, size) in [(true, true, 0x2000), (false, false, 0x2000), (true, false, 0x1000)] {
         let mut spec = Board::An385.spec("m");
-        spec.memories.push(MemoryRegion { name: "ocram".into(), base: 0x6000_0000, size, writable, executable, shared: Some(host.clone()) });
+        spec.memories.push(MemoryRegion { name: "ocram".into(), base: 0x6000_0000, size, writable, executable, shared: Some(host.clone()), aliases: vec![] });
         let msg = Machine::new(spec).err().expect("must fail").to_string();
         assert!(msg.contains("shared memory `ocram`"), "{msg}");
     }
     let mut spec = Board::An385.spec("m");
-    spec.memories.push(MemoryRegion { name: "ocram".into(), base: 0x6000_0000, size: 0x2000, writable: true, executable: false, shared: Some(host) });
+    spec.memories.push(MemoryRegion { name: "ocram".into(), base: 0x6000_0000, size: 0x2000, writable: true, executable: false, shared: Some(host), aliases: vec![] });
     Machine::new(spec).expect("writable, non-executable, same size");
 }

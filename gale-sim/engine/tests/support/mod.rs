@@ -56,10 +56,10 @@ impl Board {
             cpu_hz: 25_000_000,
             nvic_irqs: 32,
             memories: vec![
-                MemoryRegion { name: "ssram1".into(), base: 0, size: 4 << 20, writable: true, executable: true, shared: None },
+                MemoryRegion { name: "ssram1".into(), base: 0, size: 4 << 20, writable: true, executable: true, shared: None, aliases: vec![] },
                 // Not executable: unicorn sends every store to an executable page
                 // down its slow path (self-modifying-code checks).
-                MemoryRegion { name: "ssram23".into(), base: 0x2000_0000, size: 4 << 20, writable: true, executable: false, shared: None },
+                MemoryRegion { name: "ssram23".into(), base: 0x2000_0000, size: 4 << 20, writable: true, executable: false, shared: None, aliases: vec![] },
             ],
             peripherals: vec![],
             trace_irqs: true,
