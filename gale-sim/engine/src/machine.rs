@@ -59,7 +59,7 @@ impl Machine {
         let mut ranges: Vec<(u64, u64, String)> = Vec::new();
         let mut shared = Vec::new();
         for m in &spec.memories {
-            for at in std::iter::once(m.base).chain(m.aliases.iter().copied()) {
+            for at in m.addresses() {
                 if at % PAGE != 0 || m.size % PAGE != 0 || m.size == 0 {
                     return Err(bad(format!(
                         "memory `{}` at {at:#010x} size {:#x} must start and end on a 4 KiB boundary",
@@ -95,7 +95,7 @@ impl Machine {
                     host.clone()
                 }
             };
-            for at in std::iter::once(m.base).chain(m.aliases.iter().copied()) {
+            for at in m.addresses() {
                 // Safety: the host pages outlive unicorn (`Machine::_shared`
                 // keeps them and drops after `uc`).
                 unsafe { uc.mem_map_ptr(at as u64, m.size as u64, prot, host.as_ptr().cast()) }
@@ -153,7 +153,7 @@ impl Machine {
             .memories
             .iter()
             .flat_map(|m| {
-                std::iter::once(m.base).chain(m.aliases.iter().copied()).map(|base| MemoryRegion { base, aliases: Vec::new(), shared: None, ..m.clone() })
+                m.addresses().map(|base| MemoryRegion { base, aliases: Vec::new(), shared: None, ..m.clone() })
             })
             .collect();
         install_hooks(&mut uc, &sys, &hook_ctx, &windows)?;

@@ -60,6 +60,11 @@ impl MemoryRegion {
     pub fn new(name: impl Into<String>, base: u32, size: u32, writable: bool, executable: bool) -> Self {
         MemoryRegion { name: name.into(), base, size, writable, executable, shared: None, aliases: Vec::new() }
     }
+
+    /// Every address the memory answers at: `base`, then the aliases.
+    pub fn addresses(&self) -> impl Iterator<Item = u32> + '_ {
+        std::iter::once(self.base).chain(self.aliases.iter().copied())
+    }
 }
 
 /// A peripheral model placed at `base` (its window is `model.size()` bytes).
