@@ -5,7 +5,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 /// The clock words the translated code reads and writes itself (the
-/// patched unicorn's `uc_gale_set_clock`, see gale-sim/unicorn-sys): every
+/// patched unicorn's `uc_gale_set_clock`, see vendor/unicorn-sys): every
 /// translated block checks `cycles < deadline` on entry and, if so, adds its
 /// instruction count to `cycles` without leaving the JIT. Otherwise it
 /// stores its count in `count` and calls the block hook.

@@ -450,7 +450,7 @@ fn install_hooks(uc: &mut Unicorn<'static, ()>, sys: &Rc<RefCell<Sys>>, ctx: &Rc
     }
     // The translated code counts instructions into `hot.jit` and calls the
     // block hook only at the deadline (patched unicorn, see
-    // gale-sim/unicorn-sys/GALE-PATCHES.md).
+    // vendor/unicorn-sys/GALE-PATCHES.md).
     let clock = &ctx.hot.jit as *const crate::clock::JitClock as *mut u64;
     let err = unsafe { uc_gale_set_clock(uc.get_handle(), clock) };
     if err != uc_error::OK {
