@@ -11,7 +11,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "cargo xtask", bin_name = "cargo xtask", about = "Build, run and test gale-sim; sets up what is missing first.")]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    about = "Build, run and test gale-sim; sets up what is missing first."
+)]
 struct Cli {
     /// Install missing apt packages even when not root (through sudo).
     /// As root, missing packages are always installed.
@@ -72,13 +76,15 @@ fn main() -> ExitCode {
         Cmd::Sim { args } => {
             bootstrap::ensure(&bootstrap::Needs::ENGINE, policy).and_then(|()| run::gale_sim(&args))
         }
-        Cmd::Test { args } => bootstrap::ensure(&bootstrap::Needs::ALL, policy).and_then(|()| run::tests(&args)),
+        Cmd::Test { args } => {
+            bootstrap::ensure(&bootstrap::Needs::ALL, policy).and_then(|()| run::tests(&args))
+        }
         Cmd::Bench => bootstrap::ensure(&bootstrap::Needs::ALL, policy).and_then(|()| run::bench()),
         Cmd::Size => bootstrap::ensure(&bootstrap::Needs::ENGINE, policy)
             .and_then(|()| run::gale_sim(&["size".to_string()])),
-        Cmd::Svd { cmd: SvdCmd::Refresh } => {
-            bootstrap::ensure(&bootstrap::Needs::SVD, policy).and_then(|()| run::svd_refresh())
-        }
+        Cmd::Svd {
+            cmd: SvdCmd::Refresh,
+        } => bootstrap::ensure(&bootstrap::Needs::SVD, policy).and_then(|()| run::svd_refresh()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -19,7 +19,9 @@ fn cargo() -> Command {
 /// Runs a command, inheriting stdio; Err names the command on failure.
 pub fn status(cmd: &mut Command) -> Result<(), String> {
     let shown = format!("{cmd:?}");
-    let st = cmd.status().map_err(|e| format!("could not start {shown}: {e}"))?;
+    let st = cmd
+        .status()
+        .map_err(|e| format!("could not start {shown}: {e}"))?;
     if st.success() {
         Ok(())
     } else {
@@ -30,7 +32,8 @@ pub fn status(cmd: &mut Command) -> Result<(), String> {
 /// `gale-sim <args>`, built in release (the profile every job shares).
 pub fn gale_sim(args: &[String]) -> Result<(), String> {
     let mut c = cargo();
-    c.args(["run", "--release", "--quiet", "--package", "gale-sim", "--"]).args(args);
+    c.args(["run", "--release", "--quiet", "--package", "gale-sim", "--"])
+        .args(args);
     status(&mut c)
 }
 
@@ -47,7 +50,10 @@ impl Totals {
     /// Also reads gale-sim's closing line: `scenarios: 3 passed, 1 failed`.
     fn add_line(&mut self, line: &str) {
         let line = line.trim();
-        let rest = match (line.strip_prefix("test result: "), line.strip_prefix("scenarios: ")) {
+        let rest = match (
+            line.strip_prefix("test result: "),
+            line.strip_prefix("scenarios: "),
+        ) {
             (Some(r), _) => r,
             (None, Some(r)) => r.split(" (").next().unwrap_or(r),
             _ => return,
@@ -75,7 +81,9 @@ fn cargo_test(args: &[&str], extra: &[String], totals: &mut Totals) -> Result<()
     c.args(args).args(extra).stdout(Stdio::piped());
     let shown = format!("{c:?}");
     eprintln!("xtask: {shown}");
-    let mut child = c.spawn().map_err(|e| format!("could not start {shown}: {e}"))?;
+    let mut child = c
+        .spawn()
+        .map_err(|e| format!("could not start {shown}: {e}"))?;
     if let Some(out) = child.stdout.take() {
         for line in BufReader::new(out).lines().map_while(Result::ok) {
             println!("{line}");
@@ -96,20 +104,55 @@ pub fn tests(extra: &[String]) -> Result<(), String> {
     let fw = repo_root().join("firmware/Cargo.toml");
     let fw = fw.to_string_lossy().into_owned();
     let suites: [(&[&str], &[String]); 4] = [
-        (&["test", "--release", "--workspace", "--no-fail-fast"], extra),
+        (
+            &["test", "--release", "--workspace", "--no-fail-fast"],
+            extra,
+        ),
         (&["test", "--manifest-path", &fw, "--no-fail-fast"], &[]),
         // The loom model of ISR wake versus the executor swaps in loom's
         // atomics, so it is its own build.
-        (&["test", "--release", "--manifest-path", &fw, "-p", "gale-kernel", "--features", "loom", "--test", "loom_wake"], &[]),
+        (
+            &[
+                "test",
+                "--release",
+                "--manifest-path",
+                &fw,
+                "-p",
+                "gale-kernel",
+                "--features",
+                "loom",
+                "--test",
+                "loom_wake",
+            ],
+            &[],
+        ),
         // The scenarios themselves, as a user runs them.
-        (&["run", "--release", "--quiet", "--package", "gale-sim", "--", "run", "scenarios/"], &[]),
+        (
+            &[
+                "run",
+                "--release",
+                "--quiet",
+                "--package",
+                "gale-sim",
+                "--",
+                "run",
+                "scenarios/",
+            ],
+            &[],
+        ),
     ];
     // Every suite runs even when an earlier one fails, so one run shows
     // every failure.
-    let failures: Vec<String> = suites.into_iter().filter_map(|(args, extra)| cargo_test(args, extra, &mut totals).err()).collect();
+    let failures: Vec<String> = suites
+        .into_iter()
+        .filter_map(|(args, extra)| cargo_test(args, extra, &mut totals).err())
+        .collect();
     let failed = totals.failed.max(failures.len() as u64);
     // The plain closing line CI reads: one word, a colon, the counts.
-    println!("\ntests: {} passed, {} failed, {} skipped", totals.passed, failed, totals.ignored);
+    println!(
+        "\ntests: {} passed, {} failed, {} skipped",
+        totals.passed, failed, totals.ignored
+    );
     if failures.is_empty() {
         Ok(())
     } else {
@@ -130,20 +173,36 @@ pub fn bench() -> Result<(), String> {
 /// Runs the executor benchmark images and compares their `bench <executor>
 /// <metric> min=.. mean=.. max=..` lines, embassy-executor as the reference.
 fn executor_bench() -> Result<(), String> {
-    gale_sim(&["run".to_string(), "firmware/bench-common/scenarios/".to_string()])?;
+    gale_sim(&[
+        "run".to_string(),
+        "firmware/bench-common/scenarios/".to_string(),
+    ])?;
     let dir = repo_root().join("target/gale-sim");
     let mut rows: Vec<(String, String, u64)> = Vec::new();
     for scenario in ["bench-gale", "bench-embassy"] {
         let file = dir.join(scenario).join("uart-bench-USART1.txt");
-        let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let text =
+            std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
         rows.extend(text.lines().filter_map(parse_bench_line));
     }
     println!("\nexecutor benchmark (engine cycles, mean; embassy-executor is the reference):");
     for metric in ["wake_to_poll", "task_switch"] {
-        let get = |exec: &str| rows.iter().find(|r| r.0 == exec && r.1 == metric).map(|r| r.2);
+        let get = |exec: &str| {
+            rows.iter()
+                .find(|r| r.0 == exec && r.1 == metric)
+                .map(|r| r.2)
+        };
         match (get("gale"), get("embassy")) {
-            (Some(g), Some(e)) => println!("  {metric:<13} gale {g:>6}  embassy {e:>6}  ratio {:.2}", g as f64 / e.max(1) as f64),
-            _ => return Err(format!("no `bench gale|embassy {metric}` lines in {}", dir.display())),
+            (Some(g), Some(e)) => println!(
+                "  {metric:<13} gale {g:>6}  embassy {e:>6}  ratio {:.2}",
+                g as f64 / e.max(1) as f64
+            ),
+            _ => {
+                return Err(format!(
+                    "no `bench gale|embassy {metric}` lines in {}",
+                    dir.display()
+                ))
+            }
         }
     }
     Ok(())
@@ -159,7 +218,11 @@ fn parse_bench_line(line: &str) -> Option<(String, String, u64)> {
 }
 
 pub fn svd_refresh() -> Result<(), String> {
-    status(Command::new("python3").arg("svd/refresh.py").current_dir(repo_root()))
+    status(
+        Command::new("python3")
+            .arg("svd/refresh.py")
+            .current_dir(repo_root()),
+    )
 }
 
 #[cfg(test)]
@@ -173,14 +236,19 @@ mod tests {
             Some(("gale".into(), "task_switch".into(), 222))
         );
         assert_eq!(parse_bench_line("tick 3"), None);
-        assert_eq!(parse_bench_line("bench gale task_switch min=1 mean=x"), None);
+        assert_eq!(
+            parse_bench_line("bench gale task_switch min=1 mean=x"),
+            None
+        );
     }
 
     #[test]
     fn sums_libtest_summaries() {
         let mut t = Totals::default();
         t.add_line("test result: ok. 5 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.1s");
-        t.add_line("test result: FAILED. 2 passed; 3 failed; 0 ignored; 0 measured; 0 filtered out");
+        t.add_line(
+            "test result: FAILED. 2 passed; 3 failed; 0 ignored; 0 measured; 0 filtered out",
+        );
         t.add_line("running 5 tests");
         assert_eq!((t.passed, t.failed, t.ignored), (7, 3, 1));
         t.add_line("scenarios: 4 passed, 2 failed (1 could not run)");

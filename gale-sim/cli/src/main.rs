@@ -2,8 +2,9 @@
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
+use gale_engine_backend::EngineBackend;
+use gale_harness::{artefacts, images, repo, report, runner, suite, Backend};
 use gale_scenario::Scenario;
-use gale_sim::{artefacts, images, repo, report, runner, suite};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -64,7 +65,10 @@ enum PlatformCmd {
     /// Print a platform's memory map: memories and peripherals with their models.
     Show { platform: String },
     /// Print one peripheral's registers with offsets and reset values.
-    Regs { platform: String, peripheral: String },
+    Regs {
+        platform: String,
+        peripheral: String,
+    },
     /// Write the platform's SVD, uncompressed, where its Renode .resc
     /// expects it (for `sysbus ApplySVD`), and print the path.
     Svd { platform: String },
@@ -86,19 +90,30 @@ fn dispatch(cmd: Cmd) -> Result<ExitCode> {
     let root = runner::find_root(&cwd)?;
     let ctx = runner::Context::new(root.clone());
     match cmd {
-        Cmd::Run { paths, jobs } => run(&ctx, &paths, jobs),
+        Cmd::Run { paths, jobs } => run(&ctx, &EngineBackend, &paths, jobs),
         Cmd::Check { paths } => check(&ctx, &paths),
         Cmd::Bench { paths, repeat } => {
-            print!("{}", gale_sim::bench::run(&ctx, &paths, repeat.max(1))?);
+            print!(
+                "{}",
+                gale_harness::bench::run(&ctx, &EngineBackend, &paths, repeat.max(1))?
+            );
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Size => {
-            let (table, ok) = gale_sim::size::report(&root)?;
+            let (table, ok) = gale_harness::size::report(&root)?;
             print!("{table}");
-            Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Cmd::Build { images } => {
-            let names = if images.is_empty() { images::list(&root) } else { images };
+            let names = if images.is_empty() {
+                images::list(&root)
+            } else {
+                images
+            };
             for name in names {
                 let image = images::Image::load(&root, &name)?;
                 let elf = image.build(&root)?;
@@ -108,12 +123,17 @@ fn dispatch(cmd: Cmd) -> Result<ExitCode> {
         }
         Cmd::Platform { cmd } => {
             match cmd {
-                PlatformCmd::List => gale_platform::list(&root)?.iter().for_each(|p| println!("{p}")),
+                PlatformCmd::List => gale_platform::list(&root)?
+                    .iter()
+                    .for_each(|p| println!("{p}")),
                 PlatformCmd::Show { platform } => {
                     let p = gale_platform::Platform::load(&root, &platform)?;
                     print!("{}", gale_platform::show::memory_map(&p));
                 }
-                PlatformCmd::Regs { platform, peripheral } => {
+                PlatformCmd::Regs {
+                    platform,
+                    peripheral,
+                } => {
                     let p = gale_platform::Platform::load(&root, &platform)?;
                     print!("{}", gale_platform::show::registers(&p, &peripheral)?);
                 }
@@ -138,7 +158,10 @@ fn load_all(paths: &[PathBuf]) -> Result<Vec<Result<Scenario, gale_scenario::Dia
 fn check(ctx: &runner::Context, paths: &[PathBuf]) -> Result<ExitCode> {
     let mut bad = 0;
     for s in load_all(paths)? {
-        match s.map_err(runner::RunError::from).and_then(|s| runner::resolve(ctx, &s).map(|_| s)) {
+        match s
+            .map_err(runner::RunError::from)
+            .and_then(|s| runner::resolve(ctx, &s).map(|_| s))
+        {
             Ok(s) => println!("ok   {} ({})", s.name, s.path.display()),
             Err(e) => {
                 bad += 1;
@@ -146,13 +169,25 @@ fn check(ctx: &runner::Context, paths: &[PathBuf]) -> Result<ExitCode> {
             }
         }
     }
-    Ok(if bad == 0 { ExitCode::SUCCESS } else { ExitCode::from(2) })
+    Ok(if bad == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
 }
 
-fn run(ctx: &runner::Context, paths: &[PathBuf], jobs: usize) -> Result<ExitCode> {
+fn run(
+    ctx: &runner::Context,
+    backend: &dyn Backend,
+    paths: &[PathBuf],
+    jobs: usize,
+) -> Result<ExitCode> {
     use std::io::IsTerminal;
     let artefact_root = repo::artefact_root(&ctx.root);
-    let opts = suite::Options { jobs, progress: std::io::stderr().is_terminal() };
+    let opts = suite::Options {
+        jobs,
+        progress: std::io::stderr().is_terminal(),
+    };
     let print = |e: &suite::Entry, bar: &indicatif::ProgressBar| {
         let text = match &e.result {
             Err(err) => {
@@ -174,13 +209,19 @@ fn run(ctx: &runner::Context, paths: &[PathBuf], jobs: usize) -> Result<ExitCode
         };
         bar.suspend(|| print!("{text}"));
     };
-    let entries = suite::run(ctx, paths, &opts, &print)?;
-    let passed = entries.iter().filter(|e| matches!(&e.result, Ok(o) if o.passed())).count();
+    let entries = suite::run(ctx, backend, paths, &opts, &print)?;
+    let passed = entries
+        .iter()
+        .filter(|e| matches!(&e.result, Ok(o) if o.passed()))
+        .count();
     let errors = entries.iter().filter(|e| e.result.is_err()).count();
     let failed = entries.len() - passed - errors;
     println!("\n{}", suite::table(&entries));
     let junit = suite::write_junit(&artefact_root, &entries)?;
-    println!("junit: {}", junit.strip_prefix(&ctx.root).unwrap_or(&junit).display());
+    println!(
+        "junit: {}",
+        junit.strip_prefix(&ctx.root).unwrap_or(&junit).display()
+    );
     println!("{}", report::summary(passed, failed, errors));
     Ok(match (failed, errors) {
         (0, 0) => ExitCode::SUCCESS,

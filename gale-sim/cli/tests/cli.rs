@@ -5,7 +5,11 @@ use std::process::Command;
 
 fn gale_sim(args: &[&str]) -> (i32, String, String) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let out = Command::new(env!("CARGO_BIN_EXE_gale-sim")).args(args).current_dir(root).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_gale-sim"))
+        .args(args)
+        .current_dir(root)
+        .output()
+        .unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -18,9 +22,15 @@ fn failing_scenario_exits_1_and_shows_expected_and_observed() {
     let (code, out, _) = gale_sim(&["run", "gale-sim/cli/tests/fixtures/wrong-expectation.yaml"]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("FAIL wrong-expectation"), "{out}");
-    assert!(out.contains("expected: gust/USART1 line matching /^tick 9$/"), "{out}");
+    assert!(
+        out.contains("expected: gust/USART1 line matching /^tick 9$/"),
+        "{out}"
+    );
     assert!(out.contains("observed: "), "{out}");
-    assert!(out.lines().any(|l| l == "scenarios: 0 passed, 1 failed"), "{out}");
+    assert!(
+        out.lines().any(|l| l == "scenarios: 0 passed, 1 failed"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -43,5 +53,8 @@ fn shipped_scenarios_pass_from_the_command_line() {
 fn missing_path_is_a_clear_error() {
     let (code, _, err) = gale_sim(&["run", "no/such/dir"]);
     assert_eq!(code, 2);
-    assert!(err.contains("no/such/dir") && err.contains("scenario file or folder"), "{err}");
+    assert!(
+        err.contains("no/such/dir") && err.contains("scenario file or folder"),
+        "{err}"
+    );
 }

@@ -2,8 +2,9 @@
 //! snapshots and are byte-identical across runs; wrong expectations fail
 //! with expected-versus-observed; malformed scenarios give located errors.
 
+use gale_engine_backend::EngineBackend;
+use gale_harness::runner::{self, Context, RunError};
 use gale_scenario::Scenario;
-use gale_sim::runner::{self, Context, RunError};
 use std::path::{Path, PathBuf};
 
 fn ctx() -> Context {
@@ -11,12 +12,14 @@ fn ctx() -> Context {
 }
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 fn run_file(path: &Path) -> Result<runner::RunOutcome, RunError> {
     let s = Scenario::load(path)?;
-    runner::run(&ctx(), &s)
+    runner::run(&ctx(), &EngineBackend, &s)
 }
 
 #[test]
@@ -26,7 +29,7 @@ fn shipped_scenarios_pass_and_match_their_trace_snapshots() {
     assert!(!files.is_empty());
     for f in files {
         let out = run_file(&f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
-        assert!(out.passed(), "{}", gale_sim::report::outcome_text(&out));
+        assert!(out.passed(), "{}", gale_harness::report::outcome_text(&out));
         insta::assert_snapshot!(format!("trace-{}", out.name), out.snapshot);
     }
 }
@@ -37,12 +40,22 @@ fn shipped_scenarios_pass_and_match_their_trace_snapshots() {
 fn suite_reruns_give_byte_identical_traces() {
     let ctx = ctx();
     let paths = [ctx.root.join("scenarios")];
-    let opts = gale_sim::suite::Options { jobs: 0, progress: false };
+    let opts = gale_harness::suite::Options {
+        jobs: 0,
+        progress: false,
+    };
     let texts = || -> Vec<(String, String)> {
-        gale_sim::suite::run(&ctx, &paths, &opts, &|_, _| {})
+        gale_harness::suite::run(&ctx, &EngineBackend, &paths, &opts, &|_, _| {})
             .unwrap()
             .into_iter()
-            .map(|e| (e.name(), e.result.map(|o| o.trace.to_text()).unwrap_or_else(|err| format!("error: {err}"))))
+            .map(|e| {
+                (
+                    e.name(),
+                    e.result
+                        .map(|o| o.trace.to_text())
+                        .unwrap_or_else(|err| format!("error: {err}")),
+                )
+            })
             .collect()
     };
     let first = texts();
@@ -61,14 +74,26 @@ fn a_wrong_expectation_fails_with_expected_and_observed() {
     assert!(!out.passed());
     let failures: Vec<_> = out.verdict.failures().collect();
     assert_eq!(failures.len(), 2, "{failures:?}");
-    assert!(failures[0].observed.contains("none matching") && failures[0].observed.contains("`tick 5`"), "{failures:?}");
-    assert!(failures[1].expected.contains("before 0.000001000 s"), "{failures:?}");
-    assert!(failures[1].observed.contains("outside the window"), "{failures:?}");
+    assert!(
+        failures[0].observed.contains("none matching") && failures[0].observed.contains("`tick 5`"),
+        "{failures:?}"
+    );
+    assert!(
+        failures[1].expected.contains("before 0.000001000 s"),
+        "{failures:?}"
+    );
+    assert!(
+        failures[1].observed.contains("outside the window"),
+        "{failures:?}"
+    );
     // The exit expectation still holds.
     assert!(out.verdict.outcomes[2].passed);
-    let text = gale_sim::report::outcome_text(&out);
+    let text = gale_harness::report::outcome_text(&out);
     assert!(text.starts_with("FAIL wrong-expectation"), "{text}");
-    assert!(text.contains("expected: ") && text.contains("observed: "), "{text}");
+    assert!(
+        text.contains("expected: ") && text.contains("observed: "),
+        "{text}"
+    );
 }
 
 #[test]
@@ -76,7 +101,11 @@ fn a_wrong_fault_expectation_fails_with_the_observed_value_and_its_time() {
     let out = run_file(&fixture("wrong-fault-expectation.yaml")).unwrap();
     assert!(!out.passed());
     let f = out.verdict.failures().next().unwrap();
-    assert!(f.expected.contains("sample.imu_healthy 7 ± 0 in every frame from 0.050000000 s"), "{f:?}");
+    assert!(
+        f.expected
+            .contains("sample.imu_healthy 7 ± 0 in every frame from 0.050000000 s"),
+        "{f:?}"
+    );
     // The first out-of-bounds frame: IMU 1 isolated, with its virtual time.
     let observed = regex::Regex::new(r"^5 at 0\.1\d{8} s \(out of bounds\)$").unwrap();
     assert!(observed.is_match(&f.observed), "{f:?}");
@@ -102,7 +131,10 @@ fn unknown_board_is_located_and_lists_boards() {
 fn missing_firmware_image_is_located_and_lists_images() {
     let d = diagnostic("missing-firmware.yaml");
     assert_eq!((d.line, d.column), (Some(4), Some(12)), "{d}");
-    assert!(d.message.contains("unknown firmware image `gust-f999`"), "{d}");
+    assert!(
+        d.message.contains("unknown firmware image `gust-f999`"),
+        "{d}"
+    );
     assert!(d.help.unwrap().contains("gust-f100"));
 }
 
@@ -133,7 +165,10 @@ fn chip_across_different_socs_is_located() {
     let d = diagnostic("chip-across-socs.yaml");
     assert_eq!(d.line, Some(4), "{d}");
     assert!(d.message.contains("not cores of one chip"), "{d}");
-    assert!(d.message.contains("stm32f100") && d.message.contains("MIMXRT1176"), "{d}");
+    assert!(
+        d.message.contains("stm32f100") && d.message.contains("MIMXRT1176"),
+        "{d}"
+    );
 }
 
 #[test]
@@ -141,5 +176,9 @@ fn cores_share_ocram_and_the_mu_only_when_they_are_one_chip() {
     // Linked (the shipped scenario passes and is snapshotted above); here the
     // same images as two separate chips: nothing crosses, the check fails.
     let out = run_file(&fixture("dual-core-unlinked.yaml")).expect("runs");
-    assert!(!out.passed(), "the CM7 saw a sample without a shared chip:\n{}", out.snapshot);
+    assert!(
+        !out.passed(),
+        "the CM7 saw a sample without a shared chip:\n{}",
+        out.snapshot
+    );
 }

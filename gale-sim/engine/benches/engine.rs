@@ -15,7 +15,10 @@ use gale_engine::{Limits, StopReason};
 use std::time::Duration;
 use support::{image, image_path, qemu_available, run_engine_spec, run_qemu, Board, QemuClock};
 
-const LIMITS: Limits = Limits { time: 600_000_000_000, instructions: 20_000_000_000 };
+const LIMITS: Limits = Limits {
+    time: 600_000_000_000,
+    instructions: 20_000_000_000,
+};
 
 fn main() {
     let board = Board::An385;
@@ -29,7 +32,12 @@ fn main() {
         let mut spec = board.spec("bench");
         spec.trace_irqs = trace;
         let r = run_engine_spec(spec, &busy, LIMITS);
-        assert_eq!(r.stop, StopReason::Exited { code: 0 }, "busy image failed: {}", r.console);
+        assert_eq!(
+            r.stop,
+            StopReason::Exited { code: 0 },
+            "busy image failed: {}",
+            r.console
+        );
         r
     };
     let (mut offs, mut ons) = (Vec::new(), Vec::new());
@@ -39,25 +47,72 @@ fn main() {
     }
     let off = offs.into_iter().min_by_key(|r| r.wall).unwrap();
     let on = ons.into_iter().min_by_key(|r| r.wall).unwrap();
-    assert_eq!(off.instructions, on.instructions, "tracing must not change the instruction count");
+    assert_eq!(
+        off.instructions, on.instructions,
+        "tracing must not change the instruction count"
+    );
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    println!("host load average (1/5/15 min): {}", load.split_whitespace().take(3).collect::<Vec<_>>().join(" "));
-    assert!(on.trace.events().len() > 100, "tracing on should record the SysTick interrupts");
+    println!(
+        "host load average (1/5/15 min): {}",
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    assert!(
+        on.trace.events().len() > 100,
+        "tracing on should record the SysTick interrupts"
+    );
     let mips = |r: &support::EngineRun| r.instructions as f64 / r.wall.as_secs_f64() / 1e6;
-    println!("engine busy: {} instructions, {:.3} virtual s", off.instructions, off.virtual_ns as f64 / 1e9);
-    println!("engine busy, tracing off: {:.3} s wall, {:.0} MIPS", off.wall.as_secs_f64(), mips(&off));
+    println!(
+        "engine busy: {} instructions, {:.3} virtual s",
+        off.instructions,
+        off.virtual_ns as f64 / 1e9
+    );
+    println!(
+        "engine busy, tracing off: {:.3} s wall, {:.0} MIPS",
+        off.wall.as_secs_f64(),
+        mips(&off)
+    );
     println!(
         "engine busy, tracing on:  {:.3} s wall, {:.0} MIPS ({} trace events)",
         on.wall.as_secs_f64(),
         mips(&on),
         on.trace.len()
     );
-    println!("goal >= 500 MIPS with tracing on: {}", if mips(&on) >= 500.0 { "met" } else { "NOT met" });
+    println!(
+        "goal >= 500 MIPS with tracing on: {}",
+        if mips(&on) >= 500.0 { "met" } else { "NOT met" }
+    );
 
     if qemu_available() {
-        let startup = (0..3).map(|_| run_qemu(board, &image_path(board, "svc"), Duration::from_secs(30), QemuClock::Host).wall).min().unwrap();
-        let q = (0..3).map(|_| run_qemu(board, &image_path(board, "busy"), Duration::from_secs(300), QemuClock::Host)).min_by_key(|q| q.wall).unwrap();
-        assert_eq!(q.stdout, off.console, "QEMU and the engine disagree on the busy workload's output");
+        let startup = (0..3)
+            .map(|_| {
+                run_qemu(
+                    board,
+                    &image_path(board, "svc"),
+                    Duration::from_secs(30),
+                    QemuClock::Host,
+                )
+                .wall
+            })
+            .min()
+            .unwrap();
+        let q = (0..3)
+            .map(|_| {
+                run_qemu(
+                    board,
+                    &image_path(board, "busy"),
+                    Duration::from_secs(300),
+                    QemuClock::Host,
+                )
+            })
+            .min_by_key(|q| q.wall)
+            .unwrap();
+        assert_eq!(
+            q.stdout, off.console,
+            "QEMU and the engine disagree on the busy workload's output"
+        );
         let qemu_run = q.wall.saturating_sub(startup).max(Duration::from_millis(1));
         let qemu_mips = off.instructions as f64 / qemu_run.as_secs_f64() / 1e6;
         println!(
@@ -67,8 +122,15 @@ fn main() {
             qemu_mips
         );
         let ratio = mips(&on) / qemu_mips;
-        println!("ratio engine/qemu throughput: tracing off {:.2}x, tracing on {:.2}x", mips(&off) / qemu_mips, ratio);
-        println!("goal >= 0.5x QEMU with tracing on: {}", if ratio >= 0.5 { "met" } else { "NOT met" });
+        println!(
+            "ratio engine/qemu throughput: tracing off {:.2}x, tracing on {:.2}x",
+            mips(&off) / qemu_mips,
+            ratio
+        );
+        println!(
+            "goal >= 0.5x QEMU with tracing on: {}",
+            if ratio >= 0.5 { "met" } else { "NOT met" }
+        );
     } else {
         println!("qemu: not installed ({})", support::QEMU_APT);
     }
@@ -76,7 +138,12 @@ fn main() {
     let idle_run = (0..3)
         .map(|_| {
             let r = run_engine_spec(board.spec("bench"), &idle, LIMITS);
-            assert_eq!(r.stop, StopReason::Exited { code: 0 }, "idle image failed: {}", r.console);
+            assert_eq!(
+                r.stop,
+                StopReason::Exited { code: 0 },
+                "idle image failed: {}",
+                r.console
+            );
             r
         })
         .min_by_key(|r| r.wall)
@@ -90,5 +157,8 @@ fn main() {
         rate,
         idle_run.instructions
     );
-    println!("goal >= 50 virtual s per wall s: {}", if rate >= 50.0 { "met" } else { "NOT met" });
+    println!(
+        "goal >= 50 virtual s per wall s: {}",
+        if rate >= 50.0 { "met" } else { "NOT met" }
+    );
 }

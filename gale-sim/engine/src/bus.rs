@@ -19,7 +19,10 @@ pub(crate) struct Bus {
 
 impl Bus {
     pub fn find(&self, addr: u32) -> Option<usize> {
-        let i = self.slots.partition_point(|s| s.base <= addr).checked_sub(1)?;
+        let i = self
+            .slots
+            .partition_point(|s| s.base <= addr)
+            .checked_sub(1)?;
         let s = &self.slots[i];
         (addr - s.base < s.size).then_some(i)
     }
@@ -34,28 +37,63 @@ impl Bus {
         Some(format!("{}+{:#x}", s.model.name(), addr - s.base))
     }
 
-    pub fn read(&mut self, i: usize, addr: u32, access: Access, now: Nanos, machine: &str, trace: &mut Trace) -> u32 {
+    pub fn read(
+        &mut self,
+        i: usize,
+        addr: u32,
+        access: Access,
+        now: Nanos,
+        machine: &str,
+        trace: &mut Trace,
+    ) -> u32 {
         let s = &mut self.slots[i];
-        let mut ctx = Ctx { now, machine, irqs: &mut self.irqs, trace };
+        let mut ctx = Ctx {
+            now,
+            machine,
+            irqs: &mut self.irqs,
+            trace,
+        };
         s.model.read(addr - s.base, access, &mut ctx)
     }
 
-    pub fn write(&mut self, i: usize, addr: u32, access: Access, value: u32, now: Nanos, machine: &str, trace: &mut Trace) {
+    pub fn write(
+        &mut self,
+        i: usize,
+        addr: u32,
+        access: Access,
+        value: u32,
+        now: Nanos,
+        machine: &str,
+        trace: &mut Trace,
+    ) {
         let s = &mut self.slots[i];
-        let mut ctx = Ctx { now, machine, irqs: &mut self.irqs, trace };
+        let mut ctx = Ctx {
+            now,
+            machine,
+            irqs: &mut self.irqs,
+            trace,
+        };
         s.model.write(addr - s.base, access, value, &mut ctx)
     }
 
     /// The earliest deadline any model asked for.
     pub fn next_deadline(&self) -> Option<Nanos> {
-        self.slots.iter().filter_map(|s| s.model.next_deadline()).min()
+        self.slots
+            .iter()
+            .filter_map(|s| s.model.next_deadline())
+            .min()
     }
 
     /// Advances every model whose deadline is at or before `now`.
     pub fn advance_due(&mut self, now: Nanos, machine: &str, trace: &mut Trace) {
         for s in &mut self.slots {
             if s.model.next_deadline().is_some_and(|d| d <= now) {
-                let mut ctx = Ctx { now, machine, irqs: &mut self.irqs, trace };
+                let mut ctx = Ctx {
+                    now,
+                    machine,
+                    irqs: &mut self.irqs,
+                    trace,
+                };
                 s.model.advance(&mut ctx);
             }
         }

@@ -54,7 +54,11 @@ impl Hot {
 
     /// The JIT's deadline: every block calls the hook while watching.
     fn sync(&self) {
-        self.jit.deadline.set(if self.watch.get() { 0 } else { self.stop_at.get() });
+        self.jit.deadline.set(if self.watch.get() {
+            0
+        } else {
+            self.stop_at.get()
+        });
     }
 }
 
@@ -67,12 +71,20 @@ pub(crate) struct Clock {
 impl Clock {
     pub fn new(hz: u64) -> Self {
         let hot = Hot {
-            jit: JitClock { cycles: Cell::new(0), deadline: Cell::new(0), count: Cell::new(0), event: Cell::new(0) },
+            jit: JitClock {
+                cycles: Cell::new(0),
+                deadline: Cell::new(0),
+                count: Cell::new(0),
+                event: Cell::new(0),
+            },
             slept: Cell::new(0),
             stop_at: Cell::new(0),
             watch: Cell::new(false),
         };
-        Clock { hz, hot: Rc::new(hot) }
+        Clock {
+            hz,
+            hot: Rc::new(hot),
+        }
     }
 
     pub fn cycles(&self) -> u64 {

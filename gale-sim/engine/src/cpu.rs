@@ -11,7 +11,10 @@
 
 use crate::EngineError;
 use unicorn_engine::{RegisterARM, Unicorn};
-use unicorn_engine_sys::{uc_context, uc_context_alloc, uc_context_free, uc_context_restore, uc_context_save, uc_context_size, uc_error};
+use unicorn_engine_sys::{
+    uc_context, uc_context_alloc, uc_context_free, uc_context_restore, uc_context_save,
+    uc_context_size, uc_error,
+};
 
 /// Fields of QEMU's `CPUARMState.v7m`, as byte offsets from `other_sp` of
 /// bank 0. Banked fields (`[M_REG_NUM_BANKS]`) are read in the bank QEMU
@@ -89,16 +92,30 @@ impl CpuState {
     pub fn probe<D>(uc: &mut Unicorn<'_, D>) -> Result<CpuState, EngineError> {
         let handle = uc.get_handle();
         let mut ctx: *mut uc_context = std::ptr::null_mut();
-        uc_ok(unsafe { uc_context_alloc(handle, &mut ctx) }, "context allocation")?;
+        uc_ok(
+            unsafe { uc_context_alloc(handle, &mut ctx) },
+            "context allocation",
+        )?;
         let total = unsafe { uc_context_size(handle) };
         // `struct uc_context` starts with `size_t context_size`.
         let len = unsafe { std::ptr::read(ctx as *const usize) };
-        let mut st = CpuState { ctx, data: total - len, v7m: 0, bank: 0, condexec: 0, len };
-        let bad = |what: &str| EngineError::BadSpec {
+        let mut st = CpuState {
+            ctx,
+            data: total - len,
+            v7m: 0,
+            bank: 0,
+            condexec: 0,
+            len,
+        };
+        let bad = |what: &str| {
+            EngineError::BadSpec {
             machine: "(engine)".into(),
             what: format!("unicorn CPU state layout not recognised ({what}); gale-engine supports unicorn-engine 2.1.x"),
+        }
         };
-        let w = |uc: &mut Unicorn<'_, D>, r: RegisterARM, v: u32| uc.reg_write(r, v as u64).map_err(EngineError::uc("probe"));
+        let w = |uc: &mut Unicorn<'_, D>, r: RegisterARM, v: u32| {
+            uc.reg_write(r, v as u64).map_err(EngineError::uc("probe"))
+        };
         w(uc, RegisterARM::R0, 0x1357_9bd1)?;
         w(uc, RegisterARM::SP, 0x2468_ace0)?;
         w(uc, RegisterARM::PSP, 0x5a5a_1230)?;
@@ -106,8 +123,13 @@ impl CpuState {
         if st.raw(0) != 0x1357_9bd1 || st.raw(13 * 4) != 0x2468_ace0 {
             return Err(bad("general registers"));
         }
-        let hits: Vec<usize> = (0..st.len / 4).map(|i| i * 4).filter(|&o| st.raw(o) == 0x5a5a_1230).collect();
-        let [other_sp] = hits[..] else { return Err(bad("other_sp")) };
+        let hits: Vec<usize> = (0..st.len / 4)
+            .map(|i| i * 4)
+            .filter(|&o| st.raw(o) == 0x5a5a_1230)
+            .collect();
+        let [other_sp] = hits[..] else {
+            return Err(bad("other_sp"));
+        };
         st.v7m = other_sp;
         st.bank = match st.get(V7m::Secure) {
             b @ (0 | 1) => b as usize,
@@ -117,10 +139,21 @@ impl CpuState {
         w(uc, RegisterARM::PRIMASK, 1)?;
         w(uc, RegisterARM::FAULTMASK, 1)?;
         st.save(uc)?;
-        if st.get(V7m::Basepri) != 0x60 || st.get(V7m::Primask) != 1 || st.get(V7m::Faultmask) != 1 || st.get(V7m::Exception) != 0 {
+        if st.get(V7m::Basepri) != 0x60
+            || st.get(V7m::Primask) != 1
+            || st.get(V7m::Faultmask) != 1
+            || st.get(V7m::Exception) != 0
+        {
             return Err(bad("v7m special registers"));
         }
-        for r in [RegisterARM::BASEPRI, RegisterARM::PRIMASK, RegisterARM::FAULTMASK, RegisterARM::R0, RegisterARM::SP, RegisterARM::PSP] {
+        for r in [
+            RegisterARM::BASEPRI,
+            RegisterARM::PRIMASK,
+            RegisterARM::FAULTMASK,
+            RegisterARM::R0,
+            RegisterARM::SP,
+            RegisterARM::PSP,
+        ] {
             w(uc, r, 0)?;
         }
         // The IT state has no register API: find QEMU's flag words (CF, VF,
@@ -131,15 +164,24 @@ impl CpuState {
         let before: Vec<u32> = (0..st.len / 4).map(|i| st.raw(i * 4)).collect();
         w(uc, RegisterARM::APSR, 0x2000_0000)?;
         st.save(uc)?;
-        let changed: Vec<usize> = (0..st.len / 4).filter(|&i| st.raw(i * 4) != before[i]).map(|i| i * 4).collect();
+        let changed: Vec<usize> = (0..st.len / 4)
+            .filter(|&i| st.raw(i * 4) != before[i])
+            .map(|i| i * 4)
+            .collect();
         // C lands in CF (first word) and NF holds the whole value.
-        let [cf, nf] = changed[..] else { return Err(bad("C flag")) };
+        let [cf, nf] = changed[..] else {
+            return Err(bad("C flag"));
+        };
         if nf != cf + 8 || st.raw(cf) != 1 || st.raw(nf) != 0x2000_0000 {
             return Err(bad("C flag"));
         }
         w(uc, RegisterARM::APSR, 0x1000_0000)?;
         st.save(uc)?;
-        if st.raw(cf) != 0 || st.raw(cf + 4) != 0x8000_0000 || st.raw(cf + 24) > 1 || st.raw(cf + 28) != 0 {
+        if st.raw(cf) != 0
+            || st.raw(cf + 4) != 0x8000_0000
+            || st.raw(cf + 24) > 1
+            || st.raw(cf + 28) != 0
+        {
             return Err(bad("V flag / Thumb bit"));
         }
         w(uc, RegisterARM::APSR, 0)?;
@@ -148,16 +190,25 @@ impl CpuState {
     }
 
     pub fn save<D>(&mut self, uc: &mut Unicorn<'_, D>) -> Result<(), EngineError> {
-        uc_ok(unsafe { uc_context_save(uc.get_handle(), self.ctx) }, "context save")
+        uc_ok(
+            unsafe { uc_context_save(uc.get_handle(), self.ctx) },
+            "context save",
+        )
     }
 
     /// Writes the (patched) copy back and makes QEMU recompute its cached
     /// translation flags (Handler mode, privilege, FP enable).
     pub fn restore<D>(&mut self, uc: &mut Unicorn<'_, D>) -> Result<(), EngineError> {
-        uc_ok(unsafe { uc_context_restore(uc.get_handle(), self.ctx) }, "context restore")?;
+        uc_ok(
+            unsafe { uc_context_restore(uc.get_handle(), self.ctx) },
+            "context restore",
+        )?;
         // Writing APSR_NZCV runs arm_rebuild_hflags(); write back the same flags.
-        let apsr = uc.reg_read(RegisterARM::APSR_NZCV).map_err(EngineError::uc("flags read"))?;
-        uc.reg_write(RegisterARM::APSR_NZCV, apsr).map_err(EngineError::uc("hflags rebuild"))
+        let apsr = uc
+            .reg_read(RegisterARM::APSR_NZCV)
+            .map_err(EngineError::uc("flags read"))?;
+        uc.reg_write(RegisterARM::APSR_NZCV, apsr)
+            .map_err(EngineError::uc("hflags rebuild"))
     }
 
     fn raw(&self, off: usize) -> u32 {
@@ -204,11 +255,19 @@ impl CpuState {
     }
 
     pub fn msp(&self) -> u32 {
-        if self.using_psp() { self.get(V7m::OtherSp) } else { self.reg(13) }
+        if self.using_psp() {
+            self.get(V7m::OtherSp)
+        } else {
+            self.reg(13)
+        }
     }
 
     pub fn psp(&self) -> u32 {
-        if self.using_psp() { self.reg(13) } else { self.get(V7m::OtherSp) }
+        if self.using_psp() {
+            self.reg(13)
+        } else {
+            self.get(V7m::OtherSp)
+        }
     }
 
     /// Sets the exception number, CONTROL and both stack pointers together,
@@ -216,7 +275,10 @@ impl CpuState {
     pub fn set_mode(&mut self, exception: u32, control: u32, msp: u32, psp: u32) {
         self.set(V7m::Exception, exception);
         let other = self.get(V7m::Control) & !(CONTROL_NPRIV | CONTROL_SPSEL | CONTROL_FPCA);
-        self.set(V7m::Control, other | (control & (CONTROL_NPRIV | CONTROL_SPSEL)));
+        self.set(
+            V7m::Control,
+            other | (control & (CONTROL_NPRIV | CONTROL_SPSEL)),
+        );
         // CONTROL.FPCA lives in the Secure bank's word (maybe the same word).
         let fpca = self.get(V7m::ControlS) & !CONTROL_FPCA;
         self.set(V7m::ControlS, fpca | (control & CONTROL_FPCA));
@@ -240,6 +302,7 @@ impl CpuState {
 
     /// CONTROL as the architecture defines it (nPRIV, SPSEL, FPCA).
     pub fn control(&self) -> u32 {
-        (self.get(V7m::Control) & (CONTROL_NPRIV | CONTROL_SPSEL)) | (self.get(V7m::ControlS) & CONTROL_FPCA)
+        (self.get(V7m::Control) & (CONTROL_NPRIV | CONTROL_SPSEL))
+            | (self.get(V7m::ControlS) & CONTROL_FPCA)
     }
 }

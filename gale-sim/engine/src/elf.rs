@@ -49,17 +49,26 @@ impl Symbols {
         if s.size != 0 && off >= s.size {
             return None;
         }
-        Some(if off == 0 { s.name.clone() } else { format!("{}+{off:#x}", s.name) })
+        Some(if off == 0 {
+            s.name.clone()
+        } else {
+            format!("{}+{off:#x}", s.name)
+        })
     }
 
     /// Address of a named data or function symbol.
     pub fn address_of(&self, name: &str) -> Option<u32> {
-        self.objects.iter().chain(&self.functions).find(|s| s.name == name).map(|s| s.addr & !1)
+        self.objects
+            .iter()
+            .chain(&self.functions)
+            .find(|s| s.name == name)
+            .map(|s| s.addr & !1)
     }
 }
 
 pub(crate) fn parse(bytes: &[u8]) -> Result<Image, EngineError> {
-    let elf = ElfFile32::<object::Endianness>::parse(bytes).map_err(|e| EngineError::BadElf(format!("not a 32-bit ELF ({e})")))?;
+    let elf = ElfFile32::<object::Endianness>::parse(bytes)
+        .map_err(|e| EngineError::BadElf(format!("not a 32-bit ELF ({e})")))?;
     if elf.elf_header().e_machine.get(elf.endian()) != object::elf::EM_ARM {
         return Err(EngineError::BadElf("not an ARM ELF".into()));
     }
@@ -69,9 +78,11 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Image, EngineError> {
         if ph.p_type(endian) != PT_LOAD || ph.p_memsz(endian) == 0 {
             continue;
         }
-        let data = ph
-            .data(endian, bytes)
-            .map_err(|_| EngineError::BadElf(format!("segment {index} points outside the file (truncated ELF?)")))?;
+        let data = ph.data(endian, bytes).map_err(|_| {
+            EngineError::BadElf(format!(
+                "segment {index} points outside the file (truncated ELF?)"
+            ))
+        })?;
         segments.push(Segment {
             index,
             lma: ph.p_paddr(endian),
@@ -90,7 +101,11 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Image, EngineError> {
         let vma = s.address() as u32;
         segments
             .iter()
-            .find(|g| g.data.len() as u32 >= 8 && g.vaddr <= vma && vma - g.vaddr + 8 <= g.data.len() as u32)
+            .find(|g| {
+                g.data.len() as u32 >= 8
+                    && g.vaddr <= vma
+                    && vma - g.vaddr + 8 <= g.data.len() as u32
+            })
             .map_or(vma, |g| g.lma + (vma - g.vaddr))
     });
     let mut functions = Vec::new();
@@ -100,23 +115,36 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Image, EngineError> {
         if name.is_empty() || name.starts_with('$') {
             continue;
         }
-        let s = Symbol { addr: sym.address() as u32, size: sym.size() as u32, name: demangle(name) };
+        let s = Symbol {
+            addr: sym.address() as u32,
+            size: sym.size() as u32,
+            name: demangle(name),
+        };
         let is_func = matches!(sym.flags(), object::SymbolFlags::Elf { st_info, .. } if st_info & 0xf == STT_FUNC);
         if is_func {
-            functions.push(Symbol { addr: s.addr & !1, ..s });
+            functions.push(Symbol {
+                addr: s.addr & !1,
+                ..s
+            });
         } else {
             objects.push(s);
         }
     }
     functions.sort_by_key(|s| (s.addr, std::cmp::Reverse(s.size)));
     functions.dedup_by_key(|s| s.addr);
-    Ok(Image { segments, vector_table, symbols: Symbols { functions, objects } })
+    Ok(Image {
+        segments,
+        vector_table,
+        symbols: Symbols { functions, objects },
+    })
 }
 
 /// Strips the Rust legacy mangling hash well enough for a fault report
 /// (`_ZN4core9panicking5panic17h..E` -> `core::panicking::panic`).
 fn demangle(name: &str) -> String {
-    let Some(rest) = name.strip_prefix("_ZN") else { return name.to_string() };
+    let Some(rest) = name.strip_prefix("_ZN") else {
+        return name.to_string();
+    };
     let mut parts = Vec::new();
     let mut s = rest;
     while let Some(c) = s.chars().next() {
@@ -124,7 +152,9 @@ fn demangle(name: &str) -> String {
             break;
         }
         let digits: String = s.chars().take_while(|c| c.is_ascii_digit()).collect();
-        let Ok(n) = digits.parse::<usize>() else { return name.to_string() };
+        let Ok(n) = digits.parse::<usize>() else {
+            return name.to_string();
+        };
         let start = digits.len();
         if s.len() < start + n {
             return name.to_string();
@@ -132,7 +162,12 @@ fn demangle(name: &str) -> String {
         let part = &s[start..start + n];
         s = &s[start + n..];
         if !(part.starts_with('h') && part.len() == 17 && s.starts_with('E')) {
-            parts.push(part.replace("$LT$", "<").replace("$GT$", ">").replace("$u20$", " ").replace("..", "::"));
+            parts.push(
+                part.replace("$LT$", "<")
+                    .replace("$GT$", ">")
+                    .replace("$u20$", " ")
+                    .replace("..", "::"),
+            );
         }
     }
     if parts.is_empty() {
@@ -148,14 +183,28 @@ mod tests {
 
     #[test]
     fn demangles_legacy_rust_names() {
-        assert_eq!(demangle("_ZN4core9panicking5panic17h0123456789abcdefE"), "core::panicking::panic");
+        assert_eq!(
+            demangle("_ZN4core9panicking5panic17h0123456789abcdefE"),
+            "core::panicking::panic"
+        );
         assert_eq!(demangle("main"), "main");
     }
 
     #[test]
     fn function_lookup_respects_size() {
         let s = Symbols {
-            functions: vec![Symbol { addr: 0x100, size: 0x10, name: "a".into() }, Symbol { addr: 0x200, size: 4, name: "b".into() }],
+            functions: vec![
+                Symbol {
+                    addr: 0x100,
+                    size: 0x10,
+                    name: "a".into(),
+                },
+                Symbol {
+                    addr: 0x200,
+                    size: 4,
+                    name: "b".into(),
+                },
+            ],
             objects: vec![],
         };
         assert_eq!(s.function_at(0x101).as_deref(), Some("a"));

@@ -11,13 +11,22 @@ pub enum EngineError {
     #[error("ELF: {0}; build the firmware for a thumbv7 target and pass the ELF, not a .bin")]
     BadElf(String),
     #[error("ELF segment {index} ({what}) at {lma:#010x}..{end:#010x} does not fit in mapped memory of machine `{machine}`; check memory.x against the machine's memory regions")]
-    SegmentOutsideMemory { machine: String, index: usize, what: String, lma: u32, end: u64 },
+    SegmentOutsideMemory {
+        machine: String,
+        index: usize,
+        what: String,
+        lma: u32,
+        end: u64,
+    },
     #[error("ELF has no vector table: no `.vector_table` section and no executable memory region holding one; link with cortex-m-rt (or export a `.vector_table` section)")]
     NoVectorTable,
     #[error("no firmware loaded on machine `{0}`: call load_elf before run_until")]
     NotLoaded(String),
     #[error("unicorn-engine failed during {during}: {err:?} (this is an engine bug; please report it with the ELF)")]
-    Unicorn { during: &'static str, err: unicorn_engine::uc_error },
+    Unicorn {
+        during: &'static str,
+        err: unicorn_engine::uc_error,
+    },
 }
 
 impl EngineError {

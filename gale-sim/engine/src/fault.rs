@@ -21,27 +21,65 @@ pub(crate) struct Fault {
 
 impl Fault {
     pub fn usage(bits: u32, what: &str) -> Fault {
-        Fault { exc: USAGEFAULT, cfsr: bits, hfsr: 0, address: None, what: what.into() }
+        Fault {
+            exc: USAGEFAULT,
+            cfsr: bits,
+            hfsr: 0,
+            address: None,
+            what: what.into(),
+        }
     }
 
     pub fn bus(bits: u32, address: Option<u32>, what: &str) -> Fault {
-        let v = if address.is_some() { cfsr::BFARVALID } else { 0 };
-        Fault { exc: BUSFAULT, cfsr: bits | v, hfsr: 0, address, what: what.into() }
+        let v = if address.is_some() {
+            cfsr::BFARVALID
+        } else {
+            0
+        };
+        Fault {
+            exc: BUSFAULT,
+            cfsr: bits | v,
+            hfsr: 0,
+            address,
+            what: what.into(),
+        }
     }
 
     pub fn mem(bits: u32, address: Option<u32>, what: &str) -> Fault {
-        let v = if address.is_some() { cfsr::MMARVALID } else { 0 };
-        Fault { exc: MEMMANAGE, cfsr: bits | v, hfsr: 0, address, what: what.into() }
+        let v = if address.is_some() {
+            cfsr::MMARVALID
+        } else {
+            0
+        };
+        Fault {
+            exc: MEMMANAGE,
+            cfsr: bits | v,
+            hfsr: 0,
+            address,
+            what: what.into(),
+        }
     }
 
     /// A HardFault forced by an exception that could not be taken.
     pub fn forced(what: &str) -> Fault {
-        Fault { exc: HARDFAULT, cfsr: 0, hfsr: HFSR_FORCED, address: None, what: what.into() }
+        Fault {
+            exc: HARDFAULT,
+            cfsr: 0,
+            hfsr: HFSR_FORCED,
+            address: None,
+            what: what.into(),
+        }
     }
 
     /// BKPT with no debugger attached.
     pub fn debug() -> Fault {
-        Fault { exc: HARDFAULT, cfsr: 0, hfsr: HFSR_DEBUGEVT, address: None, what: "BKPT with no debugger attached".into() }
+        Fault {
+            exc: HARDFAULT,
+            cfsr: 0,
+            hfsr: HFSR_DEBUGEVT,
+            address: None,
+            what: "BKPT with no debugger attached".into(),
+        }
     }
 }
 
@@ -68,7 +106,12 @@ impl Sys {
     /// address): sets the status registers, escalates to HardFault when the
     /// fault is disabled or cannot preempt, and enters the handler. Returns
     /// a stop when the fault cannot be handled (lockup, no handler).
-    pub fn raise(&mut self, uc: &mut Uc, f: Fault, pc: u32) -> Result<Option<StopReason>, EngineError> {
+    pub fn raise(
+        &mut self,
+        uc: &mut Uc,
+        f: Fault,
+        pc: u32,
+    ) -> Result<Option<StopReason>, EngineError> {
         let scb = &mut self.scs.scb;
         scb.cfsr |= f.cfsr;
         scb.hfsr |= f.hfsr;
@@ -89,7 +132,10 @@ impl Sys {
             (HARDFAULT, format!("HardFault: {}", f.what))
         } else {
             self.scs.scb.hfsr |= HFSR_FORCED;
-            (HARDFAULT, format!("HardFault (escalated from {kind}: {})", f.what))
+            (
+                HARDFAULT,
+                format!("HardFault (escalated from {kind}: {})", f.what),
+            )
         };
         if target == HARDFAULT && ep <= -1 {
             let ctx = exception_name(self.scs.ipsr as usize);
@@ -106,17 +152,33 @@ impl Sys {
     /// Ends the run with a report (and a trace Fault event).
     pub fn fatal(&mut self, uc: &Uc, what: String, pc: u32, address: Option<u32>) -> StopReason {
         let report = self.report(uc, what, pc, address);
-        self.emit("core", EventKind::Fault { what: report.to_string() });
+        self.emit(
+            "core",
+            EventKind::Fault {
+                what: report.to_string(),
+            },
+        );
         StopReason::Fault(report)
     }
 
     /// Raises a fault from inside a hook, at the current PC.
-    pub fn fault_in_hook(&mut self, uc: &mut Uc, f: Fault) -> Result<Option<StopReason>, EngineError> {
-        let pc = uc.reg_read(RegisterARM::PC).map_err(EngineError::uc("reading pc"))? as u32;
+    pub fn fault_in_hook(
+        &mut self,
+        uc: &mut Uc,
+        f: Fault,
+    ) -> Result<Option<StopReason>, EngineError> {
+        let pc = uc
+            .reg_read(RegisterARM::PC)
+            .map_err(EngineError::uc("reading pc"))? as u32;
         self.fault_in_hook_at(uc, f, pc)
     }
 
-    pub fn fault_in_hook_at(&mut self, uc: &mut Uc, f: Fault, pc: u32) -> Result<Option<StopReason>, EngineError> {
+    pub fn fault_in_hook_at(
+        &mut self,
+        uc: &mut Uc,
+        f: Fault,
+        pc: u32,
+    ) -> Result<Option<StopReason>, EngineError> {
         self.raise(uc, f, pc)
     }
 }
@@ -129,7 +191,10 @@ impl Sys {
         let pc = uc.reg_read(RegisterARM::PC).unwrap_or(0) as u32;
         let mut b = [0u8; 4];
         if pc >= 4 && uc.mem_read(pc as u64 - 4, &mut b).is_ok() {
-            let (h0, h1) = (u16::from_le_bytes([b[0], b[1]]), u16::from_le_bytes([b[2], b[3]]));
+            let (h0, h1) = (
+                u16::from_le_bytes([b[0], b[1]]),
+                u16::from_le_bytes([b[2], b[3]]),
+            );
             let hint16 = matches!(h1, 0xbf10 | 0xbf20);
             let hint32 = h0 == 0xf3af && matches!(h1, 0x8001 | 0x8002);
             if hint16 || hint32 {
@@ -155,23 +220,56 @@ impl Sys {
             Some(HookStop::Memory { kind, addr, size }) => match kind {
                 MemType::FETCH_UNMAPPED => {
                     pc = addr;
-                    Fault::bus(cfsr::IBUSERR, None, &format!("instruction fetch from unmapped address {addr:#010x}"))
+                    Fault::bus(
+                        cfsr::IBUSERR,
+                        None,
+                        &format!("instruction fetch from unmapped address {addr:#010x}"),
+                    )
                 }
                 MemType::FETCH_PROT => {
                     pc = addr;
-                    Fault::mem(cfsr::IACCVIOL, None, &format!("instruction fetch from non-executable address {addr:#010x}"))
+                    Fault::mem(
+                        cfsr::IACCVIOL,
+                        None,
+                        &format!("instruction fetch from non-executable address {addr:#010x}"),
+                    )
                 }
-                MemType::WRITE_PROT => Fault::bus(cfsr::PRECISERR, Some(addr), "write to read-only memory"),
-                MemType::WRITE_UNMAPPED => Fault::bus(cfsr::PRECISERR, Some(addr), &format!("{size}-byte write to unmapped address")),
-                _ => Fault::bus(cfsr::PRECISERR, Some(addr), &format!("{size}-byte read of unmapped address")),
+                MemType::WRITE_PROT => {
+                    Fault::bus(cfsr::PRECISERR, Some(addr), "write to read-only memory")
+                }
+                MemType::WRITE_UNMAPPED => Fault::bus(
+                    cfsr::PRECISERR,
+                    Some(addr),
+                    &format!("{size}-byte write to unmapped address"),
+                ),
+                _ => Fault::bus(
+                    cfsr::PRECISERR,
+                    Some(addr),
+                    &format!("{size}-byte read of unmapped address"),
+                ),
             },
-            _ if matches!(err, unicorn_engine::uc_error::FETCH_PROT | unicorn_engine::uc_error::FETCH_UNMAPPED) => {
-                Fault::mem(cfsr::IACCVIOL, None, &format!("instruction fetch from non-executable address {pc:#010x}"))
+            _ if matches!(
+                err,
+                unicorn_engine::uc_error::FETCH_PROT | unicorn_engine::uc_error::FETCH_UNMAPPED
+            ) =>
+            {
+                Fault::mem(
+                    cfsr::IACCVIOL,
+                    None,
+                    &format!("instruction fetch from non-executable address {pc:#010x}"),
+                )
             }
-            _ if matches!(err, unicorn_engine::uc_error::INSN_INVALID | unicorn_engine::uc_error::EXCEPTION) => {
+            _ if matches!(
+                err,
+                unicorn_engine::uc_error::INSN_INVALID | unicorn_engine::uc_error::EXCEPTION
+            ) =>
+            {
                 let cpsr = uc.reg_read(RegisterARM::CPSR).unwrap_or(1 << 5) as u32;
                 if cpsr & (1 << 5) == 0 {
-                    Fault::usage(cfsr::INVSTATE, "execution with the Thumb bit clear (branch to an even address?)")
+                    Fault::usage(
+                        cfsr::INVSTATE,
+                        "execution with the Thumb bit clear (branch to an even address?)",
+                    )
                 } else {
                     Fault::usage(cfsr::UNDEFINSTR, "undefined instruction")
                 }

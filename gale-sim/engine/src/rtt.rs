@@ -34,7 +34,10 @@ pub(crate) fn scan(mem: &mut dyn TargetMemory, base: u32, len: u32) -> Option<u3
     if !mem.read(base, &mut chunk) {
         return None;
     }
-    chunk.windows(16).position(|w| &w[..10] == ID && w[10..].iter().all(|b| *b == 0)).map(|i| base + i as u32)
+    chunk
+        .windows(16)
+        .position(|w| &w[..10] == ID && w[10..].iter().all(|b| *b == 0))
+        .map(|i| base + i as u32)
 }
 
 struct Channel {
@@ -51,18 +54,30 @@ fn channel(mem: &mut dyn TargetMemory, cb: u32, up: bool, n: usize) -> Option<Ch
     if max_up > 64 || max_down > 64 {
         return None;
     }
-    let (first, count) = if up { (cb + 24, max_up) } else { (cb + 24 + max_up * DESC, max_down) };
+    let (first, count) = if up {
+        (cb + 24, max_up)
+    } else {
+        (cb + 24 + max_up * DESC, max_down)
+    };
     if n as u32 >= count {
         return None;
     }
     let desc = first + n as u32 * DESC;
-    let ch = Channel { desc, buffer: mem.word(desc + 4)?, size: mem.word(desc + 8)?, wr: mem.word(desc + 12)?, rd: mem.word(desc + 16)? };
+    let ch = Channel {
+        desc,
+        buffer: mem.word(desc + 4)?,
+        size: mem.word(desc + 8)?,
+        wr: mem.word(desc + 12)?,
+        rd: mem.word(desc + 16)?,
+    };
     (ch.size > 0 && ch.wr < ch.size && ch.rd < ch.size).then_some(ch)
 }
 
 /// Drains up-channel `n`: the bytes between RdOff and WrOff, then advances RdOff.
 pub(crate) fn read_up(mem: &mut dyn TargetMemory, cb: u32, n: usize) -> Vec<u8> {
-    let Some(ch) = channel(mem, cb, true, n) else { return Vec::new() };
+    let Some(ch) = channel(mem, cb, true, n) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     let mut rd = ch.rd;
     while rd != ch.wr {
@@ -80,8 +95,14 @@ pub(crate) fn read_up(mem: &mut dyn TargetMemory, cb: u32, n: usize) -> Vec<u8> 
 
 /// Writes as much of `bytes` as fits into down-channel `n`; returns the count.
 pub(crate) fn write_down(mem: &mut dyn TargetMemory, cb: u32, n: usize, bytes: &[u8]) -> usize {
-    let Some(ch) = channel(mem, cb, false, n) else { return 0 };
-    let free = if ch.rd > ch.wr { ch.rd - ch.wr - 1 } else { ch.size - 1 - (ch.wr - ch.rd) };
+    let Some(ch) = channel(mem, cb, false, n) else {
+        return 0;
+    };
+    let free = if ch.rd > ch.wr {
+        ch.rd - ch.wr - 1
+    } else {
+        ch.size - 1 - (ch.wr - ch.rd)
+    };
     let count = (free as usize).min(bytes.len());
     let mut wr = ch.wr;
     for &b in &bytes[..count] {
@@ -150,7 +171,11 @@ mod tests {
     #[test]
     fn writes_down_up_to_the_free_space() {
         let mut r = ram();
-        assert_eq!(write_down(&mut r, 0x100, 0, b"abcdef"), 3, "4-byte ring holds 3");
+        assert_eq!(
+            write_down(&mut r, 0x100, 0, b"abcdef"),
+            3,
+            "4-byte ring holds 3"
+        );
         assert_eq!(&r.0[0x300..0x303], b"abc");
         assert_eq!(r.word(0x130 + 12), Some(3));
         put(&mut r, 0x130 + 16, 3); // target consumed everything

@@ -15,7 +15,10 @@ pub(crate) enum Outcome {
     /// Return `r0` to the firmware.
     Return(u32),
     /// Write `bytes` to the console, then return `r0`.
-    Console { bytes: Vec<u8>, r0: u32 },
+    Console {
+        bytes: Vec<u8>,
+        r0: u32,
+    },
     Exit(i32),
     /// A call outside the sandbox (or a malformed one).
     Refused(String),
@@ -92,7 +95,10 @@ pub(crate) fn call(op: u32, r1: u32, read: &mut dyn FnMut(u32, &mut [u8]) -> boo
             if !read(r1, &mut c) {
                 return bad("an unreadable character address");
             }
-            Outcome::Console { bytes: c.to_vec(), r0: 0 }
+            Outcome::Console {
+                bytes: c.to_vec(),
+                r0: 0,
+            }
         }
         0x04 => {
             let mut bytes = Vec::new();
@@ -114,7 +120,8 @@ pub(crate) fn call(op: u32, r1: u32, read: &mut dyn FnMut(u32, &mut [u8]) -> boo
             Outcome::Console { bytes, r0: 0 }
         }
         0x05 => {
-            let (Some(handle), Some(ptr), Some(len)) = (word(r1), word(r1 + 4), word(r1 + 8)) else {
+            let (Some(handle), Some(ptr), Some(len)) = (word(r1), word(r1 + 4), word(r1 + 8))
+            else {
                 return bad("an unreadable parameter block");
             };
             if handle != TT_STDOUT && handle != TT_STDERR {
@@ -129,7 +136,11 @@ pub(crate) fn call(op: u32, r1: u32, read: &mut dyn FnMut(u32, &mut [u8]) -> boo
             }
             Outcome::Console { bytes, r0: 0 }
         }
-        0x18 => Outcome::Exit(if r1 == ADP_STOPPED_APPLICATION_EXIT { 0 } else { 1 }),
+        0x18 => Outcome::Exit(if r1 == ADP_STOPPED_APPLICATION_EXIT {
+            0
+        } else {
+            1
+        }),
         0x20 => match (word(r1), word(r1 + 4)) {
             (Some(ADP_STOPPED_APPLICATION_EXIT), Some(sub)) => Outcome::Exit(sub as i32),
             (Some(_), Some(_)) => Outcome::Exit(1),
@@ -148,7 +159,9 @@ mod tests {
 
     fn mem(base: u32, bytes: &[u8]) -> impl FnMut(u32, &mut [u8]) -> bool + '_ {
         move |a, buf| {
-            let Some(off) = a.checked_sub(base) else { return false };
+            let Some(off) = a.checked_sub(base) else {
+                return false;
+            };
             let off = off as usize;
             if off + buf.len() > bytes.len() {
                 return false;
@@ -175,7 +188,13 @@ mod tests {
         m[4..8].copy_from_slice(&0x120u32.to_le_bytes());
         m[8..12].copy_from_slice(&2u32.to_le_bytes());
         m[0x20..0x22].copy_from_slice(b"hi");
-        assert_eq!(call(0x05, 0x100, &mut mem(0x100, &m)), Outcome::Console { bytes: b"hi".to_vec(), r0: 0 });
+        assert_eq!(
+            call(0x05, 0x100, &mut mem(0x100, &m)),
+            Outcome::Console {
+                bytes: b"hi".to_vec(),
+                r0: 0
+            }
+        );
     }
 
     #[test]
@@ -184,9 +203,15 @@ mod tests {
         m[0..4].copy_from_slice(&0x110u32.to_le_bytes());
         m[8..12].copy_from_slice(&4u32.to_le_bytes());
         m[0x10..0x14].copy_from_slice(b"/etc");
-        assert!(matches!(call(0x01, 0x100, &mut mem(0x100, &m)), Outcome::Refused(s) if s.contains("SYS_OPEN") && s.contains("/etc")));
-        assert!(matches!(call(0x10, 0, &mut mem(0, &m)), Outcome::Refused(s) if s.contains("SYS_CLOCK")));
-        assert!(matches!(call(0x12, 0, &mut mem(0, &m)), Outcome::Refused(s) if s.contains("SYS_SYSTEM")));
+        assert!(
+            matches!(call(0x01, 0x100, &mut mem(0x100, &m)), Outcome::Refused(s) if s.contains("SYS_OPEN") && s.contains("/etc"))
+        );
+        assert!(
+            matches!(call(0x10, 0, &mut mem(0, &m)), Outcome::Refused(s) if s.contains("SYS_CLOCK"))
+        );
+        assert!(
+            matches!(call(0x12, 0, &mut mem(0, &m)), Outcome::Refused(s) if s.contains("SYS_SYSTEM"))
+        );
     }
 
     #[test]

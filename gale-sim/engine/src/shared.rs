@@ -67,7 +67,9 @@ impl SharedMemory {
     /// Copies bytes at `offset` into `buf`; false if out of range.
     pub fn read(&self, offset: u32, buf: &mut [u8]) -> bool {
         let (o, n) = (offset as usize, buf.len());
-        if o.checked_add(n).is_none_or(|end| end > self.0.layout.size()) {
+        if o.checked_add(n)
+            .is_none_or(|end| end > self.0.layout.size())
+        {
             return false;
         }
         // Safety: in bounds (checked above).

@@ -19,7 +19,7 @@ impl CoreKind {
     /// SCB.CPUID of the modelled silicon revision.
     pub fn cpuid(self) -> u32 {
         match self {
-            CoreKind::CortexM3 => 0x411f_c231, // r1p1
+            CoreKind::CortexM3 => 0x411f_c231,  // r1p1
             CoreKind::CortexM4F => 0x410f_c241, // r0p1
             CoreKind::CortexM7F => 0x411f_c271, // r1p1
         }
@@ -57,8 +57,22 @@ pub struct MemoryRegion {
 
 impl MemoryRegion {
     /// Private memory of this machine.
-    pub fn new(name: impl Into<String>, base: u32, size: u32, writable: bool, executable: bool) -> Self {
-        MemoryRegion { name: name.into(), base, size, writable, executable, shared: None, aliases: Vec::new() }
+    pub fn new(
+        name: impl Into<String>,
+        base: u32,
+        size: u32,
+        writable: bool,
+        executable: bool,
+    ) -> Self {
+        MemoryRegion {
+            name: name.into(),
+            base,
+            size,
+            writable,
+            executable,
+            shared: None,
+            aliases: Vec::new(),
+        }
     }
 
     /// Every address the memory answers at: `base`, then the aliases.
@@ -98,5 +112,8 @@ pub struct Limits {
 
 impl Limits {
     /// No caps (the caller's `run_until` time still bounds the run).
-    pub const NONE: Limits = Limits { time: u64::MAX, instructions: u64::MAX };
+    pub const NONE: Limits = Limits {
+        time: u64::MAX,
+        instructions: u64::MAX,
+    };
 }

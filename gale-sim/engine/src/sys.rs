@@ -33,7 +33,11 @@ pub(crate) enum HookStop {
     Deadline,
     Exit(i32),
     Fatal(FaultReport),
-    Memory { kind: MemType, addr: u32, size: usize },
+    Memory {
+        kind: MemType,
+        addr: u32,
+        size: usize,
+    },
     Invalid,
 }
 
@@ -46,7 +50,11 @@ fn masks_raw(uc: *mut uc_engine) -> (u32, u32, u32) {
         unsafe { uc_reg_read(uc, reg as i32, (&mut v as *mut u64).cast()) };
         v as u32
     };
-    (r(RegisterARM::PRIMASK), r(RegisterARM::BASEPRI), r(RegisterARM::FAULTMASK))
+    (
+        r(RegisterARM::PRIMASK),
+        r(RegisterARM::BASEPRI),
+        r(RegisterARM::FAULTMASK),
+    )
 }
 
 pub(crate) struct Sys {
@@ -106,7 +114,13 @@ impl Sys {
 
     pub fn irq_event(&mut self, exception: usize, action: IrqAction) {
         if self.trace_irqs {
-            self.emit("core", EventKind::Irq { exception: exception as u16, action });
+            self.emit(
+                "core",
+                EventKind::Irq {
+                    exception: exception as u16,
+                    action,
+                },
+            );
         }
     }
 
@@ -117,7 +131,10 @@ impl Sys {
         // A model asking again for a time already passed gets the next
         // block: time must move for the run to make progress.
         let soonest = self.clock.cycles() + 1;
-        let model = self.bus.next_deadline().map_or(u64::MAX, |t| self.clock.cycle_at(t).max(soonest));
+        let model = self
+            .bus
+            .next_deadline()
+            .map_or(u64::MAX, |t| self.clock.cycle_at(t).max(soonest));
         model.min(self.scs.systick.next_event_cycle())
     }
 
@@ -148,7 +165,14 @@ impl Sys {
             cpu.restore(uc)?;
         }
         if effects.reset {
-            self.emit("core", EventKind::Reg { name: "SCB.AIRCR".into(), write: true, value: 0x05fa_0004 });
+            self.emit(
+                "core",
+                EventKind::Reg {
+                    name: "SCB.AIRCR".into(),
+                    write: true,
+                    value: 0x05fa_0004,
+                },
+            );
             self.reset_core(uc)?;
         }
         if self.sleeping && self.wakes_from_sleep(uc) {
@@ -234,7 +258,9 @@ impl Sys {
             return self.take_event() || self.takeable(uc).is_some();
         }
         let n = &self.scs.nvic;
-        let Some(e) = n.highest_pending() else { return false };
+        let Some(e) = n.highest_pending() else {
+            return false;
+        };
         let (_, bp, fm) = self.masks(uc);
         n.group(n.priority(e)) < n.execution_priority(0, bp, fm)
     }
@@ -247,7 +273,10 @@ impl Sys {
         std::mem::take(&mut self.scs.nvic.event) || jit
     }
 
-    pub fn take_pending_exception(&mut self, uc: &mut Uc) -> Result<Option<StopReason>, EngineError> {
+    pub fn take_pending_exception(
+        &mut self,
+        uc: &mut Uc,
+    ) -> Result<Option<StopReason>, EngineError> {
         match self.takeable(uc) {
             Some(e) => {
                 self.sleeping = false;
@@ -263,11 +292,20 @@ impl Sys {
     pub fn periph_read(&mut self, _uc: &mut Uc, addr: u32, len: usize) -> u32 {
         let now = self.clock.now();
         let Some(i) = self.bus.find(addr) else {
-            self.emit("bus", EventKind::Reg { name: format!("{addr:#010x} (no model)"), write: false, value: 0 });
+            self.emit(
+                "bus",
+                EventKind::Reg {
+                    name: format!("{addr:#010x} (no model)"),
+                    write: false,
+                    value: 0,
+                },
+            );
             return 0;
         };
         let access = Access::from_len(len).unwrap_or(Access::Word);
-        let v = self.bus.read(i, addr, access, now, &self.name, &mut self.trace);
+        let v = self
+            .bus
+            .read(i, addr, access, now, &self.name, &mut self.trace);
         self.after_model_access();
         v
     }
@@ -275,11 +313,19 @@ impl Sys {
     pub fn periph_write(&mut self, _uc: &mut Uc, addr: u32, len: usize, value: u32) {
         let now = self.clock.now();
         let Some(i) = self.bus.find(addr) else {
-            self.emit("bus", EventKind::Reg { name: format!("{addr:#010x} (no model)"), write: true, value });
+            self.emit(
+                "bus",
+                EventKind::Reg {
+                    name: format!("{addr:#010x} (no model)"),
+                    write: true,
+                    value,
+                },
+            );
             return;
         };
         let access = Access::from_len(len).unwrap_or(Access::Word);
-        self.bus.write(i, addr, access, value, now, &self.name, &mut self.trace);
+        self.bus
+            .write(i, addr, access, value, now, &self.name, &mut self.trace);
         self.after_model_access();
     }
 
@@ -324,11 +370,28 @@ impl Sys {
                 let v = uc.reg_read(RegisterARM::PC).unwrap_or(0) as u32 | 1;
                 self.exception_return(uc, v)
             }
-            EXCP_NOCP => self.fault_in_hook(uc, crate::fault::Fault::usage(scs::scb::cfsr::NOCP, "coprocessor access (FPU disabled in CPACR)")),
-            EXCP_INVSTATE => self.fault_in_hook(uc, crate::fault::Fault::usage(scs::scb::cfsr::INVSTATE, "invalid state (Thumb bit clear)")),
+            EXCP_NOCP => self.fault_in_hook(
+                uc,
+                crate::fault::Fault::usage(
+                    scs::scb::cfsr::NOCP,
+                    "coprocessor access (FPU disabled in CPACR)",
+                ),
+            ),
+            EXCP_INVSTATE => self.fault_in_hook(
+                uc,
+                crate::fault::Fault::usage(
+                    scs::scb::cfsr::INVSTATE,
+                    "invalid state (Thumb bit clear)",
+                ),
+            ),
             other => {
                 let pc = uc.reg_read(RegisterARM::PC).unwrap_or(0) as u32;
-                let report = self.report(uc, format!("unsupported CPU exception {other} from unicorn"), pc, None);
+                let report = self.report(
+                    uc,
+                    format!("unsupported CPU exception {other} from unicorn"),
+                    pc,
+                    None,
+                );
                 Ok(Some(StopReason::Fault(report)))
             }
         };
@@ -372,14 +435,19 @@ impl Sys {
             self.enter(uc, nvic::SVCALL)
         } else {
             let pc = uc.reg_read(RegisterARM::PC).unwrap_or(0) as u32;
-            self.fault_in_hook_at(uc, crate::fault::Fault::forced("SVC executed at a priority that cannot take SVCall"), pc.wrapping_sub(2))
+            self.fault_in_hook_at(
+                uc,
+                crate::fault::Fault::forced("SVC executed at a priority that cannot take SVCall"),
+                pc.wrapping_sub(2),
+            )
         }
     }
 
     fn bkpt(&mut self, uc: &mut Uc) -> Result<Option<StopReason>, EngineError> {
         let pc = uc.reg_read(RegisterARM::PC).unwrap_or(0) as u32;
         let mut hw = [0u8; 2];
-        let is_semihosting = uc.mem_read(pc as u64, &mut hw).is_ok() && u16::from_le_bytes(hw) == 0xbeab;
+        let is_semihosting =
+            uc.mem_read(pc as u64, &mut hw).is_ok() && u16::from_le_bytes(hw) == 0xbeab;
         if !is_semihosting {
             return self.fault_in_hook_at(uc, crate::fault::Fault::debug(), pc);
         }
@@ -387,17 +455,25 @@ impl Sys {
         let r1 = uc.reg_read(RegisterARM::R1).unwrap_or(0) as u32;
         let outcome = semihosting::call(op, r1, &mut |a, buf| uc.mem_read(a as u64, buf).is_ok());
         let ret = |uc: &mut Uc, r0: u32| -> Result<(), EngineError> {
-            uc.reg_write(RegisterARM::R0, r0 as u64).map_err(EngineError::uc("semihosting return"))?;
-            uc.reg_write(RegisterARM::PC, (pc + 2) as u64 | 1).map_err(EngineError::uc("semihosting return"))
+            uc.reg_write(RegisterARM::R0, r0 as u64)
+                .map_err(EngineError::uc("semihosting return"))?;
+            uc.reg_write(RegisterARM::PC, (pc + 2) as u64 | 1)
+                .map_err(EngineError::uc("semihosting return"))
         };
         match outcome {
             Outcome::Return(r0) => ret(uc, r0)?,
             Outcome::Console { bytes, r0 } => {
-                self.emit("semihosting", EventKind::Console { text: String::from_utf8_lossy(&bytes).into_owned() });
+                self.emit(
+                    "semihosting",
+                    EventKind::Console {
+                        text: String::from_utf8_lossy(&bytes).into_owned(),
+                    },
+                );
                 ret(uc, r0)?;
             }
             Outcome::Exit(code) => {
-                uc.reg_write(RegisterARM::PC, (pc + 2) as u64 | 1).map_err(EngineError::uc("semihosting exit"))?;
+                uc.reg_write(RegisterARM::PC, (pc + 2) as u64 | 1)
+                    .map_err(EngineError::uc("semihosting exit"))?;
                 return Ok(Some(StopReason::Exited { code }));
             }
             Outcome::Refused(what) => {
@@ -419,7 +495,8 @@ impl Sys {
             lr,
             symbol: self.symbols.function_at(pc),
             address,
-            register: address.and_then(|a| self.bus.register_name(a).or_else(|| scs::register_name(a))),
+            register: address
+                .and_then(|a| self.bus.register_name(a).or_else(|| scs::register_name(a))),
             cfsr: self.scs.scb.cfsr,
             hfsr: self.scs.scb.hfsr,
         }
@@ -455,4 +532,3 @@ fn preempts(sys: &std::cell::RefCell<Sys>, uc: *mut uc_engine) -> bool {
         Err(_) => false,
     }
 }
-

@@ -35,17 +35,38 @@ fn engine_output_matches_qemu_byte_for_byte() {
             }
             let path = image_path(board, name);
             let elf = std::fs::read(&path).unwrap();
-            let q = run_qemu(board, &path, Duration::from_secs(20), QemuClock::Instructions);
-            let e = run_engine(board, &elf, Limits { time: 10_000_000_000, instructions: 500_000_000 });
+            let q = run_qemu(
+                board,
+                &path,
+                Duration::from_secs(20),
+                QemuClock::Instructions,
+            );
+            let e = run_engine(
+                board,
+                &elf,
+                Limits {
+                    time: 10_000_000_000,
+                    instructions: 500_000_000,
+                },
+            );
             compared += 1;
             if q.code != Some(0) || !q.stdout.ends_with("PASSED\n") {
-                failures.push(format!("{name} on QEMU {board:?} did not pass (exit {:?}):\n{}", q.code, q.stdout));
+                failures.push(format!(
+                    "{name} on QEMU {board:?} did not pass (exit {:?}):\n{}",
+                    q.code, q.stdout
+                ));
             }
             if e.stop != (StopReason::Exited { code: 0 }) {
-                failures.push(format!("{name} on the engine ({board:?}) stopped with {:?}", e.stop));
+                failures.push(format!(
+                    "{name} on the engine ({board:?}) stopped with {:?}",
+                    e.stop
+                ));
             }
             if q.stdout != e.console {
-                failures.push(format!("{name} on {board:?}: outputs differ\n--- qemu\n{}\n--- engine\n{}", q.stdout, e.console));
+                failures.push(format!(
+                    "{name} on {board:?}: outputs differ\n--- qemu\n{}\n--- engine\n{}",
+                    q.stdout, e.console
+                ));
             }
         }
     }

@@ -11,7 +11,10 @@ fn rtt_up_text_and_down_echo() {
     for board in [Board::An385, Board::An500] {
         let mut m = Machine::new(board.spec("rtt")).unwrap();
         m.load_elf(&image(board, "rtt")).unwrap();
-        let limits = Limits { time: 1_000_000_000, instructions: 100_000_000 };
+        let limits = Limits {
+            time: 1_000_000_000,
+            instructions: 100_000_000,
+        };
         let mut up = Vec::new();
         let mut t = 0;
         let mut sent = false;
@@ -27,10 +30,17 @@ fn rtt_up_text_and_down_echo() {
                 break stop;
             }
         };
-        assert_eq!(stop, StopReason::Exited { code: 0 }, "{board:?}: up so far {:?}", String::from_utf8_lossy(&up));
+        assert_eq!(
+            stop,
+            StopReason::Exited { code: 0 },
+            "{board:?}: up so far {:?}",
+            String::from_utf8_lossy(&up)
+        );
         up.extend(m.rtt_read_up(0));
         let text = String::from_utf8(up).unwrap();
-        let mut want: String = (0..10).map(|i| format!("line {i:02} of rtt text\n")).collect();
+        let mut want: String = (0..10)
+            .map(|i| format!("line {i:02} of rtt text\n"))
+            .collect();
         want.push_str("echo: PING\n");
         assert_eq!(text, want, "{board:?}");
         assert_eq!(m.rtt_read_up(1), b"", "no second up channel");

@@ -31,10 +31,29 @@ fn rtt_search_reads_no_peripheral() {
         cpu_hz: 8_000_000,
         nvic_irqs: 32,
         memories: vec![
-            MemoryRegion { name: "flash".into(), base: 0x0800_0000, size: 0x1_0000, writable: false, executable: true, shared: None, aliases: vec![] },
-            MemoryRegion { name: "sram".into(), base: 0x2000_0000, size: 0x2000, writable: true, executable: false, shared: None, aliases: vec![] },
+            MemoryRegion {
+                name: "flash".into(),
+                base: 0x0800_0000,
+                size: 0x1_0000,
+                writable: false,
+                executable: true,
+                shared: None,
+                aliases: vec![],
+            },
+            MemoryRegion {
+                name: "sram".into(),
+                base: 0x2000_0000,
+                size: 0x2000,
+                writable: true,
+                executable: false,
+                shared: None,
+                aliases: vec![],
+            },
         ],
-        peripherals: vec![MappedPeripheral { base: 0x4000_0000, model: Box::new(Counting(reads.clone())) }],
+        peripherals: vec![MappedPeripheral {
+            base: 0x4000_0000,
+            model: Box::new(Counting(reads.clone())),
+        }],
         trace_irqs: false,
     };
     let mut m = Machine::new(spec).unwrap();

@@ -41,7 +41,10 @@ impl FaultSchedule {
 
     /// The faults active at `now`.
     pub fn active(&self, now: Nanos) -> impl Iterator<Item = &BusFault> {
-        self.windows.iter().filter(move |w| w.start <= now && now < w.end).map(|w| &w.fault)
+        self.windows
+            .iter()
+            .filter(move |w| w.start <= now && now < w.end)
+            .map(|w| &w.fault)
     }
 
     pub fn is_active(&self, now: Nanos, pred: impl Fn(&BusFault) -> bool) -> bool {
@@ -64,8 +67,16 @@ mod tests {
     #[test]
     fn windows_are_half_open_and_flips_compose() {
         let s = FaultSchedule::new(vec![
-            FaultWindow { start: 10, end: 20, fault: BusFault::BitFlip { bit: 0 } },
-            FaultWindow { start: 15, end: 30, fault: BusFault::BitFlip { bit: 9 } },
+            FaultWindow {
+                start: 10,
+                end: 20,
+                fault: BusFault::BitFlip { bit: 0 },
+            },
+            FaultWindow {
+                start: 15,
+                end: 30,
+                fault: BusFault::BitFlip { bit: 9 },
+            },
         ]);
         assert_eq!(s.corrupt(9, 0x00), 0x00);
         assert_eq!(s.corrupt(10, 0x00), 0x01);

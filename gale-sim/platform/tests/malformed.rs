@@ -214,10 +214,16 @@ fn unknown_peripheral_suggests_close_names() {
 fn shared_memory_needs_a_soc_and_ram() {
     let shared = overlay().replace("kind = \"ram\"", "kind = \"ram\"\nshared = true");
     let (_, msg) = err(&svd(), &shared);
-    assert!(msg.contains("memory `sram` is marked shared") && msg.contains("soc ="), "{msg}");
+    assert!(
+        msg.contains("memory `sram` is marked shared") && msg.contains("soc ="),
+        "{msg}"
+    );
     let with_soc = shared.replacen("[core]", "soc = \"MINI\"\n\n[core]", 1);
     mini(&svd(), &with_soc).expect("shared RAM with a soc is fine");
     let flash = with_soc.replace("kind = \"flash\"", "kind = \"flash\"\nshared = true");
     let (_, msg) = err(&svd(), &flash);
-    assert!(msg.contains("is marked shared") && msg.contains("kind = \"ram\""), "{msg}");
+    assert!(
+        msg.contains("is marked shared") && msg.contains("kind = \"ram\""),
+        "{msg}"
+    );
 }

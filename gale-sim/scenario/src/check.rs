@@ -1,6 +1,8 @@
 //! Verdicts: which expectations a run's trace meets, with the evidence.
 
-use crate::{format_time, Expect, GpioExpect, LogExpect, Pattern, PinLevel, Scenario, TelemetryExpect};
+use crate::{
+    format_time, Expect, GpioExpect, LogExpect, Pattern, PinLevel, Scenario, TelemetryExpect,
+};
 use gale_trace::{EventKind, Level, Nanos, Trace, UartLine};
 use std::fmt::Write;
 
@@ -47,7 +49,14 @@ pub fn check(scenario: &Scenario, trace: &Trace, ended: Nanos) -> Verdict {
                 Expect::Uart(u) => {
                     let lines = trace.uart_tx_lines(machine, &u.port);
                     let what = format!("{machine}/{} line", u.port);
-                    check_line(&what, &lines, &u.line, u.after.map(|t| t.0), u.before.map(|t| t.0), ended)
+                    check_line(
+                        &what,
+                        &lines,
+                        &u.line,
+                        u.after.map(|t| t.0),
+                        u.before.map(|t| t.0),
+                        ended,
+                    )
                 }
                 Expect::Console(c) => {
                     let lines = trace.console_lines(machine);
@@ -60,7 +69,12 @@ pub fn check(scenario: &Scenario, trace: &Trace, ended: Nanos) -> Verdict {
                 Expect::Log(l) => check_log(machine, trace, l, ended),
                 Expect::Gpio(g) => check_gpio(machine, trace, g),
             };
-            Outcome { index, expected, passed, observed }
+            Outcome {
+                index,
+                expected,
+                passed,
+                observed,
+            }
         })
         .collect();
     Verdict { outcomes }
@@ -81,16 +95,36 @@ fn check_line(
     if let Some(b) = before {
         let _ = write!(expected, " complete before {}", format_time(b));
     }
-    let in_window = |l: &UartLine| after.is_none_or(|a| l.start >= a) && before.is_none_or(|b| l.end < b && l.complete);
-    if let Some(l) = lines.iter().find(|l| pattern.is_match(&l.text) && in_window(l)) {
-        return (expected, true, format!("`{}` at {}", l.text, format_time(l.end)));
+    let in_window = |l: &UartLine| {
+        after.is_none_or(|a| l.start >= a) && before.is_none_or(|b| l.end < b && l.complete)
+    };
+    if let Some(l) = lines
+        .iter()
+        .find(|l| pattern.is_match(&l.text) && in_window(l))
+    {
+        return (
+            expected,
+            true,
+            format!("`{}` at {}", l.text, format_time(l.end)),
+        );
     }
     let observed = if let Some(l) = lines.iter().find(|l| pattern.is_match(&l.text)) {
-        format!("a matching line `{}` came at {} (outside the window)", l.text, format_time(l.end))
+        format!(
+            "a matching line `{}` came at {} (outside the window)",
+            l.text,
+            format_time(l.end)
+        )
     } else if lines.is_empty() {
-        format!("no lines at all before the run ended at {}", format_time(ended))
+        format!(
+            "no lines at all before the run ended at {}",
+            format_time(ended)
+        )
     } else {
-        let mut s = format!("{} line(s), none matching, before the run ended at {}; the last ones:", lines.len(), format_time(ended));
+        let mut s = format!(
+            "{} line(s), none matching, before the run ended at {}; the last ones:",
+            lines.len(),
+            format_time(ended)
+        );
         for l in lines.iter().rev().take(5).rev() {
             let _ = write!(s, "\n      {}  `{}`", format_time(l.end), l.text);
         }
@@ -99,7 +133,13 @@ fn check_line(
     (expected, false, observed)
 }
 
-fn check_exit(machine: &str, trace: &Trace, code: i32, before: Option<Nanos>, ended: Nanos) -> (String, bool, String) {
+fn check_exit(
+    machine: &str,
+    trace: &Trace,
+    code: i32,
+    before: Option<Nanos>,
+    ended: Nanos,
+) -> (String, bool, String) {
     let mut expected = format!("{machine} exits with code {code}");
     if let Some(b) = before {
         let _ = write!(expected, " before {}", format_time(b));
@@ -109,7 +149,9 @@ fn check_exit(machine: &str, trace: &Trace, code: i32, before: Option<Nanos>, en
         _ => None,
     });
     match exit {
-        Some((t, c)) if c == code && before.is_none_or(|b| t < b) => (expected, true, format!("exit {c} at {}", format_time(t))),
+        Some((t, c)) if c == code && before.is_none_or(|b| t < b) => {
+            (expected, true, format!("exit {c} at {}", format_time(t)))
+        }
         Some((t, c)) => (expected, false, format!("exit {c} at {}", format_time(t))),
         None => {
             let fault = first_fault(machine, trace);
@@ -145,17 +187,29 @@ fn fmt_num(v: f64) -> String {
     }
 }
 
-fn check_telemetry(machine: &str, trace: &Trace, t: &TelemetryExpect, ended: Nanos) -> (String, bool, String) {
+fn check_telemetry(
+    machine: &str,
+    trace: &Trace,
+    t: &TelemetryExpect,
+    ended: Nanos,
+) -> (String, bool, String) {
     let (lo, hi) = t.bounds();
     let bounds = match (t.value, t.tolerance) {
         (Some(v), tol) => format!("{} ± {}", fmt_num(v), fmt_num(tol.unwrap_or(0.0))),
         (None, _) => format!("in [{}, {}]", fmt_num(lo), fmt_num(hi)),
     };
     let decoded = crate::telemetry::decode(trace, machine, &t.port);
-    let values: Vec<(Nanos, f64)> =
-        decoded.messages.iter().filter(|(_, m)| m.kind() == t.message).filter_map(|(at, m)| m.field(&t.field).map(|v| (*at, v))).collect();
+    let values: Vec<(Nanos, f64)> = decoded
+        .messages
+        .iter()
+        .filter(|(_, m)| m.kind() == t.message)
+        .filter_map(|(at, m)| m.field(&t.field).map(|v| (*at, v)))
+        .collect();
     let ok = |v: f64| lo <= v && v <= hi;
-    let subject = format!("{machine}/{} telemetry {}.{} {bounds}", t.port, t.message, t.field);
+    let subject = format!(
+        "{machine}/{} telemetry {}.{} {bounds}",
+        t.port, t.message, t.field
+    );
     let summary = || {
         format!(
             "{} {} frame(s), {} CRC error(s) before the run ended at {}",
@@ -168,7 +222,11 @@ fn check_telemetry(machine: &str, trace: &Trace, t: &TelemetryExpect, ended: Nan
     if let Some(at) = t.at {
         let expected = format!("{subject} at {}", format_time(at.0));
         return match values.iter().rev().find(|(ft, _)| *ft <= at.0) {
-            Some((ft, v)) => (expected, ok(*v), format!("{} from the frame at {}", fmt_num(*v), format_time(*ft))),
+            Some((ft, v)) => (
+                expected,
+                ok(*v),
+                format!("{} from the frame at {}", fmt_num(*v), format_time(*ft)),
+            ),
             None => (expected, false, format!("no frame by then; {}", summary())),
         };
     }
@@ -176,10 +234,26 @@ fn check_telemetry(machine: &str, trace: &Trace, t: &TelemetryExpect, ended: Nan
         let expected = format!("{subject} by {}", format_time(by.0));
         let before: Vec<_> = values.iter().filter(|(ft, _)| *ft < by.0).collect();
         return match before.iter().find(|(_, v)| ok(*v)) {
-            Some((ft, v)) => (expected, true, format!("{} at {}", fmt_num(*v), format_time(*ft))),
+            Some((ft, v)) => (
+                expected,
+                true,
+                format!("{} at {}", fmt_num(*v), format_time(*ft)),
+            ),
             None => match before.last() {
-                Some((ft, v)) => (expected, false, format!("no frame within bounds; the last before then: {} at {}", fmt_num(*v), format_time(*ft))),
-                None => (expected, false, format!("no frame before then; {}", summary())),
+                Some((ft, v)) => (
+                    expected,
+                    false,
+                    format!(
+                        "no frame within bounds; the last before then: {} at {}",
+                        fmt_num(*v),
+                        format_time(*ft)
+                    ),
+                ),
+                None => (
+                    expected,
+                    false,
+                    format!("no frame before then; {}", summary()),
+                ),
             },
         };
     }
@@ -189,13 +263,37 @@ fn check_telemetry(machine: &str, trace: &Trace, t: &TelemetryExpect, ended: Nan
     if until != Nanos::MAX {
         let _ = write!(expected, " until {}", format_time(until));
     }
-    let window: Vec<_> = values.iter().filter(|(ft, _)| from <= *ft && *ft < until).collect();
+    let window: Vec<_> = values
+        .iter()
+        .filter(|(ft, _)| from <= *ft && *ft < until)
+        .collect();
     match window.iter().find(|(_, v)| !ok(*v)) {
-        Some((ft, v)) => (expected, false, format!("{} at {} (out of bounds)", fmt_num(*v), format_time(*ft))),
-        None if window.is_empty() => (expected, false, format!("no frame in the window; {}", summary())),
+        Some((ft, v)) => (
+            expected,
+            false,
+            format!("{} at {} (out of bounds)", fmt_num(*v), format_time(*ft)),
+        ),
+        None if window.is_empty() => (
+            expected,
+            false,
+            format!("no frame in the window; {}", summary()),
+        ),
         None => {
-            let (min, max) = window.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), (_, v)| (a.min(*v), b.max(*v)));
-            (expected, true, format!("{} frame(s), values {}..{}", window.len(), fmt_num(min), fmt_num(max)))
+            let (min, max) = window
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), (_, v)| {
+                    (a.min(*v), b.max(*v))
+                });
+            (
+                expected,
+                true,
+                format!(
+                    "{} frame(s), values {}..{}",
+                    window.len(),
+                    fmt_num(min),
+                    fmt_num(max)
+                ),
+            )
         }
     }
 }
@@ -205,7 +303,9 @@ fn check_log(machine: &str, trace: &Trace, l: &LogExpect, ended: Nanos) -> (Stri
         .events()
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::Log { level, text } if e.machine == machine => Some((e.t, level.as_str(), text.as_str())),
+            EventKind::Log { level, text } if e.machine == machine => {
+                Some((e.t, level.as_str(), text.as_str()))
+            }
             _ => None,
         })
         .filter(|(_, level, _)| l.level.as_deref().is_none_or(|want| want == *level))
@@ -214,7 +314,10 @@ fn check_log(machine: &str, trace: &Trace, l: &LogExpect, ended: Nanos) -> (Stri
     let mut expected = format!(
         "{machine} {}log line{} matching {}",
         if l.absent { "no " } else { "" },
-        l.level.as_deref().map(|x| format!(" at level {x}")).unwrap_or_default(),
+        l.level
+            .as_deref()
+            .map(|x| format!(" at level {x}"))
+            .unwrap_or_default(),
         l.line
     );
     if let Some(a) = l.after {
@@ -223,18 +326,39 @@ fn check_log(machine: &str, trace: &Trace, l: &LogExpect, ended: Nanos) -> (Stri
     if let Some(b) = l.before {
         let _ = write!(expected, " before {}", format_time(b.0));
     }
-    let hit = lines.iter().find(|(t, _, text)| in_window(*t) && l.line.is_match(text));
+    let hit = lines
+        .iter()
+        .find(|(t, _, text)| in_window(*t) && l.line.is_match(text));
     match (hit, l.absent) {
-        (Some((t, lvl, text)), false) => (expected, true, format!("[{lvl}] `{text}` at {}", format_time(*t))),
-        (Some((t, lvl, text)), true) => (expected, false, format!("[{lvl}] `{text}` at {}", format_time(*t))),
-        (None, true) => (expected, true, format!("none among {} log line(s)", lines.len())),
+        (Some((t, lvl, text)), false) => (
+            expected,
+            true,
+            format!("[{lvl}] `{text}` at {}", format_time(*t)),
+        ),
+        (Some((t, lvl, text)), true) => (
+            expected,
+            false,
+            format!("[{lvl}] `{text}` at {}", format_time(*t)),
+        ),
+        (None, true) => (
+            expected,
+            true,
+            format!("none among {} log line(s)", lines.len()),
+        ),
         (None, false) => {
             let late = lines.iter().find(|(_, _, text)| l.line.is_match(text));
             let observed = match late {
-                Some((t, _, text)) => format!("a matching line `{text}` came at {} (outside the window)", format_time(*t)),
-                None if lines.is_empty() => format!("no log lines at all before the run ended at {}", format_time(ended)),
+                Some((t, _, text)) => format!(
+                    "a matching line `{text}` came at {} (outside the window)",
+                    format_time(*t)
+                ),
+                None if lines.is_empty() => format!(
+                    "no log lines at all before the run ended at {}",
+                    format_time(ended)
+                ),
                 None => {
-                    let mut s = format!("{} log line(s), none matching; the last ones:", lines.len());
+                    let mut s =
+                        format!("{} log line(s), none matching; the last ones:", lines.len());
                     for (t, lvl, text) in lines.iter().rev().take(5).rev() {
                         let _ = write!(s, "\n      {}  [{lvl}] `{text}`", format_time(*t));
                     }
@@ -257,11 +381,20 @@ fn check_gpio(machine: &str, trace: &Trace, g: &GpioExpect) -> (String, bool, St
         .events()
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::Gpio { pin, level } if e.machine == machine && *pin == g.pin => Some((e.t, *level)),
+            EventKind::Gpio { pin, level } if e.machine == machine && *pin == g.pin => {
+                Some((e.t, *level))
+            }
             _ => None,
         })
         .collect();
-    let level_at = |t: Nanos| edges.iter().rev().find(|(et, _)| *et <= t).map(|(_, l)| *l).unwrap_or(Level::Low);
+    let level_at = |t: Nanos| {
+        edges
+            .iter()
+            .rev()
+            .find(|(et, _)| *et <= t)
+            .map(|(_, l)| *l)
+            .unwrap_or(Level::Low)
+    };
     let subject = format!("{machine}/{} {}", g.pin, name(want));
     if let Some(at) = g.at {
         let l = level_at(at.0);
@@ -270,7 +403,11 @@ fn check_gpio(machine: &str, trace: &Trace, g: &GpioExpect) -> (String, bool, St
             Some((et, _)) => format!("{} (since {})", name(l), format_time(*et)),
             None => format!("{} (never driven by then: reset level)", name(l)),
         };
-        return (format!("{subject} at {}", format_time(at.0)), l == want, why);
+        return (
+            format!("{subject} at {}", format_time(at.0)),
+            l == want,
+            why,
+        );
     }
     let by = g.by.map(|b| b.0).unwrap_or(Nanos::MAX);
     let after = g.after.map(|a| a.0).unwrap_or(0);
@@ -279,16 +416,31 @@ fn check_gpio(machine: &str, trace: &Trace, g: &GpioExpect) -> (String, bool, St
         let _ = write!(expected, " (at or after {})", format_time(after));
     }
     if level_at(after) == want {
-        return (expected, true, format!("already {} at {}", name(want), format_time(after)));
+        return (
+            expected,
+            true,
+            format!("already {} at {}", name(want), format_time(after)),
+        );
     }
-    match edges.iter().find(|(et, l)| *et >= after && *et <= by && *l == want) {
-        Some((et, _)) => (expected, true, format!("went {} at {}", name(want), format_time(*et))),
+    match edges
+        .iter()
+        .find(|(et, l)| *et >= after && *et <= by && *l == want)
+    {
+        Some((et, _)) => (
+            expected,
+            true,
+            format!("went {} at {}", name(want), format_time(*et)),
+        ),
         None => {
             let late = edges.iter().find(|(et, l)| *et > by && *l == want);
             let observed = match late {
                 Some((et, _)) => format!("went {} only at {}", name(want), format_time(*et)),
                 None if edges.is_empty() => format!("{} never changed level", g.pin),
-                None => format!("{} edge(s), never {} in the window", edges.len(), name(want)),
+                None => format!(
+                    "{} edge(s), never {} in the window",
+                    edges.len(),
+                    name(want)
+                ),
             };
             (expected, false, observed)
         }

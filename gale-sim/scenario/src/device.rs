@@ -56,25 +56,85 @@ impl DeviceKind {
         const G: f64 = 9.80665;
         match self {
             DeviceKind::Icm42688 => &[
-                Input { name: "accel_x", unit: "m/s^2", default: 0.0 },
-                Input { name: "accel_y", unit: "m/s^2", default: 0.0 },
-                Input { name: "accel_z", unit: "m/s^2", default: G },
-                Input { name: "gyro_x", unit: "deg/s", default: 0.0 },
-                Input { name: "gyro_y", unit: "deg/s", default: 0.0 },
-                Input { name: "gyro_z", unit: "deg/s", default: 0.0 },
-                Input { name: "temperature", unit: "degC", default: 25.0 },
+                Input {
+                    name: "accel_x",
+                    unit: "m/s^2",
+                    default: 0.0,
+                },
+                Input {
+                    name: "accel_y",
+                    unit: "m/s^2",
+                    default: 0.0,
+                },
+                Input {
+                    name: "accel_z",
+                    unit: "m/s^2",
+                    default: G,
+                },
+                Input {
+                    name: "gyro_x",
+                    unit: "deg/s",
+                    default: 0.0,
+                },
+                Input {
+                    name: "gyro_y",
+                    unit: "deg/s",
+                    default: 0.0,
+                },
+                Input {
+                    name: "gyro_z",
+                    unit: "deg/s",
+                    default: 0.0,
+                },
+                Input {
+                    name: "temperature",
+                    unit: "degC",
+                    default: 25.0,
+                },
             ],
             DeviceKind::Bmp388 => &[
-                Input { name: "pressure", unit: "Pa", default: 101_325.0 },
-                Input { name: "temperature", unit: "degC", default: 20.0 },
+                Input {
+                    name: "pressure",
+                    unit: "Pa",
+                    default: 101_325.0,
+                },
+                Input {
+                    name: "temperature",
+                    unit: "degC",
+                    default: 20.0,
+                },
             ],
             DeviceKind::Ublox => &[
-                Input { name: "lat", unit: "deg", default: 47.397_742 },
-                Input { name: "lon", unit: "deg", default: 8.545_594 },
-                Input { name: "height", unit: "m", default: 488.0 },
-                Input { name: "vel_n", unit: "m/s", default: 0.0 },
-                Input { name: "vel_e", unit: "m/s", default: 0.0 },
-                Input { name: "vel_d", unit: "m/s", default: 0.0 },
+                Input {
+                    name: "lat",
+                    unit: "deg",
+                    default: 47.397_742,
+                },
+                Input {
+                    name: "lon",
+                    unit: "deg",
+                    default: 8.545_594,
+                },
+                Input {
+                    name: "height",
+                    unit: "m",
+                    default: 488.0,
+                },
+                Input {
+                    name: "vel_n",
+                    unit: "m/s",
+                    default: 0.0,
+                },
+                Input {
+                    name: "vel_e",
+                    unit: "m/s",
+                    default: 0.0,
+                },
+                Input {
+                    name: "vel_d",
+                    unit: "m/s",
+                    default: 0.0,
+                },
             ],
             DeviceKind::Heartbeat | DeviceKind::UartLink => &[],
         }

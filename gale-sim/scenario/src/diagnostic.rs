@@ -18,12 +18,28 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic about the file as a whole (unreadable, empty, ...).
     pub fn file(file: &Path, message: impl Into<String>) -> Self {
-        Diagnostic { file: file.to_path_buf(), line: None, column: None, message: message.into(), help: None, snippet: None }
+        Diagnostic {
+            file: file.to_path_buf(),
+            line: None,
+            column: None,
+            message: message.into(),
+            help: None,
+            snippet: None,
+        }
     }
 
     /// A diagnostic at `line`:`column` (1-based) of `source`.
-    pub fn at(file: &Path, source: &str, line: usize, column: usize, message: impl Into<String>) -> Self {
-        let snippet = source.lines().nth(line.saturating_sub(1)).map(str::to_string);
+    pub fn at(
+        file: &Path,
+        source: &str,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        let snippet = source
+            .lines()
+            .nth(line.saturating_sub(1))
+            .map(str::to_string);
         Diagnostic {
             file: file.to_path_buf(),
             line: Some(line),

@@ -14,7 +14,9 @@ pub struct Window {
 
 impl Window {
     pub fn end(&self) -> Nanos {
-        self.duration.map(|d| self.at.0.saturating_add(d.0)).unwrap_or(Nanos::MAX)
+        self.duration
+            .map(|d| self.at.0.saturating_add(d.0))
+            .unwrap_or(Nanos::MAX)
     }
     pub fn contains(&self, t: Nanos) -> bool {
         self.at.0 <= t && t < self.end()
@@ -125,29 +127,38 @@ impl FaultDef {
     /// The input a value fault acts on (`None`: all the device's inputs).
     pub fn signal(&self) -> Option<&str> {
         match self {
-            FaultDef::Stuck { signal, .. } | FaultDef::Spike { signal, .. } | FaultDef::NoiseBurst { signal, .. } => {
-                signal.as_deref()
-            }
+            FaultDef::Stuck { signal, .. }
+            | FaultDef::Spike { signal, .. }
+            | FaultDef::NoiseBurst { signal, .. } => signal.as_deref(),
             _ => None,
         }
     }
 
     pub fn window(&self) -> Window {
         match self {
-            FaultDef::Spike { at, duration, .. } => Window { at: *at, duration: Some(duration.unwrap_or(Time(DEFAULT_SPIKE))) },
+            FaultDef::Spike { at, duration, .. } => Window {
+                at: *at,
+                duration: Some(duration.unwrap_or(Time(DEFAULT_SPIKE))),
+            },
             FaultDef::Stuck { at, duration, .. }
             | FaultDef::NoiseBurst { at, duration, .. }
             | FaultDef::Nak { at, duration, .. }
             | FaultDef::Disconnect { at, duration, .. }
             | FaultDef::BitFlip { at, duration, .. }
             | FaultDef::BadChecksum { at, duration, .. }
-            | FaultDef::FramingError { at, duration, .. } => Window { at: *at, duration: *duration },
+            | FaultDef::FramingError { at, duration, .. } => Window {
+                at: *at,
+                duration: *duration,
+            },
         }
     }
 
     /// Whether this fault changes an input value (vs. bus behaviour).
     pub fn is_value_fault(&self) -> bool {
-        matches!(self, FaultDef::Stuck { .. } | FaultDef::Spike { .. } | FaultDef::NoiseBurst { .. })
+        matches!(
+            self,
+            FaultDef::Stuck { .. } | FaultDef::Spike { .. } | FaultDef::NoiseBurst { .. }
+        )
     }
 
     /// The bus-level fault for the device model, if this is one.
@@ -162,7 +173,11 @@ impl FaultDef {
             _ => return None,
         };
         let w = self.window();
-        Some(gale_models::fault::FaultWindow { start: w.at.0, end: w.end(), fault })
+        Some(gale_models::fault::FaultWindow {
+            start: w.at.0,
+            end: w.end(),
+            fault,
+        })
     }
 }
 
@@ -186,9 +201,14 @@ impl FaultedSignal {
             .filter_map(|f| {
                 let w = f.window();
                 let v = match f {
-                    FaultDef::Stuck { value, .. } => ValueFault::Hold(value.unwrap_or_else(|| base.value(w.at.0))),
+                    FaultDef::Stuck { value, .. } => {
+                        ValueFault::Hold(value.unwrap_or_else(|| base.value(w.at.0)))
+                    }
                     FaultDef::Spike { value, .. } => ValueFault::Replace(*value),
-                    FaultDef::NoiseBurst { stddev, seed, .. } => ValueFault::Noise { stddev: *stddev, seed: *seed },
+                    FaultDef::NoiseBurst { stddev, seed, .. } => ValueFault::Noise {
+                        stddev: *stddev,
+                        seed: *seed,
+                    },
                     _ => return None,
                 };
                 Some((v, w))
@@ -205,7 +225,9 @@ impl FaultedSignal {
             }
             v = match f {
                 ValueFault::Hold(x) | ValueFault::Replace(x) => *x,
-                ValueFault::Noise { stddev, seed } => v + stddev * crate::signal::gaussian(*seed, t / 1_000_000),
+                ValueFault::Noise { stddev, seed } => {
+                    v + stddev * crate::signal::gaussian(*seed, t / 1_000_000)
+                }
             };
         }
         v

@@ -23,9 +23,9 @@ mod validate;
 pub use device::{BusKind, DeviceDef, DeviceKind, Input};
 pub use diagnostic::Diagnostic;
 pub use fault::{FaultDef, FaultedSignal, Window};
-pub use signal::{Interpolate, Signal};
 pub use model::*;
 pub use pattern::Pattern;
+pub use signal::{Interpolate, Signal};
 pub use spans::SpanIndex;
 pub use time::{format_time, parse_time, Time};
 
@@ -60,11 +60,20 @@ impl Scenario {
             Diagnostic::at(path, &text, line, col, format!("invalid YAML: {msg}"))
                 .with_help("fix the YAML syntax at this position (indentation, a missing `:` or an unclosed quote)")
         })?;
-        let def: ScenarioDef = serde_yaml::from_str(&text).map_err(|e| from_serde(path, &text, &e))?;
+        let def: ScenarioDef =
+            serde_yaml::from_str(&text).map_err(|e| from_serde(path, &text, &e))?;
         let name = def.name.clone().unwrap_or_else(|| {
-            path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into())
+            path.file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "scenario".into())
         });
-        let mut scenario = Scenario { path: path.to_path_buf(), name, def, source: text, spans };
+        let mut scenario = Scenario {
+            path: path.to_path_buf(),
+            name,
+            def,
+            source: text,
+            spans,
+        };
         scenario.validate()?;
         Ok(scenario)
     }
@@ -87,7 +96,9 @@ impl Scenario {
     pub fn resolve_machine<'a>(&'a self, named: Option<&'a str>) -> Option<&'a str> {
         match named {
             Some(m) => self.def.machines.contains_key(m).then_some(m),
-            None if self.def.machines.len() == 1 => self.def.machines.keys().next().map(String::as_str),
+            None if self.def.machines.len() == 1 => {
+                self.def.machines.keys().next().map(String::as_str)
+            }
             None => None,
         }
     }

@@ -24,15 +24,24 @@ pub struct ScenarioDef {
     #[serde(default)]
     pub instruction_limit: Option<u64>,
     /// Sensors attached to the machines' buses, by device name.
-    #[serde(default, deserialize_with = "serde_yaml::with::singleton_map_recursive::deserialize")]
+    #[serde(
+        default,
+        deserialize_with = "serde_yaml::with::singleton_map_recursive::deserialize"
+    )]
     #[schemars(with = "BTreeMap<String, DeviceDef>")]
     pub devices: BTreeMap<String, DeviceDef>,
     /// Faults injected into devices at given times.
-    #[serde(default, deserialize_with = "serde_yaml::with::singleton_map_recursive::deserialize")]
+    #[serde(
+        default,
+        deserialize_with = "serde_yaml::with::singleton_map_recursive::deserialize"
+    )]
     #[schemars(with = "Vec<FaultDef>")]
     pub faults: Vec<FaultDef>,
     /// What must hold for the scenario to PASS.
-    #[serde(default, deserialize_with = "serde_yaml::with::singleton_map_recursive::deserialize")]
+    #[serde(
+        default,
+        deserialize_with = "serde_yaml::with::singleton_map_recursive::deserialize"
+    )]
     #[schemars(with = "Vec<Expect>")]
     pub expect: Vec<Expect>,
     /// What the trace records beyond bus-level events.
@@ -199,7 +208,10 @@ impl TelemetryExpect {
                 let t = t.unwrap_or(0.0).abs();
                 (v - t, v + t)
             }
-            (None, _) => (self.min.unwrap_or(f64::NEG_INFINITY), self.max.unwrap_or(f64::INFINITY)),
+            (None, _) => (
+                self.min.unwrap_or(f64::NEG_INFINITY),
+                self.max.unwrap_or(f64::INFINITY),
+            ),
         }
     }
 }

@@ -94,7 +94,13 @@ impl SpanIndex {
     pub fn build(source: &str) -> Result<SpanIndex, (usize, usize, String)> {
         let mut b = Builder::default();
         let mut parser = Parser::new_from_str(source);
-        parser.load(&mut b, false).map_err(|e| (e.marker().line(), e.marker().col() + 1, e.info().to_string()))?;
+        parser.load(&mut b, false).map_err(|e| {
+            (
+                e.marker().line(),
+                e.marker().col() + 1,
+                e.info().to_string(),
+            )
+        })?;
         Ok(SpanIndex { at: b.at })
     }
 
@@ -106,7 +112,10 @@ impl SpanIndex {
         }
         for n in (0..path.len()).rev() {
             let ancestor = &path[..n];
-            if let Some(p) = self.locate_key(ancestor).or_else(|| self.at.get(&ancestor.join(".")).copied()) {
+            if let Some(p) = self
+                .locate_key(ancestor)
+                .or_else(|| self.at.get(&ancestor.join(".")).copied())
+            {
                 return p;
             }
         }

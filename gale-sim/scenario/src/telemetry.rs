@@ -8,8 +8,22 @@ use gale_trace::{EventKind, Nanos, Trace};
 
 /// The fields a `telemetry:` expectation can name, per message.
 pub const SAMPLE_FIELDS: &[&str] = &[
-    "t_us", "source", "imu_healthy", "vote", "gnss_fix", "accel_mg.x", "accel_mg.y", "accel_mg.z", "gyro_mdps.x",
-    "gyro_mdps.y", "gyro_mdps.z", "pressure_pa", "temp_cdeg", "lat_e7", "lon_e7", "height_mm",
+    "t_us",
+    "source",
+    "imu_healthy",
+    "vote",
+    "gnss_fix",
+    "accel_mg.x",
+    "accel_mg.y",
+    "accel_mg.z",
+    "gyro_mdps.x",
+    "gyro_mdps.y",
+    "gyro_mdps.z",
+    "pressure_pa",
+    "temp_cdeg",
+    "lat_e7",
+    "lon_e7",
+    "height_mm",
 ];
 pub const HEARTBEAT_FIELDS: &[&str] = &["state", "vote"];
 
@@ -19,7 +33,10 @@ pub enum Message {
     Sample(Sample),
     Heartbeat(Heartbeat),
     /// A frame with a valid CRC but an id or length this host does not know.
-    Other { id: u8, len: usize },
+    Other {
+        id: u8,
+        len: usize,
+    },
 }
 
 impl Message {
@@ -75,7 +92,9 @@ pub fn decode(trace: &Trace, machine: &str, port: &str) -> Decoded {
     let mut d = Decoder::new();
     let mut out = Decoded::default();
     for e in trace.events() {
-        let EventKind::UartTx { byte } = e.kind else { continue };
+        let EventKind::UartTx { byte } = e.kind else {
+            continue;
+        };
         if e.machine != machine || e.source != port {
             continue;
         }
@@ -87,7 +106,13 @@ pub fn decode(trace: &Trace, machine: &str, port: &str) -> Decoded {
                     ID_HEARTBEAT => Heartbeat::decode(p).map(Message::Heartbeat),
                     _ => None,
                 };
-                out.messages.push((e.t, m.unwrap_or(Message::Other { id: f.id, len: p.len() })));
+                out.messages.push((
+                    e.t,
+                    m.unwrap_or(Message::Other {
+                        id: f.id,
+                        len: p.len(),
+                    }),
+                ));
             }
             FrameEvent::CrcError => out.crc_errors += 1,
             FrameEvent::BadLength => out.bad_lengths += 1,
@@ -105,7 +130,11 @@ mod tests {
 
     #[test]
     fn decodes_samples_and_counts_crc_errors() {
-        let s = Sample { pressure_pa: 101_325, accel_mg: [1, 2, 1000], ..Sample::default() };
+        let s = Sample {
+            pressure_pa: 101_325,
+            accel_mg: [1, 2, 1000],
+            ..Sample::default()
+        };
         let mut payload = [0u8; gale_logic::telemetry::SAMPLE_LEN];
         s.encode(&mut payload);
         let mut buf = [0u8; MAX_FRAME];
@@ -114,8 +143,11 @@ mod tests {
         let mut bad = bytes.clone();
         bad[10] ^= 0xff;
         bytes.extend(bad);
-        let t: Trace =
-            bytes.iter().enumerate().map(|(i, b)| Event::new(i as u64, "fmu", "LPUART1", EventKind::UartTx { byte: *b })).collect();
+        let t: Trace = bytes
+            .iter()
+            .enumerate()
+            .map(|(i, b)| Event::new(i as u64, "fmu", "LPUART1", EventKind::UartTx { byte: *b }))
+            .collect();
         let d = decode(&t, "fmu", "LPUART1");
         assert_eq!(d.messages.len(), 1);
         assert_eq!(d.crc_errors, 1);

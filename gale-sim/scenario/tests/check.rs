@@ -13,7 +13,14 @@ fn scenario(expect: &str) -> Scenario {
 fn uart(t0: u64, text: &str) -> Vec<Event> {
     text.bytes()
         .enumerate()
-        .map(|(i, b)| Event::new(t0 + i as u64 * 1000, "gust", "USART1", EventKind::UartTx { byte: b }))
+        .map(|(i, b)| {
+            Event::new(
+                t0 + i as u64 * 1000,
+                "gust",
+                "USART1",
+                EventKind::UartTx { byte: b },
+            )
+        })
         .collect()
 }
 
@@ -21,16 +28,27 @@ fn trace() -> Trace {
     let mut t = Trace::new();
     t.extend(uart(1_000_000, "gust-f100 v0.1.0 boot\r\n"));
     t.extend(uart(3_000_000, "tick 1\r\n"));
-    t.push(Event::new(4_000_000, "gust", "semihosting", EventKind::Exit { code: 0 }));
+    t.push(Event::new(
+        4_000_000,
+        "gust",
+        "semihosting",
+        EventKind::Exit { code: 0 },
+    ));
     t
 }
 
 #[test]
 fn uart_line_within_deadline_passes_with_evidence() {
-    let s = scenario("  - uart: { port: USART1, line: '^gust-f100 v\\d+\\.\\d+\\.\\d+ boot$', before: 2ms }\n");
+    let s = scenario(
+        "  - uart: { port: USART1, line: '^gust-f100 v\\d+\\.\\d+\\.\\d+ boot$', before: 2ms }\n",
+    );
     let v = check(&s, &trace(), 4_000_000);
     assert!(v.passed(), "{v:?}");
-    assert!(v.outcomes[0].observed.contains("0.001022000 s"), "{:?}", v.outcomes[0]);
+    assert!(
+        v.outcomes[0].observed.contains("0.001022000 s"),
+        "{:?}",
+        v.outcomes[0]
+    );
 }
 
 #[test]
@@ -39,7 +57,10 @@ fn late_line_fails_and_says_when_it_came() {
     let v = check(&s, &trace(), 4_000_000);
     assert!(!v.passed());
     let o = &v.outcomes[0];
-    assert!(o.expected.contains("complete before 0.002000000 s"), "{o:?}");
+    assert!(
+        o.expected.contains("complete before 0.002000000 s"),
+        "{o:?}"
+    );
     assert!(o.observed.contains("came at 0.003007000 s"), "{o:?}");
 }
 
@@ -49,13 +70,18 @@ fn missing_line_lists_what_was_seen() {
     let v = check(&s, &trace(), 4_000_000);
     let o = &v.outcomes[0];
     assert!(!o.passed);
-    assert!(o.observed.contains("`tick 1`") && o.observed.contains("2 line(s)"), "{o:?}");
+    assert!(
+        o.observed.contains("`tick 1`") && o.observed.contains("2 line(s)"),
+        "{o:?}"
+    );
 }
 
 #[test]
 fn wrong_port_sees_nothing() {
     let s = scenario("  - uart: { port: USART2, line: 'tick' }\n");
-    assert!(check(&s, &trace(), 4_000_000).outcomes[0].observed.starts_with("no lines at all"));
+    assert!(check(&s, &trace(), 4_000_000).outcomes[0]
+        .observed
+        .starts_with("no lines at all"));
 }
 
 #[test]
@@ -66,23 +92,54 @@ fn exit_code_is_compared() {
     assert!(!v.passed());
     let no_exit = Trace::new();
     let v = check(&scenario("  - exit: { code: 0 }\n"), &no_exit, 20_000_000);
-    assert!(v.outcomes[0].observed.contains("no exit before the run ended at 0.020000000 s"));
+    assert!(v.outcomes[0]
+        .observed
+        .contains("no exit before the run ended at 0.020000000 s"));
 }
 
 #[test]
 fn faults_fail_no_fault_and_explain_missing_exit() {
     let mut t = Trace::new();
-    t.push(Event::new(5, "gust", "core", EventKind::Fault { what: "HardFault at 0x08000100".into() }));
-    let v = check(&scenario("  - no_fault: {}\n  - exit: { code: 0 }\n"), &t, 5);
+    t.push(Event::new(
+        5,
+        "gust",
+        "core",
+        EventKind::Fault {
+            what: "HardFault at 0x08000100".into(),
+        },
+    ));
+    let v = check(
+        &scenario("  - no_fault: {}\n  - exit: { code: 0 }\n"),
+        &t,
+        5,
+    );
     assert!(!v.outcomes[0].passed && !v.outcomes[1].passed);
-    assert!(v.outcomes[1].observed.contains("HardFault"), "{:?}", v.outcomes[1]);
+    assert!(
+        v.outcomes[1].observed.contains("HardFault"),
+        "{:?}",
+        v.outcomes[1]
+    );
 }
 
 #[test]
 fn console_lines_are_checked() {
     let mut t = Trace::new();
-    t.push(Event::new(7, "gust", "semihosting", EventKind::Console { text: "hello ".into() }));
-    t.push(Event::new(9, "gust", "semihosting", EventKind::Console { text: "world\n".into() }));
+    t.push(Event::new(
+        7,
+        "gust",
+        "semihosting",
+        EventKind::Console {
+            text: "hello ".into(),
+        },
+    ));
+    t.push(Event::new(
+        9,
+        "gust",
+        "semihosting",
+        EventKind::Console {
+            text: "world\n".into(),
+        },
+    ));
     assert!(check(&scenario("  - console: { line: '^hello world$' }\n"), &t, 9).passed());
     assert!(!check(&scenario("  - console: { line: '^hello$' }\n"), &t, 9).passed());
 }

@@ -73,7 +73,10 @@ fn bad_regex_is_rejected_at_its_line() {
 fn unknown_expectation_kind_lists_kinds() {
     let d = err(&GOOD.replace("- exit: { code: 0 }", "- exitt: { code: 0 }"));
     assert_eq!(d.line, Some(9), "{d}");
-    assert!(d.message.contains("unknown variant `exitt`") && d.message.contains("no_fault"), "{d}");
+    assert!(
+        d.message.contains("unknown variant `exitt`") && d.message.contains("no_fault"),
+        "{d}"
+    );
 }
 
 #[test]
@@ -86,7 +89,10 @@ fn unknown_machine_in_expectation_points_at_it() {
 
 #[test]
 fn several_machines_require_naming_one() {
-    let two = GOOD.replace("time_limit", "  fmu:\n    board: rt1176-cm7\n    image: fmu-m7\ntime_limit");
+    let two = GOOD.replace(
+        "time_limit",
+        "  fmu:\n    board: rt1176-cm7\n    image: fmu-m7\ntime_limit",
+    );
     let d = err(&two);
     assert!(d.message.contains("several machines"), "{d}");
     assert_eq!(d.line, Some(11), "{d}");
@@ -139,8 +145,16 @@ fn chip_must_name_the_first_core_of_another_machine() {
     assert_eq!(d.line, Some(3), "{d}");
     assert!(d.message.contains("another core of itself"), "{d}");
     let d = err(&scenario(", chip: fcu", ""));
-    assert!(d.message.contains("unknown machine `fcu`") && d.help.as_deref().unwrap_or("").contains("fmu"), "{d}");
+    assert!(
+        d.message.contains("unknown machine `fcu`")
+            && d.help.as_deref().unwrap_or("").contains("fmu"),
+        "{d}"
+    );
     let d = err(&scenario(", chip: fmu", ", chip: gust"));
     assert_eq!(d.line, Some(3), "{d}");
-    assert!(d.message.contains("`fmu` is itself another core of `gust`") && d.help.as_deref().unwrap_or("").contains("chip: gust"), "{d}");
+    assert!(
+        d.message.contains("`fmu` is itself another core of `gust`")
+            && d.help.as_deref().unwrap_or("").contains("chip: gust"),
+        "{d}"
+    );
 }

@@ -16,7 +16,16 @@ fn published_schema_is_current() {
         "{} is out of date with the scenario types; regenerate it with\n    GALE_UPDATE_SCHEMA=1 cargo test --release -p gale-scenario --test schema",
         path.display()
     );
-    for key in ["machines", "devices", "faults", "expect", "time_limit", "telemetry", "noise_burst", "icm42688"] {
+    for key in [
+        "machines",
+        "devices",
+        "faults",
+        "expect",
+        "time_limit",
+        "telemetry",
+        "noise_burst",
+        "icm42688",
+    ] {
         assert!(fresh.contains(&format!("\"{key}\"")), "schema lacks {key}");
     }
 }

@@ -15,8 +15,18 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn new(t: Nanos, machine: impl Into<String>, source: impl Into<String>, kind: EventKind) -> Self {
-        Event { t, machine: machine.into(), source: source.into(), kind }
+    pub fn new(
+        t: Nanos,
+        machine: impl Into<String>,
+        source: impl Into<String>,
+        kind: EventKind,
+    ) -> Self {
+        Event {
+            t,
+            machine: machine.into(),
+            source: source.into(),
+            kind,
+        }
     }
 }
 
@@ -47,17 +57,30 @@ pub enum EventKind {
     /// A UART receive error injected or detected (framing, parity, overrun).
     UartError { what: String },
     /// One chip-select-framed SPI transfer.
-    Spi { cs: u8, mosi: Vec<u8>, miso: Vec<u8> },
+    Spi {
+        cs: u8,
+        mosi: Vec<u8>,
+        miso: Vec<u8>,
+    },
     /// One I2C transaction segment: address, direction, bytes, and whether
     /// the target acknowledged (a NAK ends the segment).
-    I2c { addr: u8, read: bool, data: Vec<u8>, ack: bool },
+    I2c {
+        addr: u8,
+        read: bool,
+        data: Vec<u8>,
+        ack: bool,
+    },
     /// A GPIO pin changed level.
     Gpio { pin: String, level: Level },
     /// Exception or interrupt activity (exception number, as in IPSR).
     Irq { exception: u16, action: IrqAction },
     /// A named register access (peripheral.register), when register tracing
     /// is on or for registers no behavioural model claims.
-    Reg { name: String, write: bool, value: u32 },
+    Reg {
+        name: String,
+        write: bool,
+        value: u32,
+    },
     /// Text written through semihosting (SYS_WRITE0/WRITEC/WRITE to stdout).
     Console { text: String },
     /// A decoded log line (defmt or plain RTT text).

@@ -71,20 +71,26 @@ impl Trace {
                 all.push((m, i, e));
             }
         }
-        all.sort_by(|a, b| (a.2.t, a.0, a.1).cmp(&(b.2.t, b.0, b.1)));
-        Trace { events: all.into_iter().map(|(_, _, e)| e).collect() }
+        all.sort_by_key(|a| (a.2.t, a.0, a.1));
+        Trace {
+            events: all.into_iter().map(|(_, _, e)| e).collect(),
+        }
     }
 
     /// Keeps only the events `keep` accepts (e.g. to drop register accesses
     /// from a snapshot).
     pub fn filtered(&self, mut keep: impl FnMut(&Event) -> bool) -> Trace {
-        Trace { events: self.events.iter().filter(|e| keep(e)).cloned().collect() }
+        Trace {
+            events: self.events.iter().filter(|e| keep(e)).cloned().collect(),
+        }
     }
 }
 
 impl FromIterator<Event> for Trace {
     fn from_iter<I: IntoIterator<Item = Event>>(iter: I) -> Self {
-        Trace { events: iter.into_iter().collect() }
+        Trace {
+            events: iter.into_iter().collect(),
+        }
     }
 }
 
@@ -108,7 +114,9 @@ mod tests {
 
     #[test]
     fn merge_orders_by_time_then_machine() {
-        let a: Trace = [Event::new(5, "a", "X", EventKind::Exit { code: 0 })].into_iter().collect();
+        let a: Trace = [Event::new(5, "a", "X", EventKind::Exit { code: 0 })]
+            .into_iter()
+            .collect();
         let b: Trace = [
             Event::new(1, "b", "Y", EventKind::Exit { code: 1 }),
             Event::new(5, "b", "Y", EventKind::Exit { code: 2 }),
@@ -116,7 +124,11 @@ mod tests {
         .into_iter()
         .collect();
         let m = Trace::merge([a, b]);
-        let order: Vec<_> = m.events().iter().map(|e| (e.t, e.machine.as_str())).collect();
+        let order: Vec<_> = m
+            .events()
+            .iter()
+            .map(|e| (e.t, e.machine.as_str()))
+            .collect();
         assert_eq!(order, vec![(1, "b"), (5, "a"), (5, "b")]);
     }
 }

@@ -37,13 +37,27 @@ fn printable(b: u8) -> String {
 
 impl fmt::Display for Event {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{:09} {}/{} ", self.t / 1_000_000_000, self.t % 1_000_000_000, self.machine, self.source)?;
+        write!(
+            f,
+            "{}.{:09} {}/{} ",
+            self.t / 1_000_000_000,
+            self.t % 1_000_000_000,
+            self.machine,
+            self.source
+        )?;
         match &self.kind {
             EventKind::UartTx { byte } => write!(f, "uart tx {byte:02x} {}", printable(*byte)),
             EventKind::UartRx { byte } => write!(f, "uart rx {byte:02x} {}", printable(*byte)),
             EventKind::UartError { what } => write!(f, "uart error {what}"),
-            EventKind::Spi { cs, mosi, miso } => write!(f, "spi cs{cs} mosi[{}] miso[{}]", hex(mosi), hex(miso)),
-            EventKind::I2c { addr, read, data, ack } => write!(
+            EventKind::Spi { cs, mosi, miso } => {
+                write!(f, "spi cs{cs} mosi[{}] miso[{}]", hex(mosi), hex(miso))
+            }
+            EventKind::I2c {
+                addr,
+                read,
+                data,
+                ack,
+            } => write!(
                 f,
                 "i2c {addr:#04x} {} [{}] {}",
                 if *read { "rd" } else { "wr" },
@@ -51,7 +65,11 @@ impl fmt::Display for Event {
                 if *ack { "ack" } else { "nak" }
             ),
             EventKind::Gpio { pin, level } => {
-                write!(f, "gpio {pin} {}", if *level == Level::High { "high" } else { "low" })
+                write!(
+                    f,
+                    "gpio {pin} {}",
+                    if *level == Level::High { "high" } else { "low" }
+                )
             }
             EventKind::Irq { exception, action } => {
                 let a = match action {
@@ -62,7 +80,11 @@ impl fmt::Display for Event {
                 write!(f, "exception {exception} {a}")
             }
             EventKind::Reg { name, write, value } => {
-                write!(f, "reg {} {name} {value:#010x}", if *write { "wr" } else { "rd" })
+                write!(
+                    f,
+                    "reg {} {name} {value:#010x}",
+                    if *write { "wr" } else { "rd" }
+                )
             }
             EventKind::Console { text } => write!(f, "console {text:?}"),
             EventKind::Log { level, text } => write!(f, "log {level} {text:?}"),
@@ -81,9 +103,35 @@ mod tests {
     fn text_form_is_stable() {
         let t: Trace = [
             Event::new(1_500, "gust", "USART1", EventKind::UartTx { byte: b'g' }),
-            Event::new(2_000_000_001, "fmu", "LPSPI1", EventKind::Spi { cs: 0, mosi: vec![0xf5, 0], miso: vec![0, 0x47] }),
-            Event::new(3, "fmu", "LPI2C1", EventKind::I2c { addr: 0x76, read: false, data: vec![0x00], ack: false }),
-            Event::new(4, "gust", "semihosting", EventKind::Console { text: "hi\n".into() }),
+            Event::new(
+                2_000_000_001,
+                "fmu",
+                "LPSPI1",
+                EventKind::Spi {
+                    cs: 0,
+                    mosi: vec![0xf5, 0],
+                    miso: vec![0, 0x47],
+                },
+            ),
+            Event::new(
+                3,
+                "fmu",
+                "LPI2C1",
+                EventKind::I2c {
+                    addr: 0x76,
+                    read: false,
+                    data: vec![0x00],
+                    ack: false,
+                },
+            ),
+            Event::new(
+                4,
+                "gust",
+                "semihosting",
+                EventKind::Console {
+                    text: "hi\n".into(),
+                },
+            ),
         ]
         .into_iter()
         .collect();

@@ -22,7 +22,9 @@ impl Trace {
     /// The transmitted lines of `machine`'s UART `port`.
     pub fn uart_tx_lines(&self, machine: &str, port: &str) -> Vec<UartLine> {
         assemble_lines(self.events().iter().filter_map(|e| match e.kind {
-            EventKind::UartTx { byte } if e.machine == machine && e.source == port => Some((e.t, vec![byte])),
+            EventKind::UartTx { byte } if e.machine == machine && e.source == port => {
+                Some((e.t, vec![byte]))
+            }
             _ => None,
         }))
     }
@@ -30,7 +32,9 @@ impl Trace {
     /// The semihosting console lines of `machine`.
     pub fn console_lines(&self, machine: &str) -> Vec<UartLine> {
         assemble_lines(self.events().iter().filter_map(|e| match &e.kind {
-            EventKind::Console { text } if e.machine == machine => Some((e.t, text.as_bytes().to_vec())),
+            EventKind::Console { text } if e.machine == machine => {
+                Some((e.t, text.as_bytes().to_vec()))
+            }
             _ => None,
         }))
     }
@@ -49,7 +53,12 @@ fn assemble_lines(chunks: impl Iterator<Item = (Nanos, Vec<u8>)>) -> Vec<UartLin
             last = t;
             match b {
                 b'\n' => {
-                    lines.push(UartLine { start, end: t, text: String::from_utf8_lossy(&cur).into_owned(), complete: true });
+                    lines.push(UartLine {
+                        start,
+                        end: t,
+                        text: String::from_utf8_lossy(&cur).into_owned(),
+                        complete: true,
+                    });
                     cur.clear();
                 }
                 b'\r' => {}
@@ -58,7 +67,12 @@ fn assemble_lines(chunks: impl Iterator<Item = (Nanos, Vec<u8>)>) -> Vec<UartLin
         }
     }
     if !cur.is_empty() {
-        lines.push(UartLine { start, end: last, text: String::from_utf8_lossy(&cur).into_owned(), complete: false });
+        lines.push(UartLine {
+            start,
+            end: last,
+            text: String::from_utf8_lossy(&cur).into_owned(),
+            complete: false,
+        });
     }
     lines
 }
@@ -72,12 +86,20 @@ mod tests {
     fn lines_are_split_on_newline_and_keep_times() {
         let mut t = Trace::new();
         for (i, b) in b"ab\r\ncd\nx".iter().enumerate() {
-            t.push(Event::new(i as u64 * 10, "m", "U1", EventKind::UartTx { byte: *b }));
+            t.push(Event::new(
+                i as u64 * 10,
+                "m",
+                "U1",
+                EventKind::UartTx { byte: *b },
+            ));
         }
         t.push(Event::new(5, "m", "U2", EventKind::UartTx { byte: b'z' }));
         let l = t.uart_tx_lines("m", "U1");
         assert_eq!(l.len(), 3);
-        assert_eq!((l[0].text.as_str(), l[0].start, l[0].end, l[0].complete), ("ab", 0, 30, true));
+        assert_eq!(
+            (l[0].text.as_str(), l[0].start, l[0].end, l[0].complete),
+            ("ab", 0, 30, true)
+        );
         assert_eq!((l[1].text.as_str(), l[1].start, l[1].end), ("cd", 40, 60));
         assert_eq!((l[2].text.as_str(), l[2].complete), ("x", false));
     }

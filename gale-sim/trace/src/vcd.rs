@@ -32,9 +32,20 @@ fn ident(mut n: usize) -> String {
 fn changes(e: &Event) -> Vec<(String, String, u32, u64)> {
     let scope = format!("{}.{}", e.machine, e.source);
     match &e.kind {
-        EventKind::Gpio { pin, level } => vec![(scope, pin.replace(['.', ' '], "_"), 1, (*level == Level::High) as u64)],
-        EventKind::UartTx { byte } => vec![(scope.clone(), "tx".into(), 8, *byte as u64), (scope, "tx_strobe".into(), 1, 1)],
-        EventKind::UartRx { byte } => vec![(scope.clone(), "rx".into(), 8, *byte as u64), (scope, "rx_strobe".into(), 1, 1)],
+        EventKind::Gpio { pin, level } => vec![(
+            scope,
+            pin.replace(['.', ' '], "_"),
+            1,
+            (*level == Level::High) as u64,
+        )],
+        EventKind::UartTx { byte } => vec![
+            (scope.clone(), "tx".into(), 8, *byte as u64),
+            (scope, "tx_strobe".into(), 1, 1),
+        ],
+        EventKind::UartRx { byte } => vec![
+            (scope.clone(), "rx".into(), 8, *byte as u64),
+            (scope, "rx_strobe".into(), 1, 1),
+        ],
         EventKind::Spi { cs, mosi, miso } => {
             let last = |v: &Vec<u8>| v.last().copied().unwrap_or(0) as u64;
             vec![
@@ -44,8 +55,18 @@ fn changes(e: &Event) -> Vec<(String, String, u32, u64)> {
                 (scope, "miso_last".into(), 8, last(miso)),
             ]
         }
-        EventKind::I2c { addr, read, data, ack } => vec![
-            (scope.clone(), "addr".into(), 8, ((*addr as u64) << 1) | *read as u64),
+        EventKind::I2c {
+            addr,
+            read,
+            data,
+            ack,
+        } => vec![
+            (
+                scope.clone(),
+                "addr".into(),
+                8,
+                ((*addr as u64) << 1) | *read as u64,
+            ),
             (scope.clone(), "len".into(), 16, data.len() as u64),
             (scope, "ack".into(), 1, *ack as u64),
         ],
@@ -72,7 +93,9 @@ impl Trace {
                 vars.entry((scope, name)).or_insert(Var { id: n, width });
             }
         }
-        let mut out = String::from("$date gale-sim $end\n$version gale-sim trace $end\n$timescale 1ns $end\n");
+        let mut out = String::from(
+            "$date gale-sim $end\n$version gale-sim trace $end\n$timescale 1ns $end\n",
+        );
         let mut by_scope: BTreeMap<&str, Vec<(&str, Var)>> = BTreeMap::new();
         for ((scope, name), v) in &vars {
             by_scope.entry(scope).or_default().push((name, *v));
@@ -94,10 +117,14 @@ impl Trace {
         for e in self.events() {
             for (scope, name, width, v) in changes(e) {
                 let var = vars[&(scope, name.clone())];
-                let pulse = name.ends_with("_strobe") || (name.starts_with("cs") && !name.ends_with("_len"));
+                let pulse = name.ends_with("_strobe")
+                    || (name.starts_with("cs") && !name.ends_with("_len"));
                 timeline.entry(e.t).or_default().push((var.id, width, v));
                 if pulse {
-                    timeline.entry(e.t + 1).or_default().push((var.id, width, 0));
+                    timeline
+                        .entry(e.t + 1)
+                        .or_default()
+                        .push((var.id, width, 0));
                 }
             }
         }
@@ -118,15 +145,34 @@ mod tests {
     #[test]
     fn vcd_declares_and_dumps_changes() {
         let t: Trace = [
-            Event::new(10, "gust", "GPIOB", EventKind::Gpio { pin: "PB0".into(), level: Level::High }),
+            Event::new(
+                10,
+                "gust",
+                "GPIOB",
+                EventKind::Gpio {
+                    pin: "PB0".into(),
+                    level: Level::High,
+                },
+            ),
             Event::new(20, "gust", "USART1", EventKind::UartTx { byte: 0x41 }),
-            Event::new(30, "gust", "GPIOB", EventKind::Gpio { pin: "PB0".into(), level: Level::Low }),
+            Event::new(
+                30,
+                "gust",
+                "GPIOB",
+                EventKind::Gpio {
+                    pin: "PB0".into(),
+                    level: Level::Low,
+                },
+            ),
         ]
         .into_iter()
         .collect();
         let v = t.to_vcd();
         assert!(v.contains("$timescale 1ns $end"));
-        assert!(v.contains("$scope module gust.GPIOB $end\n$var wire 1 ! PB0 $end"), "{v}");
+        assert!(
+            v.contains("$scope module gust.GPIOB $end\n$var wire 1 ! PB0 $end"),
+            "{v}"
+        );
         assert!(v.contains("$var wire 8 \" tx $end"), "{v}");
         assert!(v.contains("#10\n1!\n"), "{v}");
         assert!(v.contains("#20\nb1000001 \"\n1#\n#21\n0#\n"), "{v}");
@@ -137,6 +183,8 @@ mod tests {
     fn identifiers_are_unique_and_printable() {
         let ids: std::collections::BTreeSet<String> = (0..10_000).map(ident).collect();
         assert_eq!(ids.len(), 10_000);
-        assert!(ids.iter().all(|s| s.bytes().all(|b| (b'!'..=b'~').contains(&b))));
+        assert!(ids
+            .iter()
+            .all(|s| s.bytes().all(|b| (b'!'..=b'~').contains(&b))));
     }
 }

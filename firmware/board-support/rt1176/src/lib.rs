@@ -15,7 +15,6 @@
 
 use core::cell::RefCell;
 
-use gale_kernel::sync::irq_event::IrqEvent;
 use chip_imxrt1176::lpi2c::{self, Lpi2c};
 use chip_imxrt1176::lpspi::{self, Lpspi};
 use chip_imxrt1176::lpuart::{Lpuart, RxQueue, TxQueue};
@@ -33,6 +32,7 @@ use gale_kernel::executor::Executor;
 use gale_kernel::init::{self, Device, DeviceError};
 use gale_kernel::slot::Slot;
 use gale_kernel::sync::channel::Channel;
+use gale_kernel::sync::irq_event::IrqEvent;
 use gale_kernel::sync::signal::Signal;
 use gale_kernel::systick::SysTickAlarm;
 use gale_kernel::time::{Alarm, TimerDelay, TimerQueue};

@@ -57,10 +57,7 @@ static HEARTBEAT_TX: Channel<u8, 16, 1> = Channel::new();
 
 /// fmu-m7's own pads, after the shared [`board::PINS`]: LPUART2_TXD /
 /// LPUART2_RXD, the only LPUART2 pads of the RT1176.
-const HEARTBEAT_PINS: [IomuxcWrite; 2] = [
-    iomuxc!(SW_MUX_CTL_PAD_GPIO_DISP_B2_10 = ALT2),
-    iomuxc!(SW_MUX_CTL_PAD_GPIO_DISP_B2_11 = ALT2),
-];
+const HEARTBEAT_PINS: [IomuxcWrite; 2] = [iomuxc!(SW_MUX_CTL_PAD_GPIO_DISP_B2_10 = ALT2), iomuxc!(SW_MUX_CTL_PAD_GPIO_DISP_B2_11 = ALT2)];
 
 fn pend_flight() {
     NVIC::pend(FLIGHT_IRQ);

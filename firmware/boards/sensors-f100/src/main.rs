@@ -25,10 +25,10 @@ use core::cell::RefCell;
 
 use chip_stm32f100::i2c::I2c1;
 use chip_stm32f100::pac::{self, interrupt, Interrupt};
-use chip_stm32f100::{i2c, spi};
 use chip_stm32f100::rcc::{self, SYSCLK_HZ};
 use chip_stm32f100::spi::Spi1;
 use chip_stm32f100::usart::{TxQueue, Usart1};
+use chip_stm32f100::{i2c, spi};
 use cortex_m::peripheral::scb::SystemHandler;
 use cortex_m::peripheral::NVIC;
 use cortex_m_rt::entry;

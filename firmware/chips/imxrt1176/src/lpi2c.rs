@@ -13,8 +13,8 @@
 use embedded_hal_async::delay::DelayNs;
 use embedded_hal_async::i2c::{self, ErrorKind, NoAcknowledgeSource, Operation};
 
-use gale_kernel::sync::irq_event::IrqEvent;
 use crate::ral::{self, lpi2c};
+use gale_kernel::sync::irq_event::IrqEvent;
 
 const CMD_TRANSMIT: u32 = 0;
 const CMD_RECEIVE: u32 = 1;

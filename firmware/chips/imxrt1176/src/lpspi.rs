@@ -13,8 +13,8 @@ use core::cell::RefCell;
 use embedded_hal_async::delay::DelayNs;
 use embedded_hal_async::spi::{self, Operation};
 
-use gale_kernel::sync::irq_event::IrqEvent;
 use crate::ral::{self, lpspi};
+use gale_kernel::sync::irq_event::IrqEvent;
 
 /// Longest wait for one chunk (at most 15 bytes: 15 µs at 8 MHz).
 const CHUNK_TIMEOUT_US: u32 = 1_000;
@@ -112,7 +112,12 @@ impl<const N: u8, D: DelayNs> Lpspi<N, D> {
             let regs = &self.regs;
             let ok = self
                 .event
-                .wait(&mut self.delay, CHUNK_TIMEOUT_US, || ral::read_reg!(lpspi, regs, SR, RDF == 1), || ral::write_reg!(lpspi, regs, IER, RDIE: 1))
+                .wait(
+                    &mut self.delay,
+                    CHUNK_TIMEOUT_US,
+                    || ral::read_reg!(lpspi, regs, SR, RDF == 1),
+                    || ral::write_reg!(lpspi, regs, IER, RDIE: 1),
+                )
                 .await;
             ral::write_reg!(lpspi, self.regs, IER, 0);
             if !ok {
@@ -132,11 +137,15 @@ impl<const N: u8, D: DelayNs> Lpspi<N, D> {
             Operation::Write(buf) => self.exchange(buf.len(), |i| buf[i], |_, _| ()).await,
             Operation::Transfer(read, write) => {
                 let n = read.len().max(write.len());
-                self.exchange(n, |i| write.get(i).copied().unwrap_or(0), |i, b| {
-                    if let Some(slot) = read.get_mut(i) {
-                        *slot = b;
-                    }
-                })
+                self.exchange(
+                    n,
+                    |i| write.get(i).copied().unwrap_or(0),
+                    |i, b| {
+                        if let Some(slot) = read.get_mut(i) {
+                            *slot = b;
+                        }
+                    },
+                )
                 .await
             }
             Operation::TransferInPlace(buf) => {

@@ -57,7 +57,15 @@ impl<D: DelayNs> I2c1<D> {
     /// open-drain, software reset, standard mode at `scl_hz` (<= 100 kHz)
     /// from `pclk1_hz`, interrupt sources masked, enabled. `event` must be
     /// the one the I2C1_EV and I2C1_ER handlers pass to [`on_interrupt`].
-    pub fn new(regs: pac::I2C1, rcc: &pac::RCC, gpiob: &pac::GPIOB, pclk1_hz: u32, scl_hz: u32, event: &'static IrqEvent, delay: D) -> Self {
+    pub fn new(
+        regs: pac::I2C1,
+        rcc: &pac::RCC,
+        gpiob: &pac::GPIOB,
+        pclk1_hz: u32,
+        scl_hz: u32,
+        event: &'static IrqEvent,
+        delay: D,
+    ) -> Self {
         rcc.apb2enr().modify(|_, w| w.iopben().set_bit());
         rcc.apb1enr().modify(|_, w| w.i2c1en().set_bit());
         configure_output(gpiob, 6, OutputKind::AltOpenDrain, Speed::Mhz2);

@@ -66,7 +66,16 @@ impl<D: DelayNs> Spi1<D> {
     /// left disabled until a transaction. `event` must be the one the SPI1
     /// handler passes to [`on_interrupt`].
     #[allow(clippy::too_many_arguments, reason = "the register block, its clock and pin owners, the clocking and the interrupt completion")]
-    pub fn new(regs: pac::SPI1, rcc: &pac::RCC, gpioa: &pac::GPIOA, pclk2_hz: u32, sck_hz: u32, mode3: bool, event: &'static IrqEvent, delay: D) -> Self {
+    pub fn new(
+        regs: pac::SPI1,
+        rcc: &pac::RCC,
+        gpioa: &pac::GPIOA,
+        pclk2_hz: u32,
+        sck_hz: u32,
+        mode3: bool,
+        event: &'static IrqEvent,
+        delay: D,
+    ) -> Self {
         rcc.apb2enr().modify(|_, w| w.iopaen().set_bit().spi1en().set_bit());
         configure_output(gpioa, 5, OutputKind::AltPushPull, Speed::Mhz50);
         configure_output(gpioa, 7, OutputKind::AltPushPull, Speed::Mhz50);

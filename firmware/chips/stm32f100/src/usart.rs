@@ -116,9 +116,13 @@ impl<const A: usize> Usart<A> {
     /// polls it where the wire must be idle (before an exit).
     pub fn on_tx_interrupt<const Q: usize, const W: usize>(&mut self, tx: &Channel<u8, Q, W>) {
         let regs = &self.regs;
-        let empty = drain_tx(tx, || regs.sr().read().txe().bit_is_set(), |b| {
-            regs.dr().write(|w| w.dr().set(b as u16));
-        });
+        let empty = drain_tx(
+            tx,
+            || regs.sr().read().txe().bit_is_set(),
+            |b| {
+                regs.dr().write(|w| w.dr().set(b as u16));
+            },
+        );
         if empty {
             self.regs.cr1().modify(|_, w| w.txeie().clear_bit());
         }

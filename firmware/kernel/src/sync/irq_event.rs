@@ -10,8 +10,8 @@ use core::future::{poll_fn, Future};
 use core::pin::pin;
 use core::task::Poll;
 
-use embedded_hal_async::delay::DelayNs;
 use super::signal::Signal;
+use embedded_hal_async::delay::DelayNs;
 
 /// One peripheral's interrupt completion, a `static` shared by the driver
 /// (task side) and the board's interrupt handler.
@@ -96,10 +96,15 @@ mod tests {
         let (c, polls) = (Count::new(), Cell::new(0));
         let mut d = TwoPolls(&polls);
         let armed = Cell::new(0);
-        let mut w = pin!(ev.wait(&mut d, 100, || true, || {
-            armed.set(armed.get() + 1);
-            ev.notify();
-        }));
+        let mut w = pin!(ev.wait(
+            &mut d,
+            100,
+            || true,
+            || {
+                armed.set(armed.get() + 1);
+                ev.notify();
+            }
+        ));
         assert_eq!(poll_once(w.as_mut(), &c), Poll::Ready(true));
         assert_eq!(armed.get(), 1);
         assert_eq!(polls.get(), 0, "timeout never polled");

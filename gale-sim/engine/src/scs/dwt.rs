@@ -14,12 +14,18 @@ pub(crate) struct Dwt {
 
 impl Dwt {
     pub fn new() -> Self {
-        Dwt { ctrl: 0, base_value: 0, base_cycle: 0, running: false }
+        Dwt {
+            ctrl: 0,
+            base_value: 0,
+            base_cycle: 0,
+            running: false,
+        }
     }
 
     fn cyccnt(&self, cycles: u64) -> u32 {
         if self.running {
-            self.base_value.wrapping_add((cycles - self.base_cycle) as u32)
+            self.base_value
+                .wrapping_add((cycles - self.base_cycle) as u32)
         } else {
             self.base_value
         }

@@ -57,7 +57,10 @@ impl Nvic {
     pub fn reset(&mut self) {
         let irqs = self.level.len();
         let level = std::mem::take(&mut self.level);
-        *self = Nvic { prio_mask: self.prio_mask, ..Nvic::new(irqs as u32, 8) };
+        *self = Nvic {
+            prio_mask: self.prio_mask,
+            ..Nvic::new(irqs as u32, 8)
+        };
         self.level = level;
         for e in [NMI, HARDFAULT, SVCALL, DEBUGMON, PENDSV, SYSTICK] {
             self.enabled[e] = true;
@@ -161,7 +164,9 @@ impl Nvic {
 
     /// Drives external interrupt line `irq` (level-sensitive).
     pub fn set_line(&mut self, irq: usize, level: bool) -> bool {
-        let Some(l) = self.level.get_mut(irq) else { return false };
+        let Some(l) = self.level.get_mut(irq) else {
+            return false;
+        };
         let rose = level && !*l;
         *l = level;
         if level {
@@ -322,10 +327,16 @@ mod tests {
         n.clear_pending_on_entry(IRQ0 + 5);
         assert!(!n.is_pending(IRQ0 + 5), "entry clears it");
         n.repend_if_asserted(IRQ0 + 5);
-        assert!(n.is_pending(IRQ0 + 5), "still asserted at return: pending again");
+        assert!(
+            n.is_pending(IRQ0 + 5),
+            "still asserted at return: pending again"
+        );
         n.clear_pending_on_entry(IRQ0 + 5);
         n.set_line(5, false);
         n.repend_if_asserted(IRQ0 + 5);
-        assert!(!n.is_pending(IRQ0 + 5), "deasserted during the handler: done");
+        assert!(
+            !n.is_pending(IRQ0 + 5),
+            "deasserted during the handler: done"
+        );
     }
 }

@@ -25,11 +25,23 @@ pub(crate) struct SysTick {
 
 impl SysTick {
     pub fn new(hz: u64) -> Self {
-        SysTick { ctrl: 0, load: 0, frozen: 0, anchor: 0, v0: 0, next_zero: u64::MAX, hz }
+        SysTick {
+            ctrl: 0,
+            load: 0,
+            frozen: 0,
+            anchor: 0,
+            v0: 0,
+            next_zero: u64::MAX,
+            hz,
+        }
     }
 
     fn div(&self) -> u64 {
-        if self.ctrl & CLKSOURCE != 0 { 1 } else { REF_DIVIDER }
+        if self.ctrl & CLKSOURCE != 0 {
+            1
+        } else {
+            REF_DIVIDER
+        }
     }
 
     fn tick(&self, cycles: u64) -> u64 {
@@ -53,7 +65,11 @@ impl SysTick {
             return 0;
         }
         let k = (t - self.v0 as u64) % (self.load as u64 + 1);
-        if k == 0 { 0 } else { self.load + 1 - k as u32 }
+        if k == 0 {
+            0
+        } else {
+            self.load + 1 - k as u32
+        }
     }
 
     fn next_zero_after(&self, tick: u64) -> u64 {
@@ -71,7 +87,11 @@ impl SysTick {
     fn reanchor(&mut self, cycles: u64, value: u32) {
         self.anchor = self.tick(cycles);
         self.v0 = value;
-        self.next_zero = if self.running() { self.next_zero_after(self.anchor) } else { u64::MAX };
+        self.next_zero = if self.running() {
+            self.next_zero_after(self.anchor)
+        } else {
+            u64::MAX
+        };
     }
 
     /// The cycle of the next wrap event, if counting.

@@ -56,10 +56,26 @@ impl Board {
             cpu_hz: 25_000_000,
             nvic_irqs: 32,
             memories: vec![
-                MemoryRegion { name: "ssram1".into(), base: 0, size: 4 << 20, writable: true, executable: true, shared: None, aliases: vec![] },
+                MemoryRegion {
+                    name: "ssram1".into(),
+                    base: 0,
+                    size: 4 << 20,
+                    writable: true,
+                    executable: true,
+                    shared: None,
+                    aliases: vec![],
+                },
                 // Not executable: unicorn sends every store to an executable page
                 // down its slow path (self-modifying-code checks).
-                MemoryRegion { name: "ssram23".into(), base: 0x2000_0000, size: 4 << 20, writable: true, executable: false, shared: None, aliases: vec![] },
+                MemoryRegion {
+                    name: "ssram23".into(),
+                    base: 0x2000_0000,
+                    size: 4 << 20,
+                    writable: true,
+                    executable: false,
+                    shared: None,
+                    aliases: vec![],
+                },
             ],
             peripherals: vec![],
             trace_irqs: true,
@@ -68,7 +84,10 @@ impl Board {
 }
 
 pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 static BUILD_LOCK: Mutex<()> = Mutex::new(());
@@ -79,7 +98,14 @@ pub fn build_images(target: &str) -> PathBuf {
     let root = repo_root();
     let target_dir = root.join("target/conformance").join(target);
     let out = Command::new(env!("CARGO"))
-        .args(["build", "--release", "--bins", "--target", target, "--manifest-path"])
+        .args([
+            "build",
+            "--release",
+            "--bins",
+            "--target",
+            target,
+            "--manifest-path",
+        ])
         .arg(root.join("firmware/conformance/Cargo.toml"))
         .arg("--target-dir")
         .arg(&target_dir)
@@ -90,7 +116,10 @@ pub fn build_images(target: &str) -> PathBuf {
         .stderr(Stdio::inherit())
         .status()
         .expect("running cargo to build the conformance images");
-    assert!(out.success(), "building firmware/conformance for {target} failed (see the compiler output above)");
+    assert!(
+        out.success(),
+        "building firmware/conformance for {target} failed (see the compiler output above)"
+    );
     target_dir.join(target).join("release")
 }
 
@@ -120,7 +149,14 @@ pub fn run_engine_spec(spec: MachineSpec, elf: &[u8], limits: Limits) -> EngineR
     let stop = m.run_until(limits.time, &limits).expect("run");
     let wall = t0.elapsed();
     let trace = m.take_trace();
-    EngineRun { stop, console: console_text(&trace), trace, instructions: m.instructions(), virtual_ns: m.now(), wall }
+    EngineRun {
+        stop,
+        console: console_text(&trace),
+        trace,
+        instructions: m.instructions(),
+        virtual_ns: m.now(),
+        wall,
+    }
 }
 
 pub fn console_text(trace: &Trace) -> String {
@@ -160,7 +196,15 @@ pub fn run_qemu(board: Board, elf_path: &Path, timeout: Duration, clock: QemuClo
         cmd.args(["-icount", "shift=0,align=off,sleep=off"]);
     }
     let mut child = cmd
-        .args(["-M", board.qemu_machine(), "-nographic", "-monitor", "none", "-serial", "none"])
+        .args([
+            "-M",
+            board.qemu_machine(),
+            "-nographic",
+            "-monitor",
+            "none",
+            "-serial",
+            "none",
+        ])
         .args(["-semihosting-config", "enable=on,target=native", "-kernel"])
         .arg(elf_path)
         .stdin(Stdio::null())
@@ -180,11 +224,20 @@ pub fn run_qemu(board: Board, elf_path: &Path, timeout: Duration, clock: QemuClo
         std::thread::sleep(Duration::from_millis(2));
     }
     let out = child.wait_with_output().unwrap();
-    QemuRun { stdout: String::from_utf8_lossy(&out.stdout).into_owned(), code: out.status.code(), wall: t0.elapsed() }
+    QemuRun {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        code: out.status.code(),
+        wall: t0.elapsed(),
+    }
 }
 
 pub fn qemu_available() -> bool {
-    Command::new("qemu-system-arm").arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
+    Command::new("qemu-system-arm")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 pub fn image_path(board: Board, name: &str) -> PathBuf {

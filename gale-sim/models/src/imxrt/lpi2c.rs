@@ -50,13 +50,13 @@ const MRDR: u32 = 0x70;
 
 /// Target registers kept as plain storage: (offset, writable mask).
 const TARGET_STORED: [(u32, u32); 7] = [
-    (0x110, 0x0000_0333),     // SCR
-    (0x118, 0x0000_ff0f),     // SIER
-    (0x11c, 0x0000_0007),     // SDER
-    (0x124, 0x0007_3f0f),     // SCFGR1
-    (0x128, 0x0f0f_3f0f),     // SCFGR2
-    (0x140, 0x07fe_07fe),     // SAMR
-    (0x154, 0x0000_0001),     // STAR
+    (0x110, 0x0000_0333), // SCR
+    (0x118, 0x0000_ff0f), // SIER
+    (0x11c, 0x0000_0007), // SDER
+    (0x124, 0x0007_3f0f), // SCFGR1
+    (0x128, 0x0f0f_3f0f), // SCFGR2
+    (0x140, 0x07fe_07fe), // SAMR
+    (0x154, 0x0000_0001), // STAR
 ];
 /// SASR and SRDR read RXEMPTY/ANV set (no target traffic is modelled).
 const SASR: u32 = 0x150;
@@ -219,7 +219,9 @@ impl Lpi2c {
                 self.receiving = (left > 1).then_some((left - 1, discard));
                 continue;
             }
-            let Some(cmd) = self.cmds.pop_front() else { break };
+            let Some(cmd) = self.cmds.pop_front() else {
+                break;
+            };
             self.command(cmd, ctx);
         }
         self.autostop_at = (self.mcfgr[1] & MCFGR1_AUTOSTOP != 0
@@ -284,7 +286,10 @@ impl Lpi2c {
             MFCR => self.mfcr,
             MFSR => (self.cmds.len().min(FIFO_DEPTH) as u32) | ((self.rx.len() as u32) << 16),
             SASR | SRDR => MRDR_RXEMPTY,
-            _ => TARGET_STORED.iter().position(|(o, _)| *o == reg).map_or(0, |i| self.target[i]),
+            _ => TARGET_STORED
+                .iter()
+                .position(|(o, _)| *o == reg)
+                .map_or(0, |i| self.target[i]),
         }
     }
 }
@@ -312,7 +317,11 @@ impl Peripheral for Lpi2c {
 
     fn write(&mut self, offset: u32, access: Access, value: u32, ctx: &mut Ctx) {
         let reg = offset & !3;
-        let old = if matches!(reg, MSR | MTDR) { 0 } else { self.peek(reg) };
+        let old = if matches!(reg, MSR | MTDR) {
+            0
+        } else {
+            self.peek(reg)
+        };
         let v = lane_write(old, offset, access, value);
         match reg {
             MCR => {
@@ -408,8 +417,18 @@ mod tests {
         assert_eq!(
             kinds(&trace),
             vec![
-                EventKind::I2c { addr: 0x76, read: false, data: vec![0x31], ack: true },
-                EventKind::I2c { addr: 0x76, read: true, data, ack: true },
+                EventKind::I2c {
+                    addr: 0x76,
+                    read: false,
+                    data: vec![0x31],
+                    ack: true
+                },
+                EventKind::I2c {
+                    addr: 0x76,
+                    read: true,
+                    data,
+                    ack: true
+                },
             ]
         );
     }
@@ -425,13 +444,28 @@ mod tests {
             i.write(MTDR, Access::Word, cmd(CMD_TRANSMIT, 1), c);
             let msr = i.read(MSR, Access::Word, c);
             assert_eq!(msr & (MSR_NDF | MSR_SDF | MSR_MBF), MSR_NDF | MSR_SDF);
-            assert_eq!(i.read(MFSR, Access::Word, c) & 7, 1, "held while NDF is set");
+            assert_eq!(
+                i.read(MFSR, Access::Word, c) & 7,
+                1,
+                "held while NDF is set"
+            );
             i.write(MCR, Access::Word, MCR_MEN | MCR_RTF, c);
             i.write(MSR, Access::Word, MSR_NDF, c);
             assert_eq!(i.read(MSR, Access::Word, c) & (MSR_NDF | MSR_FEF), 0);
         });
-        assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(IRQ, true), (IRQ, false)]);
-        assert_eq!(kinds(&trace), vec![EventKind::I2c { addr: 0x50, read: false, data: vec![], ack: false }]);
+        assert_eq!(
+            irqs.drain().collect::<Vec<_>>(),
+            vec![(IRQ, true), (IRQ, false)]
+        );
+        assert_eq!(
+            kinds(&trace),
+            vec![EventKind::I2c {
+                addr: 0x50,
+                read: false,
+                data: vec![],
+                ack: false
+            }]
+        );
     }
 
     #[test]
@@ -441,12 +475,24 @@ mod tests {
         with_ctx(&mut irqs, &mut trace, 0, |c| {
             i.write(MCR, Access::Word, MCR_MEN, c);
             i.write(MTDR, Access::Word, cmd(CMD_TRANSMIT, 1), c);
-            assert_ne!(i.read(MSR, Access::Word, c) & MSR_FEF, 0, "data without START");
+            assert_ne!(
+                i.read(MSR, Access::Word, c) & MSR_FEF,
+                0,
+                "data without START"
+            );
             i.write(MTDR, Access::Word, cmd(CMD_START, 0x76 << 1), c);
             i.write(MTDR, Access::Word, cmd(CMD_TRANSMIT, 0xee), c);
             assert_ne!(i.read(MSR, Access::Word, c) & MSR_NDF, 0);
         });
-        assert_eq!(kinds(&trace), vec![EventKind::I2c { addr: 0x76, read: false, data: vec![0xee], ack: false }]);
+        assert_eq!(
+            kinds(&trace),
+            vec![EventKind::I2c {
+                addr: 0x76,
+                read: false,
+                data: vec![0xee],
+                ack: false
+            }]
+        );
     }
 
     /// What the chip-imxrt1176 driver waits on: MIER.RDIE with
@@ -465,7 +511,11 @@ mod tests {
             i.write(MTDR, Access::Word, cmd(CMD_START, 0x76 << 1 | 1), c);
             i.write(MTDR, Access::Word, cmd(CMD_RECEIVE, 3), c);
             i.write(MIER, Access::Word, MSR_RDF, c);
-            assert_ne!(i.read(MSR, Access::Word, c) & MSR_RDF, 0, "4 bytes > RXWATER 3");
+            assert_ne!(
+                i.read(MSR, Access::Word, c) & MSR_RDF,
+                0,
+                "4 bytes > RXWATER 3"
+            );
             i.write(MIER, Access::Word, 0, c);
             for _ in 0..4 {
                 i.read(MRDR, Access::Word, c);
@@ -475,7 +525,10 @@ mod tests {
             i.write(MSR, Access::Word, MSR_SDF, c);
         });
         let edges = [(IRQ, true), (IRQ, false)];
-        assert_eq!(irqs.drain().collect::<Vec<_>>(), [edges, edges, edges].concat());
+        assert_eq!(
+            irqs.drain().collect::<Vec<_>>(),
+            [edges, edges, edges].concat()
+        );
     }
 
     #[test]
@@ -490,9 +543,19 @@ mod tests {
         });
         assert_eq!(i.next_deadline(), Some(100 + AUTOSTOP_IDLE_NS));
         assert!(trace.is_empty());
-        with_ctx(&mut irqs, &mut trace, 100 + AUTOSTOP_IDLE_NS, |c| i.advance(c));
+        with_ctx(&mut irqs, &mut trace, 100 + AUTOSTOP_IDLE_NS, |c| {
+            i.advance(c)
+        });
         assert_eq!(i.next_deadline(), None);
-        assert_eq!(kinds(&trace), vec![EventKind::I2c { addr: 0x76, read: false, data: vec![0x7e], ack: true }]);
+        assert_eq!(
+            kinds(&trace),
+            vec![EventKind::I2c {
+                addr: 0x76,
+                read: false,
+                data: vec![0x7e],
+                ack: true
+            }]
+        );
     }
 
     #[test]

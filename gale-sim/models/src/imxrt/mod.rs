@@ -6,10 +6,10 @@
 /// Size of one peripheral instance's register window.
 pub(crate) const WINDOW: u32 = 0x4000;
 
-pub mod lpuart;
-pub mod lpspi;
-pub mod lpi2c;
 pub mod gpio;
 pub mod gpt;
-pub mod pit;
+pub mod lpi2c;
+pub mod lpspi;
+pub mod lpuart;
 pub mod mu;
+pub mod pit;

@@ -116,8 +116,14 @@ impl Default for MuLink {
 
 impl MuLink {
     pub fn new() -> Self {
-        let side = SideState { te: [true; 4], ..Default::default() };
-        MuLink(Arc::new(Mutex::new(Pair { sides: [side; 2], present: [false; 2] })))
+        let side = SideState {
+            te: [true; 4],
+            ..Default::default()
+        };
+        MuLink(Arc::new(Mutex::new(Pair {
+            sides: [side; 2],
+            present: [false; 2],
+        })))
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut Pair) -> R) -> R {
@@ -141,7 +147,13 @@ impl Mu {
     /// Side `side` of MU instance `name` on external interrupt `irq`, not
     /// yet connected to the other side (see [`Mu::connect`]).
     pub fn new(name: impl Into<String>, side: Side, irq: Option<u32>) -> Self {
-        Mu { name: name.into(), side, link: MuLink::new(), cr: 0, irq: IrqLine::new(irq) }
+        Mu {
+            name: name.into(),
+            side,
+            link: MuLink::new(),
+            cr: 0,
+            irq: IrqLine::new(irq),
+        }
     }
 
     /// Joins `link`, the MU shared with the other core's side.
@@ -172,7 +184,9 @@ impl Mu {
     fn cr(&self) -> u32 {
         let other = self.side.other().index();
         let pending = self.link.with(|p| p.sides[other].gip);
-        let gir = (0..4).filter(|&n| pending[n]).fold(0, |v, n| v | bit(GIR_BASE, n));
+        let gir = (0..4)
+            .filter(|&n| pending[n])
+            .fold(0, |v, n| v | bit(GIR_BASE, n));
         (self.cr & !field(GIR_BASE)) | gir
     }
 
@@ -269,7 +283,10 @@ impl Peripheral for Mu {
     fn write(&mut self, offset: u32, access: Access, value: u32, ctx: &mut Ctx) {
         let reg = offset & !3;
         match reg {
-            TR0..=0x0c => self.transmit(((reg - TR0) / 4) as usize, lane_write(0, offset, access, value)),
+            TR0..=0x0c => self.transmit(
+                ((reg - TR0) / 4) as usize,
+                lane_write(0, offset, access, value),
+            ),
             SR => self.clear_gip(lane_write(0, offset, access, value)),
             CR => self.write_cr(lane_write(self.cr, offset, access, value)),
             _ => {}
@@ -301,10 +318,18 @@ mod tests {
 
     impl Rig {
         fn new() -> Self {
-            Rig { irqs: IrqLines::default(), trace: Trace::new() }
+            Rig {
+                irqs: IrqLines::default(),
+                trace: Trace::new(),
+            }
         }
         fn ctx(&mut self) -> Ctx<'_> {
-            Ctx { now: 0, machine: "m", irqs: &mut self.irqs, trace: &mut self.trace }
+            Ctx {
+                now: 0,
+                machine: "m",
+                irqs: &mut self.irqs,
+                trace: &mut self.trace,
+            }
         }
         fn lines(&mut self) -> Vec<(u32, bool)> {
             self.irqs.drain().collect()
@@ -313,7 +338,10 @@ mod tests {
 
     fn pair() -> (Mu, Mu) {
         let link = MuLink::new();
-        let (mut a, mut b) = (Mu::new("MUA", Side::A, Some(118)), Mu::new("MUB", Side::B, Some(118)));
+        let (mut a, mut b) = (
+            Mu::new("MUA", Side::A, Some(118)),
+            Mu::new("MUB", Side::B, Some(118)),
+        );
         a.connect(link.clone());
         b.connect(link);
         (a, b)
@@ -327,13 +355,33 @@ mod tests {
     fn a_word_crosses_and_flags_follow_the_reference_manual() {
         let (mut a, mut b) = pair();
         let mut r = Rig::new();
-        assert_eq!(b.read(SR, Access::Word, &mut r.ctx()) & (TE0 | RF0 | SR_RS), TE0, "reset: TE0 set, peer present");
+        assert_eq!(
+            b.read(SR, Access::Word, &mut r.ctx()) & (TE0 | RF0 | SR_RS),
+            TE0,
+            "reset: TE0 set, peer present"
+        );
         b.write(TR0, Access::Word, 0x1234_5678, &mut r.ctx());
-        assert_eq!(b.read(SR, Access::Word, &mut r.ctx()) & TE0, 0, "TE0 clears on write");
-        assert_ne!(a.read(SR, Access::Word, &mut r.ctx()) & RF0, 0, "RF0 sets on the other side");
+        assert_eq!(
+            b.read(SR, Access::Word, &mut r.ctx()) & TE0,
+            0,
+            "TE0 clears on write"
+        );
+        assert_ne!(
+            a.read(SR, Access::Word, &mut r.ctx()) & RF0,
+            0,
+            "RF0 sets on the other side"
+        );
         assert_eq!(a.read(RR0, Access::Word, &mut r.ctx()), 0x1234_5678);
-        assert_eq!(a.read(SR, Access::Word, &mut r.ctx()) & RF0, 0, "RF0 clears on read");
-        assert_ne!(b.read(SR, Access::Word, &mut r.ctx()) & TE0, 0, "TE0 back once read");
+        assert_eq!(
+            a.read(SR, Access::Word, &mut r.ctx()) & RF0,
+            0,
+            "RF0 clears on read"
+        );
+        assert_ne!(
+            b.read(SR, Access::Word, &mut r.ctx()) & TE0,
+            0,
+            "TE0 back once read"
+        );
         // Channel 3 uses the lowest bit of each field.
         b.write(0x0c, Access::Word, 7, &mut r.ctx());
         assert_ne!(a.read(SR, Access::Word, &mut r.ctx()) & 1 << 24, 0);
@@ -363,13 +411,21 @@ mod tests {
         let mut r = Rig::new();
         b.write(CR, Access::Word, 1 << 31, &mut r.ctx()); // GIE0
         a.write(CR, Access::Word, 1 << 19, &mut r.ctx()); // GIR0
-        assert_ne!(a.read(CR, Access::Word, &mut r.ctx()) & 1 << 19, 0, "GIR0 reads set while pending");
+        assert_ne!(
+            a.read(CR, Access::Word, &mut r.ctx()) & 1 << 19,
+            0,
+            "GIR0 reads set while pending"
+        );
         b.advance(&mut r.ctx());
         assert_eq!(r.lines(), vec![(118, true)]);
         assert_ne!(b.read(SR, Access::Word, &mut r.ctx()) & 1 << 31, 0);
         b.write(SR, Access::Word, 1 << 31, &mut r.ctx());
         assert_eq!(r.lines(), vec![(118, false)]);
-        assert_eq!(a.read(CR, Access::Word, &mut r.ctx()) & 1 << 19, 0, "GIR0 clears once taken");
+        assert_eq!(
+            a.read(CR, Access::Word, &mut r.ctx()) & 1 << 19,
+            0,
+            "GIR0 clears once taken"
+        );
     }
 
     #[test]
@@ -378,7 +434,11 @@ mod tests {
         let mut r = Rig::new();
         assert_ne!(b.read(SR, Access::Word, &mut r.ctx()) & SR_RS, 0);
         b.write(TR0, Access::Word, 5, &mut r.ctx());
-        assert_eq!(b.read(SR, Access::Word, &mut r.ctx()) & TE0, 0, "nobody reads: TE0 stays clear");
+        assert_eq!(
+            b.read(SR, Access::Word, &mut r.ctx()) & TE0,
+            0,
+            "nobody reads: TE0 stays clear"
+        );
         assert_eq!(b.next_deadline(), None);
     }
 

@@ -114,7 +114,11 @@ impl Pit {
         }
         let mut prev_timeouts = 0;
         for i in 0..CHANNELS {
-            let input = if self.ch[i].chained(i) { prev_timeouts } else { n };
+            let input = if self.ch[i].chained(i) {
+                prev_timeouts
+            } else {
+                n
+            };
             prev_timeouts = self.ch[i].count(input);
         }
     }
@@ -166,7 +170,11 @@ impl Peripheral for Pit {
     fn write(&mut self, offset: u32, access: Access, value: u32, ctx: &mut Ctx) {
         self.sync(ctx.now);
         let reg = offset & !3;
-        let old = if reg % CHANNEL_STRIDE == TFLG { 0 } else { self.peek(reg) };
+        let old = if reg % CHANNEL_STRIDE == TFLG {
+            0
+        } else {
+            self.peek(reg)
+        };
         let v = lane_write(old, offset, access, value);
         if reg == MCR {
             self.mcr = v & (MCR_FRZ | MCR_MDIS);
@@ -235,7 +243,9 @@ mod tests {
             p.write(CH0 + TCTRL, Access::Word, TCTRL_TEN | TCTRL_TIE, c);
         });
         assert_eq!(p.next_deadline(), Some(1_000_000));
-        with_ctx(&mut irqs, &mut trace, 500_000, |c| assert_eq!(p.read(CH0 + CVAL, Access::Word, c), 11_999));
+        with_ctx(&mut irqs, &mut trace, 500_000, |c| {
+            assert_eq!(p.read(CH0 + CVAL, Access::Word, c), 11_999)
+        });
         with_ctx(&mut irqs, &mut trace, 1_000_000, |c| p.advance(c));
         assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(IRQ, true)]);
         with_ctx(&mut irqs, &mut trace, 1_000_000, |c| {
@@ -253,7 +263,12 @@ mod tests {
         with_ctx(&mut irqs, &mut trace, 0, |c| {
             p.write(CH0 + LDVAL, Access::Word, 9, c); // 10 us
             p.write(CH1 + LDVAL, Access::Word, 100, c);
-            p.write(CH1 + TCTRL, Access::Word, TCTRL_TEN | TCTRL_CHN | TCTRL_TIE, c);
+            p.write(
+                CH1 + TCTRL,
+                Access::Word,
+                TCTRL_TEN | TCTRL_CHN | TCTRL_TIE,
+                c,
+            );
             p.write(CH0 + TCTRL, Access::Word, TCTRL_TEN, c);
         });
         assert_eq!(p.next_deadline(), None, "module disabled");
@@ -261,7 +276,11 @@ mod tests {
             assert_eq!(p.read(CH0 + CVAL, Access::Word, c), 9);
             p.write(MCR, Access::Word, 0, c);
         });
-        assert_eq!(p.next_deadline(), Some(60_000), "chained channel wakes via channel 0");
+        assert_eq!(
+            p.next_deadline(),
+            Some(60_000),
+            "chained channel wakes via channel 0"
+        );
         with_ctx(&mut irqs, &mut trace, 80_000, |c| {
             assert_eq!(p.read(LTMR64H, Access::Word, c), 97);
             assert_eq!(p.read(LTMR64L, Access::Word, c), 9);

@@ -60,7 +60,12 @@ const NVM_PAR_T1: u8 = 0x31;
 const CMD: u8 = 0x7e;
 
 const CHIP_ID_VALUE: u8 = 0x50;
-const RESET_VALUES: [(u8, u8); 4] = [(FIFO_CONFIG_1, 0x02), (FIFO_CONFIG_2, 0x02), (INT_CTRL, 0x02), (OSR, 0x02)];
+const RESET_VALUES: [(u8, u8); 4] = [
+    (FIFO_CONFIG_1, 0x02),
+    (FIFO_CONFIG_2, 0x02),
+    (INT_CTRL, 0x02),
+    (OSR, 0x02),
+];
 const DATA_RESET: u32 = 0x80_0000;
 
 // Bits and values.
@@ -221,7 +226,11 @@ pub struct Bmp388 {
 
 impl Bmp388 {
     /// A BMP388 measuring `pressure` (Pa) and `temperature` (°C).
-    pub fn new(pressure: Box<dyn Source>, temperature: Box<dyn Source>, faults: FaultSchedule) -> Self {
+    pub fn new(
+        pressure: Box<dyn Source>,
+        temperature: Box<dyn Source>,
+        faults: FaultSchedule,
+    ) -> Self {
         let mut d = Bmp388 {
             pressure,
             temperature,
@@ -317,7 +326,14 @@ impl Bmp388 {
                 }
             }
             // Read-only registers and the calibration NVM ignore writes.
-            CHIP_ID | ERR_REG | STATUS | DATA_0..=DATA_5 | SENSORTIME_0..=SENSORTIME_2 | EVENT | INT_STATUS | CMD => {}
+            CHIP_ID
+            | ERR_REG
+            | STATUS
+            | DATA_0..=DATA_5
+            | SENSORTIME_0..=SENSORTIME_2
+            | EVENT
+            | INT_STATUS
+            | CMD => {}
             a if (NVM_PAR_T1..=NVM_PAR_T1 + 20).contains(&a) => {}
             a => self.regs[a as usize & 0x7f] = v,
         }
@@ -328,7 +344,11 @@ impl Bmp388 {
             CHIP_ID => CHIP_ID_VALUE,
             DATA_0..=DATA_5 => {
                 let i = (addr - DATA_0) as usize;
-                let clear = if (DATA_0..=DATA_2).contains(&addr) { STATUS_DRDY_PRESS } else { STATUS_DRDY_TEMP };
+                let clear = if (DATA_0..=DATA_2).contains(&addr) {
+                    STATUS_DRDY_PRESS
+                } else {
+                    STATUS_DRDY_TEMP
+                };
                 self.regs[STATUS as usize] &= !clear;
                 self.shadow[i]
             }
@@ -345,7 +365,10 @@ impl Bmp388 {
 
 impl I2cDevice for Bmp388 {
     fn start(&mut self, read: bool, now: Nanos) -> bool {
-        if self.faults.is_active(now, |f| matches!(f, BusFault::Nak | BusFault::Disconnect)) {
+        if self
+            .faults
+            .is_active(now, |f| matches!(f, BusFault::Nak | BusFault::Disconnect))
+        {
             return false;
         }
         self.catch_up(now);
@@ -359,7 +382,10 @@ impl I2cDevice for Bmp388 {
     }
 
     fn write(&mut self, byte: u8, now: Nanos) -> bool {
-        if self.faults.is_active(now, |f| matches!(f, BusFault::Disconnect)) {
+        if self
+            .faults
+            .is_active(now, |f| matches!(f, BusFault::Disconnect))
+        {
             return false;
         }
         if self.expect_addr {
@@ -372,7 +398,10 @@ impl I2cDevice for Bmp388 {
     }
 
     fn read(&mut self, now: Nanos) -> u8 {
-        if self.faults.is_active(now, |f| matches!(f, BusFault::Disconnect)) {
+        if self
+            .faults
+            .is_active(now, |f| matches!(f, BusFault::Disconnect))
+        {
             return 0xff;
         }
         let v = self.read_reg(self.pointer, now);
@@ -444,7 +473,10 @@ mod tests {
                 let (rp, rt) = CALIBRATION.encode(pressure, temp);
                 assert!(rp <= RAW_MAX && rt <= RAW_MAX);
                 let (p, t) = datasheet_compensate(&nvm, rp, rt);
-                worst = (worst.0.max((p - pressure).abs()), worst.1.max((t - temp).abs()));
+                worst = (
+                    worst.0.max((p - pressure).abs()),
+                    worst.1.max((t - temp).abs()),
+                );
             }
         }
         assert!(worst.0 <= 0.5, "pressure error {} Pa", worst.0);
@@ -477,7 +509,11 @@ mod tests {
     fn harness(faults: FaultSchedule) -> (Harness, Arc<Mutex<f64>>) {
         let p = Arc::new(Mutex::new(101_325.0));
         let p2 = p.clone();
-        let dev = Bmp388::new(Box::new(move |_t: Nanos| *p2.lock().unwrap()), Box::new(|_t: Nanos| 21.5), faults);
+        let dev = Bmp388::new(
+            Box::new(move |_t: Nanos| *p2.lock().unwrap()),
+            Box::new(|_t: Nanos| 21.5),
+            faults,
+        );
         (Harness { dev }, p)
     }
 
@@ -492,15 +528,25 @@ mod tests {
         assert_eq!(h.read(0, NVM_PAR_T1, 21), CALIBRATION.nvm_bytes().to_vec());
         assert_eq!(h.read(0, EVENT, 1), vec![EVENT_POR_DETECTED]);
         assert_eq!(h.read(0, EVENT, 1), vec![0]);
-        assert_eq!(h.read(0, DATA_0, 6), vec![0, 0, 0x80, 0, 0, 0x80], "reset data");
+        assert_eq!(
+            h.read(0, DATA_0, 6),
+            vec![0, 0, 0x80, 0, 0, 0x80],
+            "reset data"
+        );
         // Forced mode, both enabled.
         h.write(1_000, &[PWR_CTRL, 0x13]);
         assert_eq!(h.read(1_000, PWR_CTRL, 1), vec![0x03], "back to sleep");
-        assert_eq!(h.read(1_000, STATUS, 1), vec![STATUS_CMD_RDY | STATUS_DRDY_PRESS | STATUS_DRDY_TEMP]);
+        assert_eq!(
+            h.read(1_000, STATUS, 1),
+            vec![STATUS_CMD_RDY | STATUS_DRDY_PRESS | STATUS_DRDY_TEMP]
+        );
         let d = h.read(1_000, DATA_0, 6);
         assert_eq!(h.read(1_000, STATUS, 1), vec![STATUS_CMD_RDY]);
         let (p, t) = datasheet_compensate(&CALIBRATION.nvm_bytes(), raw24(&d[..3]), raw24(&d[3..]));
-        assert!((p - 101_325.0).abs() < 0.5 && (t - 21.5).abs() < 0.01, "{p} {t}");
+        assert!(
+            (p - 101_325.0).abs() < 0.5 && (t - 21.5).abs() < 0.01,
+            "{p} {t}"
+        );
     }
 
     #[test]
@@ -509,12 +555,24 @@ mod tests {
         // Interleaved burst write: ODR=2 (20 ms), then PWR_CTRL normal.
         h.write(0, &[ODR, 2, PWR_CTRL, 0x33]);
         assert_eq!(h.read(0, ODR, 1), vec![2]);
-        assert_eq!(h.read(10_000_000, INT_STATUS, 1), vec![0], "first sample at 20 ms");
+        assert_eq!(
+            h.read(10_000_000, INT_STATUS, 1),
+            vec![0],
+            "first sample at 20 ms"
+        );
         let first = h.read(20_000_000, DATA_0, 3);
         *pressure.lock().unwrap() = 90_000.0;
-        assert_eq!(h.read(39_000_000, DATA_0, 3), first, "no new sample before 40 ms");
+        assert_eq!(
+            h.read(39_000_000, DATA_0, 3),
+            first,
+            "no new sample before 40 ms"
+        );
         let second = h.read(40_000_000, DATA_0, 6);
-        let (p, _) = datasheet_compensate(&CALIBRATION.nvm_bytes(), raw24(&second[..3]), raw24(&second[3..]));
+        let (p, _) = datasheet_compensate(
+            &CALIBRATION.nvm_bytes(),
+            raw24(&second[..3]),
+            raw24(&second[3..]),
+        );
         assert!((p - 90_000.0).abs() < 0.5);
         h.write(40_000_000, &[CMD, CMD_SOFTRESET]);
         assert_eq!(h.read(40_000_000, PWR_CTRL, 1), vec![0]);
@@ -523,8 +581,16 @@ mod tests {
     #[test]
     fn nak_and_bit_flip_faults() {
         let faults = FaultSchedule::new(vec![
-            FaultWindow { start: 100, end: 200, fault: BusFault::Nak },
-            FaultWindow { start: 200, end: 300, fault: BusFault::BitFlip { bit: 7 } },
+            FaultWindow {
+                start: 100,
+                end: 200,
+                fault: BusFault::Nak,
+            },
+            FaultWindow {
+                start: 200,
+                end: 300,
+                fault: BusFault::BitFlip { bit: 7 },
+            },
         ]);
         let (mut h, _) = harness(faults);
         assert!(!h.dev.start(false, 150));

@@ -20,7 +20,10 @@ fn constant(v: f64) -> Box<dyn Source> {
 
 /// Polls `reg` until `mask` is set (bounded, like the firmware's spin_until).
 fn wait(p: &mut dyn Peripheral, c: &mut Ctx, reg: u32, mask: u32) {
-    assert!((0..1000).any(|_| p.read(reg, Access::Word, c) & mask != 0), "timeout on {reg:#x} & {mask:#x}");
+    assert!(
+        (0..1000).any(|_| p.read(reg, Access::Word, c) & mask != 0),
+        "timeout on {reg:#x} & {mask:#x}"
+    );
 }
 
 /// `Lpspi::transaction`: TCR with CONT, byte exchanges, TCR without CONT.
@@ -60,12 +63,28 @@ fn icm42688_on_lpspi_with_the_firmware_sequence() {
         lpspi_transaction(&mut s, c, 1, &[0x50, 0x06]);
         lpspi_transaction(&mut s, c, 1, &[0x4e, 0x0f]);
     });
-    let burst = with_ctx(&mut irqs, &mut trace, 2_000_000, |c| lpspi_transaction(&mut s, c, 1, &[0x9d; 15]));
-    let w: Vec<i16> = burst[1..].chunks(2).map(|b| i16::from_be_bytes([b[0], b[1]])).collect();
+    let burst = with_ctx(&mut irqs, &mut trace, 2_000_000, |c| {
+        lpspi_transaction(&mut s, c, 1, &[0x9d; 15])
+    });
+    let w: Vec<i16> = burst[1..]
+        .chunks(2)
+        .map(|b| i16::from_be_bytes([b[0], b[1]]))
+        .collect();
     assert_eq!(w, vec![662, 0, 0, -2048, 164, 0, 0]);
-    let spi: Vec<_> = trace.events().iter().filter(|e| matches!(e.kind, EventKind::Spi { .. })).collect();
+    let spi: Vec<_> = trace
+        .events()
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Spi { .. }))
+        .collect();
     assert_eq!(spi.len(), 6, "one event per chip-select framed transaction");
-    assert_eq!(spi[1].kind, EventKind::Spi { cs: 1, mosi: vec![0xf5, 0], miso: vec![0, 0x47] });
+    assert_eq!(
+        spi[1].kind,
+        EventKind::Spi {
+            cs: 1,
+            mosi: vec![0xf5, 0],
+            miso: vec![0, 0x47]
+        }
+    );
 }
 
 /// `Lpi2c::push`: wait TDF, write MTDR.
@@ -102,14 +121,24 @@ fn lpi2c_write_read(i: &mut Lpi2c, c: &mut Ctx, addr: u32, reg: u8, n: usize) ->
 fn bmp388_on_lpi2c_with_the_firmware_sequence() {
     let (mut irqs, mut trace) = (IrqLines::default(), Trace::new());
     let mut i = Lpi2c::new("LPI2C1", Some(32));
-    i.attach(0x76, Box::new(Bmp388::new(constant(95_000.0), constant(-5.0), FaultSchedule::default())));
+    i.attach(
+        0x76,
+        Box::new(Bmp388::new(
+            constant(95_000.0),
+            constant(-5.0),
+            FaultSchedule::default(),
+        )),
+    );
     let data = with_ctx(&mut irqs, &mut trace, 0, |c| {
         i.write(0x10, Access::Word, 0x302, c); // MCR: RST, RTF, RRF
         i.write(0x10, Access::Word, 0, c);
         i.write(0x58, Access::Word, 0, c); // MFCR
         i.write(0x10, Access::Word, 1, c); // MCR.MEN
         assert_eq!(lpi2c_write_read(&mut i, c, 0x76, 0x00, 1), vec![0x50]);
-        assert_eq!(lpi2c_write_read(&mut i, c, 0x76, 0x31, 21), CALIBRATION.nvm_bytes().to_vec());
+        assert_eq!(
+            lpi2c_write_read(&mut i, c, 0x76, 0x31, 21),
+            CALIBRATION.nvm_bytes().to_vec()
+        );
         for (reg, v) in [(0x1c, 0x03), (0x1d, 0x02), (0x1b, 0x33)] {
             lpi2c_push(&mut i, c, 4, 0x76 << 1);
             lpi2c_push(&mut i, c, 0, reg);
@@ -125,11 +154,27 @@ fn bmp388_on_lpi2c_with_the_firmware_sequence() {
     });
     // No sample before the first 20 ms ODR period: reset values.
     assert_eq!(data, vec![0, 0, 0x80, 0, 0, 0x80]);
-    let data = with_ctx(&mut irqs, &mut trace, 20_000_000, |c| lpi2c_write_read(&mut i, c, 0x76, 0x04, 6));
+    let data = with_ctx(&mut irqs, &mut trace, 20_000_000, |c| {
+        lpi2c_write_read(&mut i, c, 0x76, 0x04, 6)
+    });
     let (p, t) = CALIBRATION.encode(95_000.0, -5.0);
-    assert_eq!(data, [&p.to_le_bytes()[..3], &t.to_le_bytes()[..3]].concat());
-    let nak = trace.events().iter().find(|e| matches!(e.kind, EventKind::I2c { ack: false, .. }));
-    assert_eq!(nak.map(|e| e.kind.clone()), Some(EventKind::I2c { addr: 0x77, read: false, data: vec![], ack: false }));
+    assert_eq!(
+        data,
+        [&p.to_le_bytes()[..3], &t.to_le_bytes()[..3]].concat()
+    );
+    let nak = trace
+        .events()
+        .iter()
+        .find(|e| matches!(e.kind, EventKind::I2c { ack: false, .. }));
+    assert_eq!(
+        nak.map(|e| e.kind.clone()),
+        Some(EventKind::I2c {
+            addr: 0x77,
+            read: false,
+            data: vec![],
+            ack: false
+        })
+    );
 }
 
 #[test]
@@ -142,7 +187,10 @@ fn ublox_on_lpuart_read_by_interrupt() {
         height_m: constant(3.0),
         vel_ned: [constant(0.0), constant(0.0), constant(0.0)],
     };
-    let cfg = UbloxConfig { baud: 38_400, ..UbloxConfig::default() };
+    let cfg = UbloxConfig {
+        baud: 38_400,
+        ..UbloxConfig::default()
+    };
     u.attach(Box::new(Ublox::new(inputs, cfg, FaultSchedule::default())));
     with_ctx(&mut irqs, &mut trace, 0, |c| {
         u.write(0x08, Access::Word, 2, c); // GLOBAL.RST
@@ -161,9 +209,17 @@ fn ublox_on_lpuart_read_by_interrupt() {
     }
     assert_eq!(got.len(), 100);
     assert_eq!(fletcher(&got[2..98]), (got[98], got[99]));
-    assert_eq!(i32::from_le_bytes(got[6 + 28..6 + 32].try_into().unwrap()), 10_000_000, "lat 1 deg");
+    assert_eq!(
+        i32::from_le_bytes(got[6 + 28..6 + 32].try_into().unwrap()),
+        10_000_000,
+        "lat 1 deg"
+    );
     assert!(irqs.drain().any(|l| l == (22, true)));
-    let rx = trace.events().iter().filter(|e| matches!(e.kind, EventKind::UartRx { .. })).count();
+    let rx = trace
+        .events()
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::UartRx { .. }))
+        .count();
     assert_eq!(rx, 100);
 }
 
@@ -171,11 +227,18 @@ fn ublox_on_lpuart_read_by_interrupt() {
 fn bmp388_on_stm32_i2c_with_the_rm0041_sequence() {
     let (mut irqs, mut trace) = (IrqLines::default(), Trace::new());
     let mut i = I2c::new("I2C1", Some(31), Some(32));
-    i.attach(0x77, Box::new(Bmp388::new(constant(101_325.0), constant(20.0), FaultSchedule::default())));
+    i.attach(
+        0x77,
+        Box::new(Bmp388::new(
+            constant(101_325.0),
+            constant(20.0),
+            FaultSchedule::default(),
+        )),
+    );
     let got = with_ctx(&mut irqs, &mut trace, 0, |c| {
         let (cr1, dr, sr1, sr2) = (0x00, 0x10, 0x14, 0x18);
         i.write(cr1, Access::Word, 1 | 1 << 10, c); // PE, ACK
-        // Write the register pointer.
+                                                    // Write the register pointer.
         i.write(cr1, Access::Word, 1 | 1 << 10 | 1 << 8, c); // START
         wait(&mut i, c, sr1, 1); // SB
         i.write(dr, Access::Word, 0x77 << 1, c);
@@ -184,7 +247,7 @@ fn bmp388_on_stm32_i2c_with_the_rm0041_sequence() {
         wait(&mut i, c, sr1, 1 << 7); // TXE
         i.write(dr, Access::Word, 0x00, c); // CHIP_ID
         wait(&mut i, c, sr1, 1 << 2); // BTF
-        // Repeated START, read 3 bytes (N > 2 sequence).
+                                      // Repeated START, read 3 bytes (N > 2 sequence).
         i.write(cr1, Access::Word, 1 | 1 << 10 | 1 << 8, c);
         wait(&mut i, c, sr1, 1);
         i.write(dr, Access::Word, 0x77 << 1 | 1, c);
@@ -199,13 +262,27 @@ fn bmp388_on_stm32_i2c_with_the_rm0041_sequence() {
         let b3 = i.read(dr, Access::Word, c);
         vec![b1 as u8, b2 as u8, b3 as u8]
     });
-    assert_eq!(got, vec![0x50, 0x00, 0x00], "CHIP_ID, reserved 0x01, ERR_REG");
+    assert_eq!(
+        got,
+        vec![0x50, 0x00, 0x00],
+        "CHIP_ID, reserved 0x01, ERR_REG"
+    );
     let kinds: Vec<_> = trace.events().iter().map(|e| e.kind.clone()).collect();
     assert_eq!(
         kinds,
         vec![
-            EventKind::I2c { addr: 0x77, read: false, data: vec![0x00], ack: true },
-            EventKind::I2c { addr: 0x77, read: true, data: vec![0x50, 0, 0], ack: true },
+            EventKind::I2c {
+                addr: 0x77,
+                read: false,
+                data: vec![0x00],
+                ack: true
+            },
+            EventKind::I2c {
+                addr: 0x77,
+                read: true,
+                data: vec![0x50, 0, 0],
+                ack: true
+            },
         ]
     );
 }
@@ -221,14 +298,25 @@ fn framing_errors_from_the_receiver_reach_the_controller() {
         height_m: constant(0.0),
         vel_ned: [constant(0.0), constant(0.0), constant(0.0)],
     };
-    let faults = FaultSchedule::new(vec![FaultWindow { start: 0, end: u64::MAX, fault: BusFault::FramingError }]);
+    let faults = FaultSchedule::new(vec![FaultWindow {
+        start: 0,
+        end: u64::MAX,
+        fault: BusFault::FramingError,
+    }]);
     u.attach(Box::new(Ublox::new(inputs, UbloxConfig::default(), faults)));
-    with_ctx(&mut irqs, &mut trace, 0, |c| u.write(0x18, Access::Word, 1 << 18, c));
+    with_ctx(&mut irqs, &mut trace, 0, |c| {
+        u.write(0x18, Access::Word, 1 << 18, c)
+    });
     let t = u.next_deadline().expect("first byte scheduled");
     with_ctx(&mut irqs, &mut trace, t, |c| {
         u.advance(c);
         assert_ne!(u.read(0x14, Access::Word, c) & 1 << 17, 0, "STAT.FE");
         assert_eq!(u.read(0x1c, Access::Word, c), 0xb5 | 1 << 13, "DATA.FRETSC");
     });
-    assert_eq!(trace.events()[0].kind, EventKind::UartError { what: "framing".into() });
+    assert_eq!(
+        trace.events()[0].kind,
+        EventKind::UartError {
+            what: "framing".into()
+        }
+    );
 }

@@ -26,9 +26,25 @@ pub struct FramedTx<M> {
 
 impl<M: FrameMaker> FramedTx<M> {
     /// Frames from `maker` every 1/`rate_hz` seconds from `first_epoch`.
-    pub fn with_maker(maker: M, baud: u32, rate_hz: f64, first_epoch: Nanos, faults: FaultSchedule) -> Self {
+    pub fn with_maker(
+        maker: M,
+        baud: u32,
+        rate_hz: f64,
+        first_epoch: Nanos,
+        faults: FaultSchedule,
+    ) -> Self {
         let period = (1e9 / rate_hz.max(1e-3)).round() as Nanos;
-        FramedTx { maker, baud, first_epoch, period: period.max(1), faults, frame: Vec::new(), pos: 0, frame_start: 0, next_epoch: 0 }
+        FramedTx {
+            maker,
+            baud,
+            first_epoch,
+            period: period.max(1),
+            faults,
+            frame: Vec::new(),
+            pos: 0,
+            frame_start: 0,
+            next_epoch: 0,
+        }
     }
 
     pub fn maker(&self) -> &M {
@@ -49,7 +65,11 @@ impl<M: FrameMaker> UartDevice for FramedTx<M> {
     fn receive(&mut self, _byte: u8, _now: Nanos) {}
 
     fn next_send(&self) -> Option<Nanos> {
-        Some(if self.pos < self.frame.len() { self.byte_time(self.pos) } else { self.epoch_time(self.next_epoch) })
+        Some(if self.pos < self.frame.len() {
+            self.byte_time(self.pos)
+        } else {
+            self.epoch_time(self.next_epoch)
+        })
     }
 
     fn send(&mut self, _now: Nanos) -> Option<UartSymbol> {
@@ -73,9 +93,15 @@ impl<M: FrameMaker> UartDevice for FramedTx<M> {
                 self.next_epoch += 1;
             }
         }
-        if self.faults.is_active(t, |f| matches!(f, BusFault::Disconnect)) {
+        if self
+            .faults
+            .is_active(t, |f| matches!(f, BusFault::Disconnect))
+        {
             None
-        } else if self.faults.is_active(t, |f| matches!(f, BusFault::FramingError)) {
+        } else if self
+            .faults
+            .is_active(t, |f| matches!(f, BusFault::FramingError))
+        {
             Some(UartSymbol::FramingError(byte))
         } else {
             Some(UartSymbol::Byte(byte))

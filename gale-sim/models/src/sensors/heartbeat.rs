@@ -21,8 +21,19 @@ pub type HeartbeatSource = FramedTx<HeartbeatFrames>;
 
 impl HeartbeatSource {
     /// `state` and `vote` as in `gale_logic::telemetry::Heartbeat`.
-    pub fn new(state: u8, vote: u8, baud: u32, rate_hz: f64, first: Nanos, faults: FaultSchedule) -> Self {
-        let frames = HeartbeatFrames { beat: Heartbeat { state, vote }, seq: 0, faults: faults.clone() };
+    pub fn new(
+        state: u8,
+        vote: u8,
+        baud: u32,
+        rate_hz: f64,
+        first: Nanos,
+        faults: FaultSchedule,
+    ) -> Self {
+        let frames = HeartbeatFrames {
+            beat: Heartbeat { state, vote },
+            seq: 0,
+            faults: faults.clone(),
+        };
         FramedTx::with_maker(frames, baud, rate_hz, first, faults)
     }
 }
@@ -32,7 +43,11 @@ impl FrameMaker for HeartbeatFrames {
         let mut buf = [0u8; MAX_FRAME];
         let n = encode(ID_HEARTBEAT, self.seq, &self.beat.encode(), &mut buf).unwrap_or(0);
         self.seq = self.seq.wrapping_add(1);
-        if n >= 2 && self.faults.is_active(t, |f| matches!(f, BusFault::BadChecksum)) {
+        if n >= 2
+            && self
+                .faults
+                .is_active(t, |f| matches!(f, BusFault::BadChecksum))
+        {
             buf[n - 1] ^= 0xff;
         }
         buf[..n].to_vec()
@@ -64,7 +79,10 @@ mod tests {
                 match d.push(*b) {
                     Event::Frame(f) => {
                         assert_eq!(f.id, ID_HEARTBEAT);
-                        assert_eq!(Heartbeat::decode(f.payload()), Some(Heartbeat { state: 1, vote: 0 }));
+                        assert_eq!(
+                            Heartbeat::decode(f.payload()),
+                            Some(Heartbeat { state: 1, vote: 0 })
+                        );
                         frames.push((*t, f.seq));
                     }
                     Event::CrcError => crc += 1,
@@ -82,7 +100,10 @@ mod tests {
         let (frames, crc) = decode(&sent);
         assert_eq!(crc, 0);
         assert_eq!(frames.len(), 10);
-        assert_eq!(frames.iter().map(|f| f.1).collect::<Vec<_>>(), (0..10).collect::<Vec<u16>>());
+        assert_eq!(
+            frames.iter().map(|f| f.1).collect::<Vec<_>>(),
+            (0..10).collect::<Vec<u16>>()
+        );
         // 10 frames of 10 bytes, 86.8 us per byte at 115200 baud.
         assert_eq!(sent[0].0, 5_000_000);
         assert_eq!(sent[1].0 - sent[0].0, 86_805);
@@ -92,12 +113,25 @@ mod tests {
     #[test]
     fn disconnect_silences_and_bad_checksum_corrupts() {
         let faults = FaultSchedule::new(vec![
-            FaultWindow { start: 200_000_000, end: 500_000_000, fault: BusFault::Disconnect },
-            FaultWindow { start: 700_000_000, end: 800_000_000, fault: BusFault::BadChecksum },
+            FaultWindow {
+                start: 200_000_000,
+                end: 500_000_000,
+                fault: BusFault::Disconnect,
+            },
+            FaultWindow {
+                start: 700_000_000,
+                end: 800_000_000,
+                fault: BusFault::BadChecksum,
+            },
         ]);
         let mut h = HeartbeatSource::new(1, 0, 115_200, 10.0, 0, faults);
         let (frames, crc) = decode(&run(&mut h, 1_000_000_000));
-        assert!(frames.iter().all(|(t, _)| !(200_000_000..500_000_000).contains(t)), "{frames:?}");
+        assert!(
+            frames
+                .iter()
+                .all(|(t, _)| !(200_000_000..500_000_000).contains(t)),
+            "{frames:?}"
+        );
         assert_eq!(crc, 1);
         assert_eq!(frames.len(), 10 - 3 - 1);
     }

@@ -123,8 +123,8 @@ pub const FIFO_TEMP_LSB_PER_C: f64 = 2.07;
 pub const GYRO_LSB_PER_DPS: [f64; 8] = [16.4, 32.8, 65.5, 131.0, 262.0, 524.3, 1048.6, 2097.2];
 /// Output data rates by ODR code, in mHz (0 = reserved).
 const ODR_MILLIHZ: [u64; 16] = [
-    0, 32_000_000, 16_000_000, 8_000_000, 4_000_000, 2_000_000, 1_000_000, 200_000, 100_000, 50_000, 25_000,
-    12_500, 6_250, 3_125, 1_562, 500_000,
+    0, 32_000_000, 16_000_000, 8_000_000, 4_000_000, 2_000_000, 1_000_000, 200_000, 100_000,
+    50_000, 25_000, 12_500, 6_250, 3_125, 1_562, 500_000,
 ];
 
 /// The physical quantities an ICM-42688 measures.
@@ -209,7 +209,8 @@ impl Icm42688 {
     }
 
     fn temp_on(&self) -> bool {
-        (self.accel_on() || self.gyro_on()) && self.regs[PWR_MGMT0 as usize] & PWR_MGMT0_TEMP_DIS == 0
+        (self.accel_on() || self.gyro_on())
+            && self.regs[PWR_MGMT0 as usize] & PWR_MGMT0_TEMP_DIS == 0
     }
 
     fn period_of(config: u8) -> Option<Nanos> {
@@ -243,22 +244,43 @@ impl Icm42688 {
                 DATA_INVALID
             }
         };
-        let g = |i: usize| if gyro_on { clamp_i16(self.inputs.gyro[i].value(t) * lsb_per_dps) } else { DATA_INVALID };
+        let g = |i: usize| {
+            if gyro_on {
+                clamp_i16(self.inputs.gyro[i].value(t) * lsb_per_dps)
+            } else {
+                DATA_INVALID
+            }
+        };
         let celsius = self.inputs.temp.value(t);
         Sample {
-            temp: if temp_on { clamp_i16((celsius - 25.0) * TEMP_LSB_PER_C) } else { DATA_INVALID },
+            temp: if temp_on {
+                clamp_i16((celsius - 25.0) * TEMP_LSB_PER_C)
+            } else {
+                DATA_INVALID
+            },
             accel: [a(0), a(1), a(2)],
             gyro: [g(0), g(1), g(2)],
-            fifo_temp: ((celsius - 25.0) * FIFO_TEMP_LSB_PER_C).round().clamp(-128.0, 127.0) as i8,
+            fifo_temp: ((celsius - 25.0) * FIFO_TEMP_LSB_PER_C)
+                .round()
+                .clamp(-128.0, 127.0) as i8,
         }
     }
 
     fn packet(&self, s: &Sample, t: Nanos) -> Vec<u8> {
         let cfg = self.regs[FIFO_CONFIG1 as usize];
-        let (accel, gyro) = (cfg & FIFO_CONFIG1_ACCEL_EN != 0, cfg & FIFO_CONFIG1_GYRO_EN != 0);
+        let (accel, gyro) = (
+            cfg & FIFO_CONFIG1_ACCEL_EN != 0,
+            cfg & FIFO_CONFIG1_GYRO_EN != 0,
+        );
         let mut p = Vec::with_capacity(16);
         let header = match (accel, gyro) {
-            (true, true) => 0x60 | if cfg & FIFO_CONFIG1_TMST_FSYNC_EN != 0 { 0x08 } else { 0 },
+            (true, true) => {
+                0x60 | if cfg & FIFO_CONFIG1_TMST_FSYNC_EN != 0 {
+                    0x08
+                } else {
+                    0
+                }
+            }
             (true, false) => 0x40,
             (false, true) => 0x20,
             (false, false) => return p,
@@ -295,7 +317,8 @@ impl Icm42688 {
             }
         }
         self.fifo.extend(packet);
-        let wm = ((self.regs[FIFO_CONFIG3 as usize] as usize & 0xf) << 8) | self.regs[FIFO_CONFIG2 as usize] as usize;
+        let wm = ((self.regs[FIFO_CONFIG3 as usize] as usize & 0xf) << 8)
+            | self.regs[FIFO_CONFIG2 as usize] as usize;
         if wm > 0 && self.fifo.len() >= wm {
             self.int_status |= INT_STATUS_FIFO_THS;
         }
@@ -303,7 +326,9 @@ impl Icm42688 {
 
     /// Takes the samples due up to `now`.
     fn catch_up(&mut self, now: Nanos) {
-        let Some((t0, period)) = self.clock else { return };
+        let Some((t0, period)) = self.clock else {
+            return;
+        };
         let k_now = now.saturating_sub(t0) / period;
         if k_now <= self.last_sample {
             return;
@@ -324,10 +349,17 @@ impl Icm42688 {
 
     fn data_byte(&self, addr: u8) -> u8 {
         let s = self.latest.map_or(
-            Sample { temp: DATA_INVALID, accel: [DATA_INVALID; 3], gyro: [DATA_INVALID; 3], fifo_temp: 0 },
+            Sample {
+                temp: DATA_INVALID,
+                accel: [DATA_INVALID; 3],
+                gyro: [DATA_INVALID; 3],
+                fifo_temp: 0,
+            },
             |(_, s)| s,
         );
-        let words = [s.temp, s.accel[0], s.accel[1], s.accel[2], s.gyro[0], s.gyro[1], s.gyro[2]];
+        let words = [
+            s.temp, s.accel[0], s.accel[1], s.accel[2], s.gyro[0], s.gyro[1], s.gyro[2],
+        ];
         let i = (addr - TEMP_DATA1) as usize;
         let bytes = words[i / 2].to_be_bytes();
         let big = self.regs[INTF_CONFIG0 as usize] & INTF_CONFIG0_SENSOR_DATA_ENDIAN != 0;
@@ -378,7 +410,12 @@ impl Icm42688 {
                 }
             }
             REG_BANK_SEL => self.regs[REG_BANK_SEL as usize] = v & 7,
-            WHO_AM_I | INT_STATUS | FIFO_COUNTH | FIFO_COUNTL | FIFO_DATA | TEMP_DATA1..=GYRO_DATA_Z0 => {}
+            WHO_AM_I
+            | INT_STATUS
+            | FIFO_COUNTH
+            | FIFO_COUNTL
+            | FIFO_DATA
+            | TEMP_DATA1..=GYRO_DATA_Z0 => {}
             a => {
                 self.regs[a as usize & 0x7f] = v;
                 if matches!(a, PWR_MGMT0 | GYRO_CONFIG0 | ACCEL_CONFIG0) {
@@ -396,7 +433,10 @@ impl SpiDevice for Icm42688 {
     }
 
     fn exchange(&mut self, mosi: u8, now: Nanos) -> u8 {
-        if self.faults.is_active(now, |f| matches!(f, BusFault::Disconnect)) {
+        if self
+            .faults
+            .is_active(now, |f| matches!(f, BusFault::Disconnect))
+        {
             return 0xff;
         }
         if self.awaiting_addr {
@@ -437,7 +477,11 @@ mod tests {
     fn imu(faults: FaultSchedule) -> Icm42688 {
         Icm42688::new(
             ImuInputs {
-                accel: [constant(0.0), constant(-4.903325), constant(STANDARD_GRAVITY)],
+                accel: [
+                    constant(0.0),
+                    constant(-4.903325),
+                    constant(STANDARD_GRAVITY),
+                ],
                 gyro: [constant(100.0), constant(-0.5), constant(2000.0)],
                 temp: Box::new(|t: Nanos| 25.0 + t as f64 / 1e9),
             },
@@ -464,17 +508,26 @@ mod tests {
     }
 
     fn words(b: &[u8]) -> Vec<i16> {
-        b.chunks(2).map(|c| i16::from_be_bytes([c[0], c[1]])).collect()
+        b.chunks(2)
+            .map(|c| i16::from_be_bytes([c[0], c[1]]))
+            .collect()
     }
 
     #[test]
     fn who_am_i_and_reset_state() {
         let mut d = imu(FaultSchedule::default());
         assert_eq!(read(&mut d, 0, WHO_AM_I, 1), vec![0x47]);
-        assert_eq!(read(&mut d, 0, INT_STATUS, 2), vec![INT_STATUS_RESET_DONE, 0]);
+        assert_eq!(
+            read(&mut d, 0, INT_STATUS, 2),
+            vec![INT_STATUS_RESET_DONE, 0]
+        );
         assert_eq!(read(&mut d, 0, INT_STATUS, 1), vec![0], "clear on read");
         assert_eq!(read(&mut d, 0, GYRO_CONFIG0, 2), vec![0x06, 0x06]);
-        assert_eq!(words(&read(&mut d, 0, TEMP_DATA1, 14)), vec![-32768; 7], "sensors off");
+        assert_eq!(
+            words(&read(&mut d, 0, TEMP_DATA1, 14)),
+            vec![-32768; 7],
+            "sensors off"
+        );
         write(&mut d, 0, REG_BANK_SEL, 1);
         assert_eq!(read(&mut d, 0, REG_BANK_SEL, 1), vec![1], "stored");
     }
@@ -483,11 +536,18 @@ mod tests {
     fn burst_scales_with_full_scale_settings() {
         let mut d = imu(FaultSchedule::default());
         write(&mut d, 0, PWR_MGMT0, 0x0f); // gyro LN, accel LN
-        assert_eq!(words(&read(&mut d, MS / 2, TEMP_DATA1, 14)), vec![-32768; 7], "no sample yet at 1 kHz");
+        assert_eq!(
+            words(&read(&mut d, MS / 2, TEMP_DATA1, 14)),
+            vec![-32768; 7],
+            "no sample yet at 1 kHz"
+        );
         let w = words(&read(&mut d, MS, TEMP_DATA1, 14));
         // ±16 g: 2048 LSB/g; ±2000 dps: 16.4 LSB/dps; T = 25.001 °C.
         assert_eq!(w, vec![0, 0, -1024, 2048, 1640, -8, 32767]);
-        assert_eq!(read(&mut d, MS, INT_STATUS, 1)[0] & INT_STATUS_DATA_RDY, INT_STATUS_DATA_RDY);
+        assert_eq!(
+            read(&mut d, MS, INT_STATUS, 1)[0] & INT_STATUS_DATA_RDY,
+            INT_STATUS_DATA_RDY
+        );
         // ±2 g, ±250 dps (FS_SEL 3), then a sample 1 s later: T = 26 °C.
         transfer(&mut d, MS, GYRO_CONFIG0, &[0x66, 0x66], 0);
         let w = words(&read(&mut d, 1_000 * MS, TEMP_DATA1, 14));
@@ -500,7 +560,12 @@ mod tests {
     #[test]
     fn fifo_packets_and_count_then_data_burst() {
         let mut d = imu(FaultSchedule::default());
-        write(&mut d, 0, FIFO_CONFIG1, FIFO_CONFIG1_ACCEL_EN | FIFO_CONFIG1_GYRO_EN | FIFO_CONFIG1_TMST_FSYNC_EN);
+        write(
+            &mut d,
+            0,
+            FIFO_CONFIG1,
+            FIFO_CONFIG1_ACCEL_EN | FIFO_CONFIG1_GYRO_EN | FIFO_CONFIG1_TMST_FSYNC_EN,
+        );
         write(&mut d, 0, FIFO_CONFIG, 0x40); // stream
         write(&mut d, 0, PWR_MGMT0, 0x0f);
         // One burst: FIFO_COUNTH, FIFO_COUNTL, then 3 packets from FIFO_DATA.
@@ -519,7 +584,12 @@ mod tests {
         let b = read(&mut d, 5 * MS, FIFO_COUNTH, 2 + 8);
         assert_eq!(u16::from_be_bytes([b[0], b[1]]), 2, "records");
         assert_eq!(b[2], 0x40);
-        write(&mut d, 5 * MS, SIGNAL_PATH_RESET, SIGNAL_PATH_RESET_FIFO_FLUSH);
+        write(
+            &mut d,
+            5 * MS,
+            SIGNAL_PATH_RESET,
+            SIGNAL_PATH_RESET_FIFO_FLUSH,
+        );
         assert_eq!(read(&mut d, 5 * MS, FIFO_COUNTH, 2), vec![0, 0]);
     }
 
@@ -531,9 +601,16 @@ mod tests {
         write(&mut d, 0, PWR_MGMT0, 0x0f);
         let b = read(&mut d, 1_000 * MS, FIFO_COUNTH, 2);
         assert_eq!(u16::from_be_bytes([b[0], b[1]]), 2048);
-        assert_ne!(read(&mut d, 1_000 * MS, INT_STATUS, 1)[0] & INT_STATUS_FIFO_FULL, 0);
+        assert_ne!(
+            read(&mut d, 1_000 * MS, INT_STATUS, 1)[0] & INT_STATUS_FIFO_FULL,
+            0
+        );
         let p = read(&mut d, 1_000 * MS, FIFO_DATA, 16);
-        assert_eq!(u16::from_be_bytes([p[14], p[15]]), ((1_000 - 127) * 1_000) as u16, "oldest kept is 128 back");
+        assert_eq!(
+            u16::from_be_bytes([p[14], p[15]]),
+            ((1_000 - 127) * 1_000) as u16,
+            "oldest kept is 128 back"
+        );
         write(&mut d, 1_000 * MS, DEVICE_CONFIG, DEVICE_CONFIG_SOFT_RESET);
         assert_eq!(read(&mut d, 1_000 * MS, PWR_MGMT0, 1), vec![0]);
         assert_eq!(read(&mut d, 2_000 * MS, FIFO_COUNTH, 2), vec![0, 0]);
@@ -542,8 +619,16 @@ mod tests {
     #[test]
     fn bus_faults_float_or_flip_miso() {
         let faults = FaultSchedule::new(vec![
-            FaultWindow { start: 10, end: 20, fault: BusFault::Disconnect },
-            FaultWindow { start: 20, end: 30, fault: BusFault::BitFlip { bit: 0 } },
+            FaultWindow {
+                start: 10,
+                end: 20,
+                fault: BusFault::Disconnect,
+            },
+            FaultWindow {
+                start: 20,
+                end: 30,
+                fault: BusFault::BitFlip { bit: 0 },
+            },
         ]);
         let mut d = imu(faults);
         assert_eq!(read(&mut d, 15, WHO_AM_I, 1), vec![0xff]);

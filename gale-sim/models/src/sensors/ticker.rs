@@ -22,12 +22,20 @@ pub struct Ticker {
 impl Ticker {
     /// A stopped ticker at tick 0 counting `hz / div` once started.
     pub fn new(hz: u64, div: u64) -> Self {
-        Ticker { hz, div: div.max(1), base: 0, anchor: None }
+        Ticker {
+            hz,
+            div: div.max(1),
+            base: 0,
+            anchor: None,
+        }
     }
 
     /// A ticker counting from time 0.
     pub fn running(hz: u64, div: u64) -> Self {
-        Ticker { anchor: Some(0), ..Ticker::new(hz, div) }
+        Ticker {
+            anchor: Some(0),
+            ..Ticker::new(hz, div)
+        }
     }
 
     pub fn is_running(&self) -> bool {

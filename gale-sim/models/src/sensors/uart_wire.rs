@@ -22,7 +22,10 @@ pub struct WireTx {
 
 impl WireTx {
     pub fn push(&self, t: Nanos, byte: u8) {
-        self.queue.lock().unwrap_or_else(PoisonError::into_inner).push_back((t, byte));
+        self.queue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push_back((t, byte));
     }
 }
 
@@ -39,12 +42,21 @@ impl UartWire {
     /// A wire at `baud` and its sending end.
     pub fn new(baud: u32, faults: FaultSchedule) -> (UartWire, WireTx) {
         let queue: Queue = Arc::default();
-        let wire = UartWire { queue: queue.clone(), byte_time: 10_000_000_000 / baud.max(1) as u64, free_at: 0, faults };
+        let wire = UartWire {
+            queue: queue.clone(),
+            byte_time: 10_000_000_000 / baud.max(1) as u64,
+            free_at: 0,
+            faults,
+        };
         (wire, WireTx { queue })
     }
 
     fn front(&self) -> Option<(Nanos, u8)> {
-        self.queue.lock().unwrap_or_else(PoisonError::into_inner).front().copied()
+        self.queue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .front()
+            .copied()
     }
 }
 
@@ -55,19 +67,30 @@ impl UartDevice for UartWire {
     fn next_send(&self) -> Option<Nanos> {
         // A byte arrives one byte time after it started on the wire, and
         // not before the previous one has finished.
-        self.front().map(|(t, _)| t.max(self.free_at) + self.byte_time)
+        self.front()
+            .map(|(t, _)| t.max(self.free_at) + self.byte_time)
     }
 
     fn send(&mut self, now: Nanos) -> Option<UartSymbol> {
-        let (t, byte) = self.queue.lock().unwrap_or_else(PoisonError::into_inner).pop_front()?;
+        let (t, byte) = self
+            .queue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop_front()?;
         let start = t.max(self.free_at);
         self.free_at = start + self.byte_time;
         let _ = now;
-        if self.faults.is_active(start, |f| matches!(f, BusFault::Disconnect)) {
+        if self
+            .faults
+            .is_active(start, |f| matches!(f, BusFault::Disconnect))
+        {
             return None;
         }
         let byte = self.faults.corrupt(start, byte);
-        if self.faults.is_active(start, |f| matches!(f, BusFault::FramingError)) {
+        if self
+            .faults
+            .is_active(start, |f| matches!(f, BusFault::FramingError))
+        {
             Some(UartSymbol::FramingError(byte))
         } else {
             Some(UartSymbol::Byte(byte))
@@ -82,7 +105,11 @@ mod tests {
 
     #[test]
     fn bytes_are_paced_in_order_and_faults_apply() {
-        let faults = FaultSchedule::new(vec![FaultWindow { start: 5_000, end: 6_000, fault: BusFault::Disconnect }]);
+        let faults = FaultSchedule::new(vec![FaultWindow {
+            start: 5_000,
+            end: 6_000,
+            fault: BusFault::Disconnect,
+        }]);
         let (mut w, tx) = UartWire::new(1_000_000, faults); // 10 us per byte
         assert_eq!(w.next_send(), None);
         for b in [1u8, 2, 3] {
@@ -110,7 +137,11 @@ mod tests {
 
     #[test]
     fn disconnected_bytes_are_lost() {
-        let faults = FaultSchedule::new(vec![FaultWindow { start: 0, end: 5_000, fault: BusFault::Disconnect }]);
+        let faults = FaultSchedule::new(vec![FaultWindow {
+            start: 0,
+            end: 5_000,
+            fault: BusFault::Disconnect,
+        }]);
         let (mut w, tx) = UartWire::new(1_000_000, faults);
         tx.push(0, 1);
         tx.push(0, 2);

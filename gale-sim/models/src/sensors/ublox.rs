@@ -129,7 +129,17 @@ pub type Ublox = FramedTx<NavPvt>;
 impl Ublox {
     pub fn new(inputs: GnssInputs, config: UbloxConfig, faults: FaultSchedule) -> Self {
         let (baud, rate, first) = (config.baud, config.rate_hz, config.first_epoch);
-        FramedTx::with_maker(NavPvt { inputs, config, faults: faults.clone() }, baud, rate, first, faults)
+        FramedTx::with_maker(
+            NavPvt {
+                inputs,
+                config,
+                faults: faults.clone(),
+            },
+            baud,
+            rate,
+            first,
+            faults,
+        )
     }
 
     /// The NAV-PVT payload for the solution at time `t`.
@@ -160,15 +170,42 @@ impl NavPvt {
         let mut put = |at: usize, bytes: &[u8]| p[at..at + bytes.len()].copy_from_slice(bytes);
         put(0, &itow.to_le_bytes());
         put(4, &(year as u16).to_le_bytes());
-        put(6, &[month, day, (sod / 3600) as u8, (sod / 60 % 60) as u8, (sod % 60) as u8]);
-        put(11, &[if fix { VALID_DATE | VALID_TIME | VALID_FULLY_RESOLVED } else { 0 }]);
+        put(
+            6,
+            &[
+                month,
+                day,
+                (sod / 3600) as u8,
+                (sod / 60 % 60) as u8,
+                (sod % 60) as u8,
+            ],
+        );
+        put(
+            11,
+            &[if fix {
+                VALID_DATE | VALID_TIME | VALID_FULLY_RESOLVED
+            } else {
+                0
+            }],
+        );
         put(12, &T_ACC_NS.to_le_bytes());
         put(16, &nano.to_le_bytes());
-        put(20, &[c.fix_type, if fix { FLAGS_GNSS_FIX_OK } else { 0 }, 0, c.num_sv]);
+        put(
+            20,
+            &[
+                c.fix_type,
+                if fix { FLAGS_GNSS_FIX_OK } else { 0 },
+                0,
+                c.num_sv,
+            ],
+        );
         put(24, &v(&*self.inputs.lon_deg, 1e7).to_le_bytes());
         put(28, &v(&*self.inputs.lat_deg, 1e7).to_le_bytes());
         put(32, &((height * 1e3).round() as i32).to_le_bytes());
-        put(36, &(((height - c.geoid_separation_m) * 1e3).round() as i32).to_le_bytes());
+        put(
+            36,
+            &(((height - c.geoid_separation_m) * 1e3).round() as i32).to_le_bytes(),
+        );
         put(40, &c.h_acc_mm.to_le_bytes());
         put(44, &c.v_acc_mm.to_le_bytes());
         put(48, &((vn * 1e3).round() as i32).to_le_bytes());
@@ -182,7 +219,6 @@ impl NavPvt {
         put(84, &head_1e5.to_le_bytes());
         p
     }
-
 }
 
 impl FrameMaker for NavPvt {
@@ -194,7 +230,10 @@ impl FrameMaker for NavPvt {
         f.extend((NAV_PVT_LEN as u16).to_le_bytes());
         f.extend(self.nav_pvt(t));
         let (mut a, mut b) = fletcher(&f[2..]);
-        if self.faults.is_active(t, |x| matches!(x, BusFault::BadChecksum)) {
+        if self
+            .faults
+            .is_active(t, |x| matches!(x, BusFault::BadChecksum))
+        {
             (a, b) = (!a, !b);
         }
         f.extend([a, b]);
@@ -254,7 +293,10 @@ mod tests {
         assert_eq!(fletcher(&f[2..98]), (f[98], f[99]));
         let p = &f[6..98];
         // 2026-01-01T00:00:00.2Z is a Thursday: 4 days + 18 s into the GPS week.
-        assert_eq!(u32::from_le_bytes(p[0..4].try_into().unwrap()), (4 * 86_400 + 18) * 1_000 + 200);
+        assert_eq!(
+            u32::from_le_bytes(p[0..4].try_into().unwrap()),
+            (4 * 86_400 + 18) * 1_000 + 200
+        );
         assert_eq!(u16::from_le_bytes([p[4], p[5]]), 2026);
         assert_eq!(&p[6..12], &[1, 1, 0, 0, 0, 0x07]);
         assert_eq!(i32_at(p, 16), 200_000_000, "nano");
@@ -262,14 +304,22 @@ mod tests {
         assert_eq!(i32_at(p, 24), 85_455_943);
         assert_eq!(i32_at(p, 28), 473_977_421);
         assert_eq!(i32_at(p, 32), 488_200);
-        assert_eq!((i32_at(p, 48), i32_at(p, 52), i32_at(p, 56)), (3_000, -3_000, 250));
+        assert_eq!(
+            (i32_at(p, 48), i32_at(p, 52), i32_at(p, 56)),
+            (3_000, -3_000, 250)
+        );
         assert_eq!(i32_at(p, 60), 4_243, "gSpeed");
         assert_eq!(i32_at(p, 64), 31_500_000, "heading 315 deg");
     }
 
     #[test]
     fn bytes_are_paced_at_the_baud_rate_and_epochs_at_the_rate() {
-        let cfg = UbloxConfig { baud: 9_600, rate_hz: 10.0, first_epoch: 0, ..UbloxConfig::default() };
+        let cfg = UbloxConfig {
+            baud: 9_600,
+            rate_hz: 10.0,
+            first_epoch: 0,
+            ..UbloxConfig::default()
+        };
         let mut u = receiver(cfg, FaultSchedule::default());
         let s = drain(&mut u, 250_000_000);
         // 100 bytes at 9600 baud take 104.2 ms: the 100 ms epoch is skipped.
@@ -282,9 +332,21 @@ mod tests {
     #[test]
     fn faults_corrupt_checksum_frame_and_silence() {
         let faults = FaultSchedule::new(vec![
-            FaultWindow { start: 200_000_000, end: 200_000_001, fault: BusFault::BadChecksum },
-            FaultWindow { start: 400_000_000, end: 401_000_000, fault: BusFault::FramingError },
-            FaultWindow { start: 600_000_000, end: 700_000_000, fault: BusFault::Disconnect },
+            FaultWindow {
+                start: 200_000_000,
+                end: 200_000_001,
+                fault: BusFault::BadChecksum,
+            },
+            FaultWindow {
+                start: 400_000_000,
+                end: 401_000_000,
+                fault: BusFault::FramingError,
+            },
+            FaultWindow {
+                start: 600_000_000,
+                end: 700_000_000,
+                fault: BusFault::Disconnect,
+            },
         ]);
         let mut u = receiver(UbloxConfig::default(), faults);
         let s = drain(&mut u, 700_000_000);
@@ -293,7 +355,10 @@ mod tests {
         let f2 = bytes(&s[100..200]);
         assert_eq!(fletcher(&f2[2..98]), (f2[98], f2[99]));
         assert!(matches!(s[100].1, Some(UartSymbol::FramingError(0xb5))));
-        assert!(matches!(s[199].1, Some(UartSymbol::Byte(_))), "window ended within the frame");
+        assert!(
+            matches!(s[199].1, Some(UartSymbol::Byte(_))),
+            "window ended within the frame"
+        );
         assert!(s[200..].iter().all(|(_, x)| x.is_none()));
         assert_eq!(s.len(), 300);
     }

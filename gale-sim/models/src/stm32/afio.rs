@@ -24,7 +24,10 @@ pub struct Afio {
 
 impl Afio {
     pub fn new(name: impl Into<String>) -> Self {
-        Afio { name: name.into(), values: [0; REGISTERS.len()] }
+        Afio {
+            name: name.into(),
+            values: [0; REGISTERS.len()],
+        }
     }
 
     fn index(offset: u32) -> Option<usize> {

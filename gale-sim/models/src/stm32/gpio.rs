@@ -87,7 +87,11 @@ impl Gpio {
     pub fn set_input(&mut self, pin: u8, high: bool) {
         let bit = 1u16 << (pin & 15);
         self.input_driven |= bit;
-        self.input_level = if high { self.input_level | bit } else { self.input_level & !bit };
+        self.input_level = if high {
+            self.input_level | bit
+        } else {
+            self.input_level & !bit
+        };
     }
 
     fn nibble(&self, pin: usize) -> u32 {
@@ -125,7 +129,13 @@ impl Gpio {
             self.driven[pin] = now;
             let Some(high) = now else { continue };
             let level = if high { Level::High } else { Level::Low };
-            ctx.emit(&self.name, EventKind::Gpio { pin: format!("P{}{pin}", self.port), level });
+            ctx.emit(
+                &self.name,
+                EventKind::Gpio {
+                    pin: format!("P{}{pin}", self.port),
+                    level,
+                },
+            );
             for (p, line) in &self.cs_lines {
                 if *p as usize == pin {
                     line.set_level(high, ctx);
@@ -196,7 +206,11 @@ impl Peripheral for Gpio {
 
     fn write(&mut self, offset: u32, access: Access, value: u32, ctx: &mut Ctx) {
         let reg = offset & !3;
-        let old = if matches!(reg, BSRR | BRR) { 0 } else { self.peek(reg) };
+        let old = if matches!(reg, BSRR | BRR) {
+            0
+        } else {
+            self.peek(reg)
+        };
         let v = lane_write(old, offset, access, value);
         match reg {
             CRL => self.write_cr(false, v),
@@ -231,7 +245,10 @@ mod tests {
             assert_eq!(g.read(IDR, Access::Word, c) & 0x300, 0);
             assert_eq!(g.read(ODR, Access::Word, c), 0);
         });
-        assert_eq!(gpio_events(&trace), vec![("PC8".into(), Level::High), ("PC8".into(), Level::Low)]);
+        assert_eq!(
+            gpio_events(&trace),
+            vec![("PC8".into(), Level::High), ("PC8".into(), Level::Low)]
+        );
     }
 
     #[test]
@@ -277,9 +294,20 @@ mod tests {
             s.write(0x0c, Access::Word, 0x80, c);
             g.write(BSRR, Access::Word, 1 << 4, c);
         });
-        let spi: Vec<_> = trace.events().iter().filter(|e| matches!(e.kind, EventKind::Spi { .. })).collect();
+        let spi: Vec<_> = trace
+            .events()
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::Spi { .. }))
+            .collect();
         assert_eq!(spi.len(), 1);
-        assert_eq!(spi[0].kind, EventKind::Spi { cs: 0, mosi: vec![0x80], miso: vec![0x7f] });
+        assert_eq!(
+            spi[0].kind,
+            EventKind::Spi {
+                cs: 0,
+                mosi: vec![0x80],
+                miso: vec![0x7f]
+            }
+        );
         assert_eq!(spi[0].source, "SPI1");
     }
 }

@@ -119,8 +119,13 @@ impl Rcc {
     /// Applies "ready follows on" and the clock switch.
     fn settle(&mut self, ctx: &mut Ctx) {
         let before = self.ready();
-        let follow = |reg: u32, on: u32, rdy: u32| if reg & on != 0 { reg | rdy } else { reg & !rdy };
-        self.cr = follow(follow(follow(self.cr, CR_HSION, CR_HSIRDY), CR_HSEON, CR_HSERDY), CR_PLLON, CR_PLLRDY);
+        let follow =
+            |reg: u32, on: u32, rdy: u32| if reg & on != 0 { reg | rdy } else { reg & !rdy };
+        self.cr = follow(
+            follow(follow(self.cr, CR_HSION, CR_HSIRDY), CR_HSEON, CR_HSERDY),
+            CR_PLLON,
+            CR_PLLRDY,
+        );
         self.bdcr = follow(self.bdcr, BDCR_LSEON, BDCR_LSERDY);
         self.csr = follow(self.csr, CSR_LSION, CSR_LSIRDY);
         let rose = self.ready() & !before;
@@ -177,7 +182,8 @@ impl Peripheral for Rcc {
             CR => self.cr = (self.cr & !CR_RW) | (v & CR_RW),
             CFGR => self.cfgr = (self.cfgr & !CFGR_RW) | (v & CFGR_RW),
             CIR => {
-                let clear = ((v >> CIR_CLEAR_SHIFT) & 0x1f) | if v & CIR_CSSC != 0 { CIR_CSSF } else { 0 };
+                let clear =
+                    ((v >> CIR_CLEAR_SHIFT) & 0x1f) | if v & CIR_CSSC != 0 { CIR_CSSF } else { 0 };
                 self.cir = (self.cir & CIR_FLAGS & !clear) | (v & CIR_IE);
             }
             APB2RSTR => self.apb2rstr = v & APB2_BITS,
@@ -187,7 +193,11 @@ impl Peripheral for Rcc {
             APB1ENR => self.apb1enr = v & APB1_BITS,
             BDCR => self.bdcr = (self.bdcr & BDCR_LSERDY) | (v & BDCR_RW),
             CSR => {
-                let flags = if v & CSR_RMVF != 0 { 0 } else { self.csr & CSR_FLAGS };
+                let flags = if v & CSR_RMVF != 0 {
+                    0
+                } else {
+                    self.csr & CSR_FLAGS
+                };
                 self.csr = flags | (self.csr & CSR_LSIRDY) | (v & CSR_LSION);
             }
             CFGR2 => self.cfgr2 = v & 0xf,
@@ -216,7 +226,10 @@ mod tests {
             assert_eq!(r.read(CR, Access::Word, c) & CR_HSERDY, CR_HSERDY);
             r.write(CR, Access::Word, r.peek(CR) | CR_PLLON, c);
             r.write(CR, Access::Word, CR_HSEON | CR_PLLON, c); // HSI off
-            assert_eq!(r.read(CR, Access::Word, c) & (CR_HSIRDY | CR_PLLRDY), CR_PLLRDY);
+            assert_eq!(
+                r.read(CR, Access::Word, c) & (CR_HSIRDY | CR_PLLRDY),
+                CR_PLLRDY
+            );
         });
     }
 
@@ -226,11 +239,22 @@ mod tests {
         let mut r = Rcc::new("RCC", None);
         with_ctx(&mut irqs, &mut trace, 0, |c| {
             r.write(CFGR, Access::Word, SW_PLL, c);
-            assert_eq!(r.read(CFGR, Access::Word, c), SW_PLL, "PLL off: still on HSI");
+            assert_eq!(
+                r.read(CFGR, Access::Word, c),
+                SW_PLL,
+                "PLL off: still on HSI"
+            );
             r.write(CR, Access::Word, 0x83 | CR_PLLON, c);
-            assert_eq!(r.read(CFGR, Access::Word, c), SW_PLL | SW_PLL << CFGR_SWS_SHIFT);
+            assert_eq!(
+                r.read(CFGR, Access::Word, c),
+                SW_PLL | SW_PLL << CFGR_SWS_SHIFT
+            );
             r.write(CFGR, Access::Word, 0xffff_ffff, c);
-            assert_eq!(r.read(CFGR, Access::Word, c), CFGR_RW | SW_PLL << CFGR_SWS_SHIFT, "SW=11 keeps PLL");
+            assert_eq!(
+                r.read(CFGR, Access::Word, c),
+                CFGR_RW | SW_PLL << CFGR_SWS_SHIFT,
+                "SW=11 keeps PLL"
+            );
         });
     }
 
@@ -249,6 +273,9 @@ mod tests {
             r.write(CSR, Access::Word, CSR_RMVF | CSR_LSION, c);
             assert_eq!(r.read(CSR, Access::Word, c), CSR_LSION | CSR_LSIRDY);
         });
-        assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(5, true), (5, false)]);
+        assert_eq!(
+            irqs.drain().collect::<Vec<_>>(),
+            vec![(5, true), (5, false)]
+        );
     }
 }

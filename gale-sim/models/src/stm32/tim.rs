@@ -226,12 +226,20 @@ impl Tim {
 
     fn trace_outputs(&mut self, ctx: &mut Ctx) {
         for ch in 0..4 {
-            let level = self.enabled_output(ch).then(|| self.oc_ref[ch] ^ (self.ccer & (2 << (4 * ch)) != 0));
+            let level = self
+                .enabled_output(ch)
+                .then(|| self.oc_ref[ch] ^ (self.ccer & (2 << (4 * ch)) != 0));
             if level != self.traced[ch] {
                 self.traced[ch] = level;
                 if let Some(high) = level {
                     let level = if high { Level::High } else { Level::Low };
-                    ctx.emit(&self.name, EventKind::Gpio { pin: format!("{}.CH{}", self.name, ch + 1), level });
+                    ctx.emit(
+                        &self.name,
+                        EventKind::Gpio {
+                            pin: format!("{}.CH{}", self.name, ch + 1),
+                            level,
+                        },
+                    );
                 }
             }
         }
@@ -245,7 +253,8 @@ impl Tim {
                 break;
             }
             let p = self.period();
-            if n > 2 * p && self.cnt <= self.arr_active && (0..4).all(|ch| !self.enabled_output(ch)) {
+            if n > 2 * p && self.cnt <= self.arr_active && (0..4).all(|ch| !self.enabled_output(ch))
+            {
                 // Whole periods without observers: apply their flags at once.
                 let skip = (n / p - 1) * p;
                 self.consumed += skip;
@@ -323,7 +332,11 @@ impl Peripheral for Tim {
     fn write(&mut self, offset: u32, access: Access, value: u32, ctx: &mut Ctx) {
         self.sync(ctx);
         let reg = offset & !3;
-        let old = if matches!(reg, SR | EGR) { 0 } else { self.peek(reg) };
+        let old = if matches!(reg, SR | EGR) {
+            0
+        } else {
+            self.peek(reg)
+        };
         let v = lane_write(old, offset, access, value);
         match reg {
             CR1 => {
@@ -331,7 +344,8 @@ impl Peripheral for Tim {
                 self.cr1 = v & 0x3ff;
                 match (was_on, self.cr1 & CR1_CEN != 0) {
                     (false, true) => {
-                        self.ticker.set_rate(ctx.now, self.clock_hz, self.psc_active as u64 + 1);
+                        self.ticker
+                            .set_rate(ctx.now, self.clock_hz, self.psc_active as u64 + 1);
                         self.ticker.start(ctx.now);
                     }
                     (true, false) => self.ticker.stop(ctx.now),
@@ -425,7 +439,9 @@ mod tests {
             t.write(CR1, Access::Word, CR1_CEN, c);
         });
         assert_eq!(t.next_deadline(), Some(1_000 * US));
-        with_ctx(&mut irqs, &mut trace, 400 * US, |c| assert_eq!(t.read(CNT, Access::Word, c), 400));
+        with_ctx(&mut irqs, &mut trace, 400 * US, |c| {
+            assert_eq!(t.read(CNT, Access::Word, c), 400)
+        });
         with_ctx(&mut irqs, &mut trace, 1_000 * US, |c| t.advance(c));
         assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(IRQ, true)]);
         with_ctx(&mut irqs, &mut trace, 1_000 * US, |c| {

@@ -13,8 +13,14 @@ use gale_scenario::BusKind;
 
 /// A scenario device, ready to attach to a bus controller model.
 pub enum Attachment {
-    Spi { cs: u8, dev: Box<dyn SpiDevice> },
-    I2c { addr: u8, dev: Box<dyn I2cDevice> },
+    Spi {
+        cs: u8,
+        dev: Box<dyn SpiDevice>,
+    },
+    I2c {
+        addr: u8,
+        dev: Box<dyn I2cDevice>,
+    },
     Uart(Box<dyn UartDevice>),
     /// The shared state of a Messaging Unit whose other side belongs to
     /// another core of the same chip.
@@ -40,9 +46,17 @@ pub struct Built {
 
 /// Builds one peripheral instance with its attached devices. Attachments a
 /// model cannot take are an error naming the peripheral.
-pub fn instantiate(desc: &PeripheralDesc, mut attachments: Vec<Attachment>) -> Result<Built, String> {
+pub fn instantiate(
+    desc: &PeripheralDesc,
+    mut attachments: Vec<Attachment>,
+) -> Result<Built, String> {
     let irq = |i: usize| desc.irqs.get(i).map(|q| q.number);
-    let irq_named = |suffix: &str| desc.irqs.iter().find(|q| q.name.ends_with(suffix)).map(|q| q.number);
+    let irq_named = |suffix: &str| {
+        desc.irqs
+            .iter()
+            .find(|q| q.name.ends_with(suffix))
+            .map(|q| q.number)
+    };
     let name = desc.name.as_str();
     let id = desc.model.as_deref();
     let refuse = |what: &str| {
@@ -51,32 +65,59 @@ pub fn instantiate(desc: &PeripheralDesc, mut attachments: Vec<Attachment>) -> R
             id.unwrap_or("no behavioural model")
         ))
     };
-    fn with<T: Controller>(mut m: T, attachments: &mut Vec<Attachment>) -> Result<Box<dyn Peripheral>, Attachment> {
+    fn with<T: Controller>(
+        mut m: T,
+        attachments: &mut Vec<Attachment>,
+    ) -> Result<Box<dyn Peripheral>, Attachment> {
         for a in attachments.drain(..) {
             m.take(a)?;
         }
         Ok(Box::new(m))
     }
     let controller = match id {
-        Some("imxrt.lpuart") => Some(with(imxrt::lpuart::Lpuart::new(name, irq(0)), &mut attachments)),
-        Some("imxrt.lpspi") => Some(with(imxrt::lpspi::Lpspi::new(name, irq(0)), &mut attachments)),
-        Some("imxrt.lpi2c") => Some(with(imxrt::lpi2c::Lpi2c::new(name, irq(0)), &mut attachments)),
-        Some("stm32f1.usart") => Some(with(stm32::usart::Usart::new(name, irq(0)), &mut attachments)),
+        Some("imxrt.lpuart") => Some(with(
+            imxrt::lpuart::Lpuart::new(name, irq(0)),
+            &mut attachments,
+        )),
+        Some("imxrt.lpspi") => Some(with(
+            imxrt::lpspi::Lpspi::new(name, irq(0)),
+            &mut attachments,
+        )),
+        Some("imxrt.lpi2c") => Some(with(
+            imxrt::lpi2c::Lpi2c::new(name, irq(0)),
+            &mut attachments,
+        )),
+        Some("stm32f1.usart") => Some(with(
+            stm32::usart::Usart::new(name, irq(0)),
+            &mut attachments,
+        )),
         Some("stm32f1.spi") => Some(with(stm32::spi::Spi::new(name, irq(0)), &mut attachments)),
         Some("imxrt.mu") => {
             let Some(side) = imxrt::mu::Side::from_name(name) else {
                 return Err(format!("{name}: the imxrt.mu model needs a name ending in A (CM7 side) or B (CM4 side)"));
             };
-            Some(with(imxrt::mu::Mu::new(name, side, irq(0)), &mut attachments))
+            Some(with(
+                imxrt::mu::Mu::new(name, side, irq(0)),
+                &mut attachments,
+            ))
         }
         Some("stm32f1.i2c") => {
-            let i2c = stm32::i2c::I2c::new(name, irq_named("_EV").or(irq(0)), irq_named("_ER").or(irq(1)));
+            let i2c = stm32::i2c::I2c::new(
+                name,
+                irq_named("_EV").or(irq(0)),
+                irq_named("_ER").or(irq(1)),
+            );
             Some(with(i2c, &mut attachments))
         }
         _ => None,
     };
     let attachments = match controller {
-        Some(Ok(model)) => return Ok(Built { model, unimplemented: None }),
+        Some(Ok(model)) => {
+            return Ok(Built {
+                model,
+                unimplemented: None,
+            })
+        }
         Some(Err(refused)) => return refuse(describe(&refused)),
         None => attachments,
     };
@@ -90,10 +131,18 @@ pub fn instantiate(desc: &PeripheralDesc, mut attachments: Vec<Attachment>) -> R
         Some("stm32f1.afio") => Box::new(stm32::afio::Afio::new(name)),
         Some("stm32f1.tim") => Box::new(stm32::tim::Tim::new(name, irq(0))),
         Some("stm32f1.rcc") => Box::new(stm32::rcc::Rcc::new(name, irq(0))),
-        Some(other) => return Ok(Built { model: svd_fallback(desc), unimplemented: Some(other.to_string()) }),
+        Some(other) => {
+            return Ok(Built {
+                model: svd_fallback(desc),
+                unimplemented: Some(other.to_string()),
+            })
+        }
         None => svd_fallback(desc),
     };
-    Ok(Built { model, unimplemented: None })
+    Ok(Built {
+        model,
+        unimplemented: None,
+    })
 }
 
 fn describe(a: &Attachment) -> &'static str {

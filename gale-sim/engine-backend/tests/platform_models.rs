@@ -1,7 +1,8 @@
 //! Every behavioural model a platform overlay names exists in this build,
 //! and every platform boots into an engine machine spec.
 
-use gale_sim::{machine, models, runner};
+use gale_engine_backend::machine;
+use gale_harness::{models, runner};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -15,7 +16,11 @@ fn every_overlay_model_id_is_implemented() {
         let mut claimed = 0;
         for desc in &p.peripherals {
             let built = models::instantiate(desc, Vec::new()).unwrap();
-            assert_eq!(built.unimplemented, None, "{name}: {} asks for a model this build lacks", desc.name);
+            assert_eq!(
+                built.unimplemented, None,
+                "{name}: {} asks for a model this build lacks",
+                desc.name
+            );
             claimed += desc.model.is_some() as usize;
         }
         assert!(claimed > 0, "{name}: no peripheral has a behavioural model");

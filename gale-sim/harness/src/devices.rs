@@ -38,19 +38,41 @@ pub fn attachments(
                 .filter(|p| p.model.as_deref().and_then(models::bus_kind) == Some(d.kind.bus()))
                 .map(|p| p.name.as_str())
                 .collect();
-            s.error_at(&["devices", name, "bus"], format!("board `{}` has no peripheral `{}`", platform.name, d.bus))
-                .with_help(format!("{} buses on this board: {}", kind_word(d), buses.join(", ")))
+            s.error_at(
+                &["devices", name, "bus"],
+                format!("board `{}` has no peripheral `{}`", platform.name, d.bus),
+            )
+            .with_help(format!(
+                "{} buses on this board: {}",
+                kind_word(d),
+                buses.join(", ")
+            ))
         })?;
         let kind = bus.model.as_deref().and_then(models::bus_kind);
         if kind != Some(d.kind.bus()) {
             return Err(s
-                .error_at(&["devices", name, "bus"], format!("{} is not a {} bus controller with a behavioural model", bus.name, kind_word(d)))
-                .with_help(format!("attach {} devices to a {} controller", d.kind.id(), kind_word(d))));
+                .error_at(
+                    &["devices", name, "bus"],
+                    format!(
+                        "{} is not a {} bus controller with a behavioural model",
+                        bus.name,
+                        kind_word(d)
+                    ),
+                )
+                .with_help(format!(
+                    "attach {} devices to a {} controller",
+                    d.kind.id(),
+                    kind_word(d)
+                )));
         }
         let attachment = match (d.kind, d.link_source()) {
             (DeviceKind::UartLink, Some((from, port))) => {
                 let (wire, tx) = UartWire::new(d.baud.unwrap_or(115_200), bus_faults(s, name));
-                feeds.push(Feed { machine: from.to_string(), port: port.to_string(), tx });
+                feeds.push(Feed {
+                    machine: from.to_string(),
+                    port: port.to_string(),
+                    tx,
+                });
                 Attachment::Uart(Box::new(wire))
             }
             _ => build(s, name, d),
@@ -63,19 +85,35 @@ pub fn attachments(
 /// Checks that every `uart_link`'s transmitting end is a UART of its machine.
 pub fn check_links(s: &Scenario, platforms: &BTreeMap<&str, &Platform>) -> Result<(), Diagnostic> {
     for (name, d) in &s.def.devices {
-        let Some((from, port)) = d.link_source() else { continue };
-        let Some(p) = platforms.get(from) else { continue };
-        let is_uart = p.peripheral(port).and_then(|per| per.model.as_deref()).and_then(models::bus_kind)
+        let Some((from, port)) = d.link_source() else {
+            continue;
+        };
+        let Some(p) = platforms.get(from) else {
+            continue;
+        };
+        let is_uart = p
+            .peripheral(port)
+            .and_then(|per| per.model.as_deref())
+            .and_then(models::bus_kind)
             == Some(gale_scenario::BusKind::Uart);
         if !is_uart {
             let uarts: Vec<&str> = p
                 .peripherals
                 .iter()
-                .filter(|per| per.model.as_deref().and_then(models::bus_kind) == Some(gale_scenario::BusKind::Uart))
+                .filter(|per| {
+                    per.model.as_deref().and_then(models::bus_kind)
+                        == Some(gale_scenario::BusKind::Uart)
+                })
                 .map(|per| per.name.as_str())
                 .collect();
             return Err(s
-                .error_at(&["devices", name, "from"], format!("`{port}` is not a UART of machine `{from}` (board `{}`)", p.name))
+                .error_at(
+                    &["devices", name, "from"],
+                    format!(
+                        "`{port}` is not a UART of machine `{from}` (board `{}`)",
+                        p.name
+                    ),
+                )
                 .with_help(format!("UARTs on that board: {}", uarts.join(", "))));
         }
     }
@@ -93,19 +131,38 @@ fn kind_word(d: &DeviceDef) -> &'static str {
 /// One input as a model source: the scenario's signal (or the input's
 /// default) with the value faults aimed at it applied.
 fn input(s: &Scenario, device: &str, d: &DeviceDef, input: &str) -> Box<dyn Source> {
-    let default = d.kind.inputs().iter().find(|i| i.name == input).map(|i| i.default).unwrap_or(0.0);
-    let base = d.signals.get(input).cloned().unwrap_or(Signal::Constant(default));
+    let default = d
+        .kind
+        .inputs()
+        .iter()
+        .find(|i| i.name == input)
+        .map(|i| i.default)
+        .unwrap_or(0.0);
+    let base = d
+        .signals
+        .get(input)
+        .cloned()
+        .unwrap_or(Signal::Constant(default));
     let faults: Vec<&FaultDef> = s
         .def
         .faults
         .iter()
-        .filter(|f| f.is_value_fault() && f.device() == device && f.signal().is_none_or(|sig| sig == input))
+        .filter(|f| {
+            f.is_value_fault() && f.device() == device && f.signal().is_none_or(|sig| sig == input)
+        })
         .collect();
     Box::new(FaultedSignal::new(base, &faults))
 }
 
 fn bus_faults(s: &Scenario, device: &str) -> FaultSchedule {
-    FaultSchedule::new(s.def.faults.iter().filter(|f| f.device() == device).filter_map(FaultDef::bus_fault).collect())
+    FaultSchedule::new(
+        s.def
+            .faults
+            .iter()
+            .filter(|f| f.device() == device)
+            .filter_map(FaultDef::bus_fault)
+            .collect(),
+    )
 }
 
 fn build(s: &Scenario, name: &str, d: &DeviceDef) -> Attachment {
@@ -118,11 +175,15 @@ fn build(s: &Scenario, name: &str, d: &DeviceDef) -> Attachment {
                 gyro: [i("gyro_x"), i("gyro_y"), i("gyro_z")],
                 temp: i("temperature"),
             };
-            Attachment::Spi { cs: d.cs.unwrap_or(0), dev: Box::new(icm42688::Icm42688::new(inputs, faults)) }
+            Attachment::Spi {
+                cs: d.cs.unwrap_or(0),
+                dev: Box::new(icm42688::Icm42688::new(inputs, faults)),
+            }
         }
-        DeviceKind::Bmp388 => {
-            Attachment::I2c { addr: d.address.unwrap_or(0x76), dev: Box::new(Bmp388::new(i("pressure"), i("temperature"), faults)) }
-        }
+        DeviceKind::Bmp388 => Attachment::I2c {
+            addr: d.address.unwrap_or(0x76),
+            dev: Box::new(Bmp388::new(i("pressure"), i("temperature"), faults)),
+        },
         DeviceKind::Ublox => {
             let inputs = ublox::GnssInputs {
                 lat_deg: i("lat"),
@@ -149,7 +210,9 @@ fn build(s: &Scenario, name: &str, d: &DeviceDef) -> Attachment {
             Attachment::Uart(Box::new(ublox::Ublox::new(inputs, config, faults)))
         }
         // Built by `attachments`, which also needs the feed.
-        DeviceKind::UartLink => Attachment::Uart(Box::new(UartWire::new(d.baud.unwrap_or(115_200), faults).0)),
+        DeviceKind::UartLink => {
+            Attachment::Uart(Box::new(UartWire::new(d.baud.unwrap_or(115_200), faults).0))
+        }
         DeviceKind::Heartbeat => Attachment::Uart(Box::new(HeartbeatSource::new(
             d.state.unwrap_or(1),
             d.vote.unwrap_or(0),

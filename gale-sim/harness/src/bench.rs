@@ -2,6 +2,7 @@
 //! measured in the same run), per-scenario virtual-to-wall ratios, and a
 //! determinism check over many repeated runs.
 
+use crate::backend::Backend;
 use crate::runner::Context;
 use crate::suite::{self, Entry};
 use std::collections::hash_map::DefaultHasher;
@@ -26,31 +27,72 @@ fn hash_traces(entries: &[Entry]) -> Vec<(String, Option<u64>)> {
 
 /// Runs the benchmark and returns the report; Err when a run could not be
 /// made or traces differed between runs.
-pub fn run(ctx: &Context, paths: &[PathBuf], repeat: usize) -> anyhow::Result<String> {
+pub fn run(
+    ctx: &Context,
+    backend: &dyn Backend,
+    paths: &[PathBuf],
+    repeat: usize,
+) -> anyhow::Result<String> {
     let quiet = |_: &Entry, _: &indicatif::ProgressBar| {};
     let mut report = String::new();
-    let jobs = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let jobs = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
 
     // Warm-up: builds stale images and fills the platform cache, so the
     // timed runs measure simulation only.
-    suite::run(ctx, paths, &suite::Options { jobs, progress: false }, &quiet)?;
+    suite::run(
+        ctx,
+        backend,
+        paths,
+        &suite::Options {
+            jobs,
+            progress: false,
+        },
+        &quiet,
+    )?;
 
     let t = Instant::now();
-    let serial = suite::run(ctx, paths, &suite::Options { jobs: 1, progress: false }, &quiet)?;
+    let serial = suite::run(
+        ctx,
+        backend,
+        paths,
+        &suite::Options {
+            jobs: 1,
+            progress: false,
+        },
+        &quiet,
+    )?;
     let serial_wall = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let parallel = suite::run(ctx, paths, &suite::Options { jobs, progress: false }, &quiet)?;
+    let parallel = suite::run(
+        ctx,
+        backend,
+        paths,
+        &suite::Options {
+            jobs,
+            progress: false,
+        },
+        &quiet,
+    )?;
     let parallel_wall = t.elapsed().as_secs_f64();
 
     let _ = writeln!(report, "suite: {} scenario(s)", parallel.len());
-    let _ = writeln!(report, "  serial (1 job, reference): {serial_wall:8.2} s wall");
+    let _ = writeln!(
+        report,
+        "  serial (1 job, reference): {serial_wall:8.2} s wall"
+    );
     let _ = writeln!(
         report,
         "  parallel ({jobs} jobs):        {parallel_wall:8.2} s wall   speed-up {:.2}x over serial   goal < 60 s: {}",
         serial_wall / parallel_wall.max(1e-9),
         if parallel_wall < 60.0 { "met" } else { "NOT met" }
     );
-    let _ = writeln!(report, "\nper scenario (from the serial run):\n{}", suite::table(&serial));
+    let _ = writeln!(
+        report,
+        "\nper scenario (from the serial run):\n{}",
+        suite::table(&serial)
+    );
 
     // Determinism: every repetition must reproduce the first run's traces.
     let reference = hash_traces(&parallel);
@@ -58,7 +100,16 @@ pub fn run(ctx: &Context, paths: &[PathBuf], repeat: usize) -> anyhow::Result<St
     let mut differing = Vec::new();
     let t = Instant::now();
     for _ in 1..repeat {
-        let again = hash_traces(&suite::run(ctx, paths, &suite::Options { jobs, progress: false }, &quiet)?);
+        let again = hash_traces(&suite::run(
+            ctx,
+            backend,
+            paths,
+            &suite::Options {
+                jobs,
+                progress: false,
+            },
+            &quiet,
+        )?);
         if again == reference {
             identical += 1;
         } else {
@@ -75,7 +126,10 @@ pub fn run(ctx: &Context, paths: &[PathBuf], repeat: usize) -> anyhow::Result<St
         t.elapsed().as_secs_f64()
     );
     if !differing.is_empty() {
-        anyhow::bail!("{report}traces differed between runs for: {}", differing.join(", "));
+        anyhow::bail!(
+            "{report}traces differed between runs for: {}",
+            differing.join(", ")
+        );
     }
     if reference.iter().any(|(_, h)| h.is_none()) {
         anyhow::bail!("{report}some scenarios could not run; see `gale-sim run`");

@@ -19,7 +19,10 @@ pub struct Usage {
 /// Size goals per image (issue #5: gust-f100 <= 16 KiB flash, <= 4 KiB RAM).
 pub fn goal(image: &str) -> Option<Usage> {
     match image {
-        "gust-f100" => Some(Usage { flash: 16 * 1024, ram: 4 * 1024 }),
+        "gust-f100" => Some(Usage {
+            flash: 16 * 1024,
+            ram: 4 * 1024,
+        }),
         _ => None,
     }
 }
@@ -39,11 +42,16 @@ pub fn measure(elf: &[u8], platform: &Platform) -> Result<Usage> {
     };
     let mut u = Usage::default();
     for seg in file.segments() {
-        let (vaddr, paddr) = (seg.address(), physical_address(&file, seg.address()).unwrap_or(seg.address()));
+        let (vaddr, paddr) = (
+            seg.address(),
+            physical_address(&file, seg.address()).unwrap_or(seg.address()),
+        );
         let (filesz, memsz) = (seg.file_range().1, seg.size());
         match kind_at(paddr) {
             Some(MemoryKind::Flash | MemoryKind::Rom) => u.flash += filesz,
-            Some(MemoryKind::Ram | MemoryKind::Tcm) if vaddr == paddr && filesz > 0 && kind_at(vaddr).is_some() => {
+            Some(MemoryKind::Ram | MemoryKind::Tcm)
+                if vaddr == paddr && filesz > 0 && kind_at(vaddr).is_some() =>
+            {
                 // A RAM-loaded image (e.g. the CM4 in TCM): its bytes are its
                 // "flash" as far as a loader is concerned.
                 u.flash += filesz
@@ -61,7 +69,9 @@ pub fn measure(elf: &[u8], platform: &Platform) -> Result<Usage> {
 /// is `vaddr`.
 fn physical_address(file: &object::File, vaddr: u64) -> Option<u64> {
     use object::read::elf::{ElfFile32, ProgramHeader};
-    let object::File::Elf32(elf) = file else { return None };
+    let object::File::Elf32(elf) = file else {
+        return None;
+    };
     let elf: &ElfFile32 = elf;
     let endian = elf.endian();
     elf.elf_program_headers()
@@ -72,23 +82,35 @@ fn physical_address(file: &object::File, vaddr: u64) -> Option<u64> {
 
 /// Builds every image and prints a table; Err when a goal is exceeded.
 pub fn report(root: &Path) -> Result<(String, bool)> {
-    let mut out = format!("{:<16} {:<12} {:>10} {:>10}  goal\n", "image", "platform", "flash", "ram");
+    let mut out = format!(
+        "{:<16} {:<12} {:>10} {:>10}  goal\n",
+        "image", "platform", "flash", "ram"
+    );
     let mut ok = true;
     for name in crate::images::list(root) {
         let image = Image::load(root, &name)?;
         let elf = image.build(root)?;
-        let bytes = std::fs::read(&elf).with_context(|| format!("cannot read {}", elf.display()))?;
+        let bytes =
+            std::fs::read(&elf).with_context(|| format!("cannot read {}", elf.display()))?;
         let platform = Platform::load(root, &image.platform)?;
         let u = measure(&bytes, &platform)?;
         let goal_text = match goal(&name) {
             Some(g) => {
                 let met = u.flash <= g.flash && u.ram <= g.ram;
                 ok &= met;
-                format!("flash <= {} KiB, ram <= {} KiB: {}", g.flash / 1024, g.ram / 1024, if met { "met" } else { "NOT met" })
+                format!(
+                    "flash <= {} KiB, ram <= {} KiB: {}",
+                    g.flash / 1024,
+                    g.ram / 1024,
+                    if met { "met" } else { "NOT met" }
+                )
             }
             None => String::new(),
         };
-        out += &format!("{:<16} {:<12} {:>8} B {:>8} B  {goal_text}\n", name, image.platform, u.flash, u.ram);
+        out += &format!(
+            "{:<16} {:<12} {:>8} B {:>8} B  {goal_text}\n",
+            name, image.platform, u.flash, u.ram
+        );
     }
     out += "ram counts what the linker places in RAM or TCM: .data, .bss, reserved buffers, and code or vectors\n";
     out += "copied there at boot and stacks where the layout reserves them (fmu-m7: ITCM code, 16 KiB DTCM stack);\n";

@@ -27,7 +27,12 @@ pub fn write(artefact_root: &Path, out: &RunOutcome) -> Result<PathBuf> {
         .map(|e| (e.machine.clone(), e.source.clone()))
         .collect();
     for (machine, port) in &uarts {
-        let text: String = out.trace.uart_tx_lines(machine, port).iter().map(|l| format!("{}\n", l.text)).collect();
+        let text: String = out
+            .trace
+            .uart_tx_lines(machine, port)
+            .iter()
+            .map(|l| format!("{}\n", l.text))
+            .collect();
         put(&format!("uart-{machine}-{port}.txt"), &text)?;
     }
     let consoles: BTreeSet<&str> = out
@@ -38,11 +43,21 @@ pub fn write(artefact_root: &Path, out: &RunOutcome) -> Result<PathBuf> {
         .map(|e| e.machine.as_str())
         .collect();
     for machine in consoles {
-        let text: String = out.trace.console_lines(machine).iter().map(|l| format!("{}\n", l.text)).collect();
+        let text: String = out
+            .trace
+            .console_lines(machine)
+            .iter()
+            .map(|l| format!("{}\n", l.text))
+            .collect();
         put(&format!("console-{machine}.txt"), &text)?;
     }
-    let loggers: BTreeSet<&str> =
-        out.trace.events().iter().filter(|e| matches!(e.kind, EventKind::Log { .. })).map(|e| e.machine.as_str()).collect();
+    let loggers: BTreeSet<&str> = out
+        .trace
+        .events()
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Log { .. }))
+        .map(|e| e.machine.as_str())
+        .collect();
     for machine in loggers {
         let text: String = out
             .trace
@@ -50,7 +65,10 @@ pub fn write(artefact_root: &Path, out: &RunOutcome) -> Result<PathBuf> {
             .iter()
             .filter(|e| e.machine == machine)
             .filter_map(|e| match &e.kind {
-                EventKind::Log { level, text } => Some(format!("{} [{level}] {text}\n", gale_scenario::format_time(e.t))),
+                EventKind::Log { level, text } => Some(format!(
+                    "{} [{level}] {text}\n",
+                    gale_scenario::format_time(e.t)
+                )),
                 _ => None,
             })
             .collect();

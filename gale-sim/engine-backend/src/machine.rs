@@ -1,7 +1,7 @@
 //! Platform + scenario machine -> the engine's MachineSpec.
 
-use crate::models::{self, Attachment};
 use gale_engine::{CoreKind, MachineSpec, MappedPeripheral, MemoryRegion, SharedMemory};
+use gale_harness::models::{self, Attachment};
 use gale_platform::{CpuKind, MemoryKind, Platform};
 use std::collections::BTreeMap;
 
@@ -32,7 +32,10 @@ pub fn spec(
             // Code runs from flash, ROM and TCM; plain RAM is data only
             // (stores to executable pages take the engine's slow path).
             executable: !matches!(m.kind, MemoryKind::Ram),
-            shared: shared.and_then(|s| s.get(&m.name)).filter(|_| m.shared).cloned(),
+            shared: shared
+                .and_then(|s| s.get(&m.name))
+                .filter(|_| m.shared)
+                .cloned(),
             aliases: m.aliases.clone(),
         })
         .collect();
@@ -42,7 +45,10 @@ pub fn spec(
         if let Some(id) = built.unimplemented {
             missing.entry(id).or_default().push(p.name.clone());
         }
-        peripherals.push(MappedPeripheral { base: p.base, model: built.model });
+        peripherals.push(MappedPeripheral {
+            base: p.base,
+            model: built.model,
+        });
     }
     let core = match platform.core.cpu {
         CpuKind::CortexM3 => CoreKind::CortexM3,
@@ -60,7 +66,12 @@ pub fn spec(
     };
     let notes = missing
         .into_iter()
-        .map(|(id, names)| format!("{name}: model `{id}` not implemented yet, SVD reset values used for {}", names.join(", ")))
+        .map(|(id, names)| {
+            format!(
+                "{name}: model `{id}` not implemented yet, SVD reset values used for {}",
+                names.join(", ")
+            )
+        })
         .collect();
     Ok((spec, notes))
 }

@@ -52,9 +52,14 @@ impl Image {
     pub fn load(root: &Path, name: &str) -> Result<Image> {
         let manifest = root.join("firmware/boards").join(name).join("Cargo.toml");
         let text = std::fs::read_to_string(&manifest).with_context(|| {
-            format!("no firmware image `{name}`: {} does not exist; known images: {}", manifest.display(), list(root).join(", "))
+            format!(
+                "no firmware image `{name}`: {} does not exist; known images: {}",
+                manifest.display(),
+                list(root).join(", ")
+            )
         })?;
-        let m: Manifest = toml::from_str(&text).with_context(|| format!("{}: invalid manifest", manifest.display()))?;
+        let m: Manifest = toml::from_str(&text)
+            .with_context(|| format!("{}: invalid manifest", manifest.display()))?;
         let Some(meta) = m.package.metadata.and_then(|m| m.gale) else {
             bail!(
                 "{}: missing [package.metadata.gale] (target, platform, probe-rs-chip); add it so gale-sim knows how to build and run `{name}`",
@@ -72,7 +77,10 @@ impl Image {
 
     /// Where cargo puts the release ELF.
     pub fn elf_path(&self, root: &Path) -> PathBuf {
-        firmware_target_dir(root).join(&self.target).join("release").join(&self.name)
+        firmware_target_dir(root)
+            .join(&self.target)
+            .join("release")
+            .join(&self.name)
     }
 
     /// Builds the image in release (cargo rebuilds only what is stale) and
@@ -88,7 +96,13 @@ impl Image {
             .arg("--release")
             .arg("--manifest-path")
             .arg(&fw)
-            .args(["--package", &self.name, "--target", &self.target, "--target-dir"])
+            .args([
+                "--package",
+                &self.name,
+                "--target",
+                &self.target,
+                "--target-dir",
+            ])
             .arg(firmware_target_dir(root))
             .output()
             .context("could not run cargo to build the firmware")?;
@@ -102,7 +116,11 @@ impl Image {
         }
         let elf = self.elf_path(root);
         if !elf.is_file() {
-            bail!("cargo built `{}` but {} is missing: is the binary named after the package?", self.name, elf.display());
+            bail!(
+                "cargo built `{}` but {} is missing: is the binary named after the package?",
+                self.name,
+                elf.display()
+            );
         }
         Ok(elf)
     }
@@ -121,7 +139,8 @@ pub fn list(root: &Path) -> Vec<String> {
         .flatten()
         .flatten()
         .filter(|e| {
-            std::fs::read_to_string(e.path().join("Cargo.toml")).is_ok_and(|t| t.contains("[package.metadata.gale]"))
+            std::fs::read_to_string(e.path().join("Cargo.toml"))
+                .is_ok_and(|t| t.contains("[package.metadata.gale]"))
         })
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();

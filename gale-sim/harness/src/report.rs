@@ -7,7 +7,11 @@ use std::fmt::Write;
 /// The verdict block of one scenario: a headline, then each expectation.
 pub fn outcome_text(out: &RunOutcome) -> String {
     let mut s = String::new();
-    let ends: Vec<String> = out.ends.iter().map(|e| format!("{}: {} at {}", e.machine, e.how, format_time(e.at))).collect();
+    let ends: Vec<String> = out
+        .ends
+        .iter()
+        .map(|e| format!("{}: {} at {}", e.machine, e.how, format_time(e.at)))
+        .collect();
     let _ = writeln!(
         s,
         "{} {}  ({}; wall {:.2} s)",
@@ -23,11 +27,18 @@ pub fn outcome_text(out: &RunOutcome) -> String {
         if o.passed {
             let _ = writeln!(s, "    ok   {}\n         seen: {}", o.expected, o.observed);
         } else {
-            let _ = writeln!(s, "    FAIL expected: {}\n         observed: {}", o.expected, o.observed);
+            let _ = writeln!(
+                s,
+                "    FAIL expected: {}\n         observed: {}",
+                o.expected, o.observed
+            );
         }
     }
     if out.verdict.outcomes.is_empty() {
-        let _ = writeln!(s, "    (no expectations: the run only has to start and end)");
+        let _ = writeln!(
+            s,
+            "    (no expectations: the run only has to start and end)"
+        );
     }
     s
 }
@@ -35,7 +46,10 @@ pub fn outcome_text(out: &RunOutcome) -> String {
 /// The closing line: `scenarios: N passed, N failed`.
 pub fn summary(passed: usize, failed: usize, errors: usize) -> String {
     if errors > 0 {
-        format!("scenarios: {passed} passed, {} failed ({errors} could not run)", failed + errors)
+        format!(
+            "scenarios: {passed} passed, {} failed ({errors} could not run)",
+            failed + errors
+        )
     } else {
         format!("scenarios: {passed} passed, {failed} failed")
     }

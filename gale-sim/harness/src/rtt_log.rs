@@ -34,7 +34,10 @@ impl Capture {
                 self.chunks.first().map(|c| c.0).unwrap_or(0),
                 machine,
                 "rtt",
-                EventKind::Log { level: "error".into(), text: format!("cannot read the ELF's defmt table: {e}") },
+                EventKind::Log {
+                    level: "error".into(),
+                    text: format!("cannot read the ELF's defmt table: {e}"),
+                },
             )],
         }
     }
@@ -47,9 +50,18 @@ impl Capture {
             loop {
                 match dec.decode() {
                     Ok(frame) => {
-                        let level = frame.level().map(|l| l.as_str()).unwrap_or("print").to_string();
+                        let level = frame
+                            .level()
+                            .map(|l| l.as_str())
+                            .unwrap_or("print")
+                            .to_string();
                         let text = frame.display_message().to_string();
-                        out.push(Event::new(*t, machine, "defmt", EventKind::Log { level, text }));
+                        out.push(Event::new(
+                            *t,
+                            machine,
+                            "defmt",
+                            EventKind::Log { level, text },
+                        ));
                     }
                     Err(defmt_decoder::DecodeError::UnexpectedEof) => break,
                     Err(defmt_decoder::DecodeError::Malformed) => {
@@ -57,7 +69,10 @@ impl Capture {
                             *t,
                             machine,
                             "defmt",
-                            EventKind::Log { level: "error".into(), text: "malformed defmt frame (skipped)".into() },
+                            EventKind::Log {
+                                level: "error".into(),
+                                text: "malformed defmt frame (skipped)".into(),
+                            },
                         ));
                         // The stream decoders resynchronise on the next frame.
                         if !table.encoding().can_recover() {
@@ -78,7 +93,15 @@ impl Capture {
                 match b {
                     b'\n' => {
                         let text = String::from_utf8_lossy(&line).into_owned();
-                        out.push(Event::new(*t, machine, "rtt", EventKind::Log { level: "print".into(), text }));
+                        out.push(Event::new(
+                            *t,
+                            machine,
+                            "rtt",
+                            EventKind::Log {
+                                level: "print".into(),
+                                text,
+                            },
+                        ));
                         line.clear();
                     }
                     b'\r' => {}
@@ -88,7 +111,15 @@ impl Capture {
         }
         if !line.is_empty() {
             let t = self.chunks.last().map(|c| c.0).unwrap_or(0);
-            out.push(Event::new(t, machine, "rtt", EventKind::Log { level: "print".into(), text: String::from_utf8_lossy(&line).into_owned() }));
+            out.push(Event::new(
+                t,
+                machine,
+                "rtt",
+                EventKind::Log {
+                    level: "print".into(),
+                    text: String::from_utf8_lossy(&line).into_owned(),
+                },
+            ));
         }
         out
     }
@@ -115,7 +146,10 @@ mod tests {
         c.push(20, Vec::new());
         c.push(30, b"lo\r\nwor".to_vec());
         c.push(40, b"ld".to_vec());
-        assert_eq!(texts(&c.decode_text("m")), vec![(30, "hello".into()), (40, "world".into())]);
+        assert_eq!(
+            texts(&c.decode_text("m")),
+            vec![(30, "hello".into()), (40, "world".into())]
+        );
     }
 
     #[test]
@@ -124,6 +158,11 @@ mod tests {
         c.push(5, vec![1, 2, 3]);
         let ev = c.decode("m", b"not an elf");
         assert_eq!(ev.len(), 1);
-        assert!(texts(&ev)[0].1.contains("cannot read the ELF's defmt table"), "{ev:?}");
+        assert!(
+            texts(&ev)[0]
+                .1
+                .contains("cannot read the ELF's defmt table"),
+            "{ev:?}"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! Image sizes from ELF segments agree with the ELF's own section sizes,
 //! and gust-f100 meets its size goal.
 
-use gale_sim::{images::Image, runner, size};
+use gale_harness::{images::Image, runner, size};
 use object::{Object, ObjectSection, SectionFlags};
 use std::path::Path;
 
@@ -18,7 +18,9 @@ fn gust_size_matches_its_sections_and_meets_the_goal() {
     let file = object::File::parse(&*bytes).unwrap();
     let (mut flash, mut ram) = (0u64, 0u64);
     for s in file.sections() {
-        let SectionFlags::Elf { sh_flags } = s.flags() else { continue };
+        let SectionFlags::Elf { sh_flags } = s.flags() else {
+            continue;
+        };
         if sh_flags & u64::from(object::elf::SHF_ALLOC) == 0 {
             continue;
         }
@@ -32,7 +34,13 @@ fn gust_size_matches_its_sections_and_meets_the_goal() {
     }
     assert_eq!(u.ram, ram, "{u:?}");
     // Segments may pad between sections; never by more than alignment.
-    assert!(u.flash >= flash && u.flash - flash < 64, "segments {u:?}, sections flash {flash}");
+    assert!(
+        u.flash >= flash && u.flash - flash < 64,
+        "segments {u:?}, sections flash {flash}"
+    );
     let goal = size::goal("gust-f100").unwrap();
-    assert!(u.flash <= goal.flash && u.ram <= goal.ram, "{u:?} exceeds {goal:?}");
+    assert!(
+        u.flash <= goal.flash && u.ram <= goal.ram,
+        "{u:?} exceeds {goal:?}"
+    );
 }

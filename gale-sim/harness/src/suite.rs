@@ -1,6 +1,7 @@
 //! Running many scenarios: load and resolve all, build each image once, run
 //! in parallel on all cores, and collect outcomes in scenario order.
 
+use crate::backend::Backend;
 use crate::runner::{self, Context, Resolved, RunError, RunOutcome};
 use gale_scenario::Scenario;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -20,7 +21,11 @@ impl Entry {
     pub fn name(&self) -> String {
         match &self.result {
             Ok(o) => o.name.clone(),
-            Err(_) => self.file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
+            Err(_) => self
+                .file
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
         }
     }
 }
@@ -36,7 +41,13 @@ pub struct Options {
 
 /// Runs every scenario under `paths`; `on_done` sees each entry as it
 /// completes (for live output). Entries come back in file order.
-pub fn run(ctx: &Context, paths: &[PathBuf], opts: &Options, on_done: &(dyn Fn(&Entry, &ProgressBar) + Sync)) -> anyhow::Result<Vec<Entry>> {
+pub fn run(
+    ctx: &Context,
+    backend: &dyn Backend,
+    paths: &[PathBuf],
+    opts: &Options,
+    on_done: &(dyn Fn(&Entry, &ProgressBar) + Sync),
+) -> anyhow::Result<Vec<Entry>> {
     let mut files = Vec::new();
     for p in paths {
         files.extend(runner::collect(p)?);
@@ -46,7 +57,9 @@ pub fn run(ctx: &Context, paths: &[PathBuf], opts: &Options, on_done: &(dyn Fn(&
     let mut prepared: Vec<(PathBuf, Result<(Scenario, Vec<Resolved>), RunError>)> = files
         .iter()
         .map(|f| {
-            let r = Scenario::load(f).map_err(RunError::from).and_then(|s| runner::resolve(ctx, &s).map(|r| (s, r)));
+            let r = Scenario::load(f)
+                .map_err(RunError::from)
+                .and_then(|s| runner::resolve(ctx, &s).map(|r| (s, r)));
             (f.clone(), r)
         })
         .collect();
@@ -56,12 +69,19 @@ pub fn run(ctx: &Context, paths: &[PathBuf], opts: &Options, on_done: &(dyn Fn(&
         let Ok((_, resolved)) = r else { continue };
         for m in resolved {
             if m.elf.is_none() && !elfs.contains_key(&m.image.name) {
-                elfs.insert(m.image.name.clone(), m.image.build(&ctx.root).map_err(|e| format!("{e:#}")));
+                elfs.insert(
+                    m.image.name.clone(),
+                    m.image.build(&ctx.root).map_err(|e| format!("{e:#}")),
+                );
             }
         }
     }
     let total = prepared.len();
-    let bar = if opts.progress { ProgressBar::new(total as u64) } else { ProgressBar::hidden() };
+    let bar = if opts.progress {
+        ProgressBar::new(total as u64)
+    } else {
+        ProgressBar::hidden()
+    };
     bar.set_style(
         ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} scenarios {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar())
@@ -71,7 +91,13 @@ pub fn run(ctx: &Context, paths: &[PathBuf], opts: &Options, on_done: &(dyn Fn(&
     let work: Vec<Mutex<Option<(PathBuf, Result<(Scenario, Vec<Resolved>), RunError>)>>> =
         prepared.drain(..).map(|p| Mutex::new(Some(p))).collect();
     let next = AtomicUsize::new(0);
-    let jobs = if opts.jobs == 0 { std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) } else { opts.jobs };
+    let jobs = if opts.jobs == 0 {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    } else {
+        opts.jobs
+    };
     std::thread::scope(|scope| {
         for _ in 0..jobs.min(total.max(1)) {
             scope.spawn(|| loop {
@@ -79,8 +105,11 @@ pub fn run(ctx: &Context, paths: &[PathBuf], opts: &Options, on_done: &(dyn Fn(&
                 if i >= total {
                     break;
                 }
-                let Some((file, prepared)) = work[i].lock().ok().and_then(|mut w| w.take()) else { continue };
-                let result = prepared.and_then(|(s, resolved)| run_one(&s, &resolved, &elfs));
+                let Some((file, prepared)) = work[i].lock().ok().and_then(|mut w| w.take()) else {
+                    continue;
+                };
+                let result =
+                    prepared.and_then(|(s, resolved)| run_one(ctx, backend, &s, &resolved, &elfs));
                 let entry = Entry { file, result };
                 on_done(&entry, &bar);
                 bar.inc(1);
@@ -91,10 +120,19 @@ pub fn run(ctx: &Context, paths: &[PathBuf], opts: &Options, on_done: &(dyn Fn(&
         }
     });
     bar.finish_and_clear();
-    Ok(slots.into_iter().filter_map(|s| s.into_inner().ok().flatten()).collect())
+    Ok(slots
+        .into_iter()
+        .filter_map(|s| s.into_inner().ok().flatten())
+        .collect())
 }
 
-fn run_one(s: &Scenario, resolved: &[Resolved], elfs: &BTreeMap<String, Result<PathBuf, String>>) -> Result<RunOutcome, RunError> {
+fn run_one(
+    ctx: &Context,
+    backend: &dyn Backend,
+    s: &Scenario,
+    resolved: &[Resolved],
+    elfs: &BTreeMap<String, Result<PathBuf, String>>,
+) -> Result<RunOutcome, RunError> {
     let mut by_machine = BTreeMap::new();
     for r in resolved {
         let elf = match &r.elf {
@@ -102,20 +140,40 @@ fn run_one(s: &Scenario, resolved: &[Resolved], elfs: &BTreeMap<String, Result<P
             None => match elfs.get(&r.image.name) {
                 Some(Ok(p)) => p.clone(),
                 Some(Err(e)) => return Err(RunError::Other(anyhow::anyhow!("{e}"))),
-                None => return Err(RunError::Other(anyhow::anyhow!("image `{}` was not built", r.image.name))),
+                None => {
+                    return Err(RunError::Other(anyhow::anyhow!(
+                        "image `{}` was not built",
+                        r.image.name
+                    )))
+                }
             },
         };
         by_machine.insert(r.name.clone(), elf);
     }
-    runner::execute(s, resolved, &by_machine)
+    let work_dir = crate::repo::artefact_root(&ctx.root)
+        .join(&s.name)
+        .join(backend.name());
+    runner::execute(backend, s, resolved, &by_machine, work_dir)
 }
 
 /// JUnit XML for CI systems: one testsuite, one testcase per scenario.
 pub fn junit(entries: &[Entry]) -> String {
-    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
-    let failures = entries.iter().filter(|e| matches!(&e.result, Ok(o) if !o.passed())).count();
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let failures = entries
+        .iter()
+        .filter(|e| matches!(&e.result, Ok(o) if !o.passed()))
+        .count();
     let errors = entries.iter().filter(|e| e.result.is_err()).count();
-    let time: f64 = entries.iter().filter_map(|e| e.result.as_ref().ok()).map(|o| o.wall.as_secs_f64()).sum();
+    let time: f64 = entries
+        .iter()
+        .filter_map(|e| e.result.as_ref().ok())
+        .map(|o| o.wall.as_secs_f64())
+        .sum();
     let mut x = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n<testsuite name=\"gale-sim\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" time=\"{time:.3}\">\n",
         entries.len()
@@ -150,8 +208,16 @@ pub fn junit(entries: &[Entry]) -> String {
 /// The summary table: one row per scenario with virtual time, wall time and
 /// their ratio.
 pub fn table(entries: &[Entry]) -> String {
-    let width = entries.iter().map(|e| e.name().len()).max().unwrap_or(8).max(8);
-    let mut s = format!("{:width$}  result  {:>12}  {:>9}  {:>12}\n", "scenario", "virtual", "wall", "virt/wall");
+    let width = entries
+        .iter()
+        .map(|e| e.name().len())
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    let mut s = format!(
+        "{:width$}  result  {:>12}  {:>9}  {:>12}\n",
+        "scenario", "virtual", "wall", "virt/wall"
+    );
     for e in entries {
         match &e.result {
             Ok(o) => {
