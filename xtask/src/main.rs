@@ -5,6 +5,7 @@
 //! what it needs (rustup targets, apt packages), then runs cargo.
 
 mod bootstrap;
+mod renode;
 mod run;
 
 use clap::{Parser, Subcommand};
@@ -69,26 +70,35 @@ enum SvdCmd {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let policy = bootstrap::Policy::from_flag(cli.yes);
-    let result = match cli.cmd {
-        Cmd::Setup => bootstrap::ensure(&bootstrap::Needs::ALL, policy),
+    let result: Result<(), run::Failure> = match cli.cmd {
+        Cmd::Setup => bootstrap::ensure(&bootstrap::Needs::ALL, policy).map_err(Into::into),
         Cmd::Build { images } => bootstrap::ensure(&bootstrap::Needs::ENGINE, policy)
+            .map_err(Into::into)
             .and_then(|()| run::gale_sim(&prepend("build", images))),
-        Cmd::Sim { args } => {
-            bootstrap::ensure(&bootstrap::Needs::ENGINE, policy).and_then(|()| run::gale_sim(&args))
-        }
-        Cmd::Test { args } => {
-            bootstrap::ensure(&bootstrap::Needs::ALL, policy).and_then(|()| run::tests(&args))
-        }
-        Cmd::Bench => bootstrap::ensure(&bootstrap::Needs::ALL, policy).and_then(|()| run::bench()),
+        Cmd::Sim { args } => bootstrap::ensure(&bootstrap::Needs::ENGINE, policy)
+            .map_err(Into::into)
+            .and_then(|()| run::gale_sim(&args)),
+        Cmd::Test { args } => bootstrap::ensure(&bootstrap::Needs::ALL, policy)
+            .map_err(Into::into)
+            .and_then(|()| run::tests(&args)),
+        Cmd::Bench => bootstrap::ensure(&bootstrap::Needs::ALL, policy)
+            .map_err(Into::into)
+            .and_then(|()| run::bench()),
         Cmd::Size => bootstrap::ensure(&bootstrap::Needs::ENGINE, policy)
+            .map_err(Into::into)
             .and_then(|()| run::gale_sim(&["size".to_string()])),
         Cmd::Svd {
             cmd: SvdCmd::Refresh,
-        } => bootstrap::ensure(&bootstrap::Needs::SVD, policy).and_then(|()| run::svd_refresh()),
+        } => bootstrap::ensure(&bootstrap::Needs::SVD, policy)
+            .map_err(Into::into)
+            .and_then(|()| run::svd_refresh()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+        // The child (gale-sim, the test runner) already said why; its exit
+        // status passes through unchanged.
+        Err(run::Failure::Exit(code)) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        Err(run::Failure::Message(e)) => {
             eprintln!("xtask: {e}");
             ExitCode::FAILURE
         }

@@ -1,11 +1,21 @@
 //! Running cargo and the gale-sim CLI.
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// The repository root (xtask lives one level below it).
+/// The checkout the user stands in: the nearest folder at or above the
+/// current directory that holds `xtask/Cargo.toml` and `firmware/Cargo.toml`.
+/// Falls back to the tree xtask was compiled in (running from elsewhere).
 pub fn repo_root() -> PathBuf {
+    let is_root =
+        |d: &Path| d.join("xtask/Cargo.toml").is_file() && d.join("firmware/Cargo.toml").is_file();
+    if let Some(found) = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| cwd.ancestors().find(|d| is_root(d)).map(Path::to_path_buf))
+    {
+        return found;
+    }
     let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     here.parent().map(PathBuf::from).unwrap_or(here)
 }
@@ -14,6 +24,20 @@ fn cargo() -> Command {
     let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     c.current_dir(repo_root());
     c
+}
+
+/// Why a step failed: a message to print, or a child's exit status to pass
+/// through unchanged (the child already said why).
+#[derive(Debug)]
+pub enum Failure {
+    Message(String),
+    Exit(i32),
+}
+
+impl From<String> for Failure {
+    fn from(m: String) -> Self {
+        Failure::Message(m)
+    }
 }
 
 /// Runs a command, inheriting stdio; Err names the command on failure.
@@ -29,27 +53,69 @@ pub fn status(cmd: &mut Command) -> Result<(), String> {
     }
 }
 
-/// `gale-sim <args>`, built in release (the profile every job shares).
-pub fn gale_sim(args: &[String]) -> Result<(), String> {
-    let mut c = cargo();
-    c.args(["run", "--release", "--quiet", "--package", "gale-sim", "--"])
-        .args(args);
-    status(&mut c)
+/// `gale-sim <args>`, built in release (the profile every job shares), run
+/// in the current directory so relative paths mean what the user typed. Its
+/// exit status comes back unchanged (0 pass, 1 fail, 2 cannot run, ...).
+pub fn gale_sim(args: &[String]) -> Result<(), Failure> {
+    let root = repo_root();
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.arg("run")
+        .arg("--release")
+        .arg("--quiet")
+        .arg("--manifest-path")
+        .arg(root.join("Cargo.toml"));
+    c.args(["--package", "gale-sim", "--"]).args(args);
+    if let Some(renode) = crate::renode::locate(&root) {
+        c.env("RENODE", renode);
+    }
+    let st = c
+        .status()
+        .map_err(|e| format!("could not start cargo: {e}"))?;
+    match st.code() {
+        Some(0) => Ok(()),
+        Some(code) => Err(Failure::Exit(code)),
+        None => Err(Failure::Message(format!("gale-sim was stopped ({st})"))),
+    }
 }
 
-/// Test totals summed over several `cargo test` runs.
+/// Test totals summed over several `cargo test` runs, and the names of the
+/// tests that failed or were skipped.
 #[derive(Default)]
 struct Totals {
     passed: u64,
     failed: u64,
     ignored: u64,
+    failed_names: Vec<String>,
+    skipped: Vec<String>,
 }
 
 impl Totals {
     /// Reads a libtest summary line: `test result: ok. 5 passed; 0 failed; 1 ignored; ...`.
-    /// Also reads gale-sim's closing line: `scenarios: 3 passed, 1 failed`.
-    fn add_line(&mut self, line: &str) {
+    /// Also reads gale-sim's closing line: `scenarios: 3 passed, 1 failed`,
+    /// failed tests (`test a::b ... FAILED`), ignored ones with their reason
+    /// (`test a::b ... ignored, needs Renode`) and failed scenarios
+    /// (`FAIL name  (...)`).
+    fn add_line(&mut self, suite: &str, line: &str) {
         let line = line.trim();
+        if let Some(rest) = line.strip_prefix("test ") {
+            if let Some(name) = rest.strip_suffix(" ... FAILED") {
+                self.failed_names.push(format!("{suite}: {name}"));
+            } else if let Some((name, why)) = rest.split_once(" ... ignored") {
+                let why = why.trim_start_matches(", ").trim();
+                self.skipped.push(format!(
+                    "{suite}: {name}{}",
+                    if why.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({why})")
+                    }
+                ));
+            }
+        }
+        if let Some(rest) = line.strip_prefix("FAIL ").filter(|_| suite == "scenarios") {
+            let name = rest.split_whitespace().next().unwrap_or(rest);
+            self.failed_names.push(format!("{suite}: scenario {name}"));
+        }
         let rest = match (
             line.strip_prefix("test result: "),
             line.strip_prefix("scenarios: "),
@@ -76,9 +142,18 @@ impl Totals {
 }
 
 /// Runs cargo, echoing its output, and adds its test summaries to `totals`.
-fn cargo_test(args: &[&str], extra: &[String], totals: &mut Totals) -> Result<(), String> {
+fn cargo_test(
+    suite: &str,
+    args: &[&str],
+    extra: &[String],
+    env: &[(&str, String)],
+    totals: &mut Totals,
+) -> Result<(), String> {
     let mut c = cargo();
     c.args(args).args(extra).stdout(Stdio::piped());
+    for (k, v) in env {
+        c.env(k, v);
+    }
     let shown = format!("{c:?}");
     eprintln!("xtask: {shown}");
     let mut child = c
@@ -87,31 +162,50 @@ fn cargo_test(args: &[&str], extra: &[String], totals: &mut Totals) -> Result<()
     if let Some(out) = child.stdout.take() {
         for line in BufReader::new(out).lines().map_while(Result::ok) {
             println!("{line}");
-            totals.add_line(&line);
+            totals.add_line(suite, &line);
         }
     }
     let st = child.wait().map_err(|e| e.to_string())?;
     if st.success() {
         Ok(())
     } else {
-        Err(format!("{shown} failed ({st})"))
+        Err(format!("{suite} failed ({st})"))
     }
 }
 
 /// Every test suite, in order.
-pub fn tests(extra: &[String]) -> Result<(), String> {
+pub fn tests(extra: &[String]) -> Result<(), Failure> {
     let mut totals = Totals::default();
-    let fw = repo_root().join("firmware/Cargo.toml");
+    let root = repo_root();
+    let fw = root.join("firmware/Cargo.toml");
     let fw = fw.to_string_lossy().into_owned();
-    let suites: [(&[&str], &[String]); 4] = [
+    let renode = crate::renode::locate(&root);
+    let renode_env: Vec<(&str, String)> = renode
+        .iter()
+        .map(|r| ("RENODE", r.to_string_lossy().into_owned()))
+        .collect();
+    // Tests that need Renode are `#[ignore = "needs Renode ..."]`: with
+    // Renode they run (`--include-ignored`), without it libtest reports them
+    // as ignored and they are counted and listed as skipped, never passed.
+    let mut host: Vec<String> = extra.to_vec();
+    if renode.is_some() {
+        host.extend(["--".to_string(), "--include-ignored".to_string()]);
+    }
+    let suites: [(&str, &[&str], &[String]); 4] = [
         (
+            "host workspace",
             &["test", "--release", "--workspace", "--no-fail-fast"],
-            extra,
+            &host,
         ),
-        (&["test", "--manifest-path", &fw, "--no-fail-fast"], &[]),
+        (
+            "firmware host tests",
+            &["test", "--manifest-path", &fw, "--no-fail-fast"],
+            &[],
+        ),
         // The loom model of ISR wake versus the executor swaps in loom's
         // atomics, so it is its own build.
         (
+            "loom",
             &[
                 "test",
                 "--release",
@@ -128,6 +222,7 @@ pub fn tests(extra: &[String]) -> Result<(), String> {
         ),
         // The scenarios themselves, as a user runs them.
         (
+            "scenarios",
             &[
                 "run",
                 "--release",
@@ -143,40 +238,69 @@ pub fn tests(extra: &[String]) -> Result<(), String> {
     ];
     // Every suite runs even when an earlier one fails, so one run shows
     // every failure.
-    let failures: Vec<String> = suites
+    let failures: Vec<(&str, String)> = suites
         .into_iter()
-        .filter_map(|(args, extra)| cargo_test(args, extra, &mut totals).err())
+        .filter_map(|(suite, args, extra)| {
+            cargo_test(suite, args, extra, &renode_env, &mut totals)
+                .err()
+                .map(|e| (suite, e))
+        })
         .collect();
+    if renode.is_none() {
+        eprintln!(
+            "xtask: Renode not found ({}): its tests are skipped",
+            crate::renode::HOW_TO_GET
+        );
+    }
     let failed = totals.failed.max(failures.len() as u64);
+    println!();
+    for name in &totals.skipped {
+        println!("skipped: {name}");
+    }
+    for name in &totals.failed_names {
+        println!("failed: {name}");
+    }
+    // A suite that failed without naming a test (a build error, a crash).
+    for (suite, why) in &failures {
+        if !totals
+            .failed_names
+            .iter()
+            .any(|n| n.starts_with(&format!("{suite}: ")))
+        {
+            println!("failed: {why}");
+        }
+    }
     // The plain closing line CI reads: one word, a colon, the counts.
     println!(
-        "\ntests: {} passed, {} failed, {} skipped",
+        "tests: {} passed, {} failed, {} skipped",
         totals.passed, failed, totals.ignored
     );
     if failures.is_empty() {
         Ok(())
     } else {
-        Err(failures.join("\n"))
+        Err(Failure::Exit(1))
     }
 }
 
 /// Every benchmark: the engine (MIPS vs QEMU), the platform loader, the
 /// executors (gale vs embassy on the same workload, in engine cycles), and
 /// the scenario suite (parallel vs serial, determinism over 100 runs).
-pub fn bench() -> Result<(), String> {
+pub fn bench() -> Result<(), Failure> {
     status(cargo().args(["bench", "--package", "gale-engine"]))?;
     status(cargo().args(["bench", "--package", "gale-platform"]))?;
     executor_bench()?;
-    gale_sim(&["bench".to_string(), "scenarios/".to_string()])
+    let scenarios = repo_root().join("scenarios");
+    gale_sim(&[
+        "bench".to_string(),
+        scenarios.to_string_lossy().into_owned(),
+    ])
 }
 
 /// Runs the executor benchmark images and compares their `bench <executor>
 /// <metric> min=.. mean=.. max=..` lines, embassy-executor as the reference.
-fn executor_bench() -> Result<(), String> {
-    gale_sim(&[
-        "run".to_string(),
-        "firmware/bench-common/scenarios/".to_string(),
-    ])?;
+fn executor_bench() -> Result<(), Failure> {
+    let scenarios = repo_root().join("firmware/bench-common/scenarios");
+    gale_sim(&["run".to_string(), scenarios.to_string_lossy().into_owned()])?;
     let dir = repo_root().join("target/gale-sim");
     let mut rows: Vec<(String, String, u64)> = Vec::new();
     for scenario in ["bench-gale", "bench-embassy"] {
@@ -201,7 +325,8 @@ fn executor_bench() -> Result<(), String> {
                 return Err(format!(
                     "no `bench gale|embassy {metric}` lines in {}",
                     dir.display()
-                ))
+                )
+                .into())
             }
         }
     }
@@ -217,12 +342,12 @@ fn parse_bench_line(line: &str) -> Option<(String, String, u64)> {
     Some((exec, metric, mean))
 }
 
-pub fn svd_refresh() -> Result<(), String> {
-    status(
+pub fn svd_refresh() -> Result<(), Failure> {
+    Ok(status(
         Command::new("python3")
             .arg("svd/refresh.py")
             .current_dir(repo_root()),
-    )
+    )?)
 }
 
 #[cfg(test)]
@@ -245,13 +370,37 @@ mod tests {
     #[test]
     fn sums_libtest_summaries() {
         let mut t = Totals::default();
-        t.add_line("test result: ok. 5 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.1s");
+        t.add_line("s", "test result: ok. 5 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.1s");
         t.add_line(
+            "s",
             "test result: FAILED. 2 passed; 3 failed; 0 ignored; 0 measured; 0 filtered out",
         );
-        t.add_line("running 5 tests");
+        t.add_line("s", "running 5 tests");
         assert_eq!((t.passed, t.failed, t.ignored), (7, 3, 1));
-        t.add_line("scenarios: 4 passed, 2 failed (1 could not run)");
+        t.add_line("s", "scenarios: 4 passed, 2 failed (1 could not run)");
         assert_eq!((t.passed, t.failed), (11, 5));
+    }
+
+    #[test]
+    fn names_failed_and_skipped_tests() {
+        let mut t = Totals::default();
+        t.add_line("host", "test scenarios::snapshot_of_x ... FAILED");
+        t.add_line(
+            "host",
+            "test boots_in_renode ... ignored, needs Renode: set RENODE",
+        );
+        t.add_line("host", "test fine ... ok");
+        t.add_line("scenarios", "FAIL fmu-healthy  (fmu: time limit at 0.6 s)");
+        assert_eq!(
+            t.failed_names,
+            vec![
+                "host: scenarios::snapshot_of_x",
+                "scenarios: scenario fmu-healthy"
+            ]
+        );
+        assert_eq!(
+            t.skipped,
+            vec!["host: boots_in_renode (needs Renode: set RENODE)"]
+        );
     }
 }

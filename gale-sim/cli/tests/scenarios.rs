@@ -27,11 +27,31 @@ fn shipped_scenarios_pass_and_match_their_trace_snapshots() {
     let ctx = ctx();
     let files = runner::collect(&ctx.root.join("scenarios")).unwrap();
     assert!(!files.is_empty());
+    // Every scenario is run and every snapshot compared before failing, so
+    // one test run names every failing scenario and every changed snapshot.
+    let mut failed = Vec::new();
     for f in files {
         let out = run_file(&f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
-        assert!(out.passed(), "{}", gale_harness::report::outcome_text(&out));
-        insta::assert_snapshot!(format!("trace-{}", out.name), out.snapshot);
+        if !out.passed() {
+            eprintln!("{}", gale_harness::report::outcome_text(&out));
+            failed.push(format!("scenario {} failed", out.name));
+        }
+        let name = format!("trace-{}", out.name);
+        let same = std::panic::catch_unwind(|| {
+            insta::assert_snapshot!(name.clone(), out.snapshot.clone())
+        });
+        if same.is_err() {
+            failed.push(format!(
+                "snapshot {name} changed (review with `cargo insta review`)"
+            ));
+        }
     }
+    assert!(
+        failed.is_empty(),
+        "{} problem(s):\n  {}",
+        failed.len(),
+        failed.join("\n  ")
+    );
 }
 
 /// The CI-sized version of the bench's 100-run determinism check: the
