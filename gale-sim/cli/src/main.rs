@@ -3,7 +3,7 @@
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use gale_engine_backend::EngineBackend;
-use gale_harness::{artefacts, images, repo, report, runner, suite, Backend};
+use gale_harness::{artefacts, images, report, runner, suite, Backend};
 use gale_scenario::Scenario;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,8 +28,13 @@ enum Cmd {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Scenarios run at once (default: one per core).
-        #[arg(long, short, default_value_t = 0)]
+        #[arg(long, short, default_value_t = 0, hide_default_value = true)]
         jobs: usize,
+        /// Folder for artefacts and junit.xml (default: target/gale-sim in the
+        /// project). Two runs at once need two folders: a run refuses a folder
+        /// another run is writing.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
     /// Parse and resolve scenarios without running them.
     Check {
@@ -90,7 +95,13 @@ fn dispatch(cmd: Cmd) -> Result<ExitCode> {
     let root = runner::find_root(&cwd)?;
     let ctx = runner::Context::new(root.clone());
     match cmd {
-        Cmd::Run { paths, jobs } => run(&ctx, &EngineBackend, &paths, jobs),
+        Cmd::Run { paths, jobs, out } => {
+            let ctx = match out {
+                Some(out) => ctx.with_out(cwd.join(out)),
+                None => ctx,
+            };
+            run(&ctx, &EngineBackend, &paths, jobs)
+        }
         Cmd::Check { paths } => check(&ctx, &paths),
         Cmd::Bench { paths, repeat } => {
             print!(
@@ -183,7 +194,8 @@ fn run(
     jobs: usize,
 ) -> Result<ExitCode> {
     use std::io::IsTerminal;
-    let artefact_root = repo::artefact_root(&ctx.root);
+    let artefact_root = ctx.out.clone();
+    let _lock = suite::lock_out(&artefact_root)?;
     let opts = suite::Options {
         jobs,
         progress: std::io::stderr().is_terminal(),

@@ -14,11 +14,26 @@ use std::time::{Duration, Instant};
 #[derive(Clone, Debug)]
 pub struct Context {
     pub root: PathBuf,
+    /// The artefact folder: `<root>/target/gale-sim/` unless the user chose
+    /// another (`--out`).
+    pub out: PathBuf,
 }
 
 impl Context {
     pub fn new(root: PathBuf) -> Self {
-        Context { root }
+        let out = repo::artefact_root(&root);
+        Context { root, out }
+    }
+
+    /// The same project with artefacts written under `out`.
+    pub fn with_out(mut self, out: PathBuf) -> Self {
+        self.out = out;
+        self
+    }
+
+    /// A backend's work folder for one scenario.
+    pub fn work_dir(&self, scenario: &str, backend: &str) -> PathBuf {
+        self.out.join(scenario).join(backend)
     }
 }
 
@@ -173,9 +188,7 @@ pub fn run(ctx: &Context, backend: &dyn Backend, s: &Scenario) -> Result<RunOutc
         };
         elfs.insert(r.name.clone(), elf);
     }
-    let work_dir = crate::repo::artefact_root(&ctx.root)
-        .join(&s.name)
-        .join(backend.name());
+    let work_dir = ctx.work_dir(&s.name, backend.name());
     execute(backend, s, &resolved, &elfs, work_dir)
 }
 

@@ -63,6 +63,7 @@ pub fn run(
             (f.clone(), r)
         })
         .collect();
+    refuse_name_clashes(&mut prepared);
     // Build each image once.
     let mut elfs: BTreeMap<String, Result<PathBuf, String>> = BTreeMap::new();
     for (_, r) in &prepared {
@@ -108,8 +109,9 @@ pub fn run(
                 let Some((file, prepared)) = work[i].lock().ok().and_then(|mut w| w.take()) else {
                     continue;
                 };
-                let result =
-                    prepared.and_then(|(s, resolved)| run_one(ctx, backend, &s, &resolved, &elfs));
+                let result = prepared.and_then(|(s, resolved)| {
+                    isolated(|| run_one(ctx, backend, &s, &resolved, &elfs))
+                });
                 let entry = Entry { file, result };
                 on_done(&entry, &bar);
                 bar.inc(1);
@@ -124,6 +126,77 @@ pub fn run(
         .into_iter()
         .filter_map(|s| s.into_inner().ok().flatten())
         .collect())
+}
+
+/// Scenarios share one artefact folder per name: two files with the same
+/// `name` would overwrite each other's artefacts, so both are refused,
+/// each naming the other file.
+fn refuse_name_clashes(prepared: &mut [(PathBuf, Result<(Scenario, Vec<Resolved>), RunError>)]) {
+    let mut by_name: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, (_, r)) in prepared.iter().enumerate() {
+        if let Ok((s, _)) = r {
+            by_name.entry(s.name.clone()).or_default().push(i);
+        }
+    }
+    for (name, users) in by_name.into_iter().filter(|(_, u)| u.len() > 1) {
+        let files: Vec<PathBuf> = users.iter().map(|&i| prepared[i].0.clone()).collect();
+        for &i in &users {
+            let Ok((s, _)) = &prepared[i].1 else { continue };
+            let others: Vec<String> = files
+                .iter()
+                .filter(|f| **f != prepared[i].0)
+                .map(|f| f.display().to_string())
+                .collect();
+            let d = s
+                .error_at(&["name"], format!("scenario name `{name}` is also used by {}", others.join(", ")))
+                .with_help("each scenario writes its artefacts to a folder named after it: give every scenario in a run its own `name`");
+            prepared[i].1 = Err(RunError::Scenario(d));
+        }
+    }
+}
+
+/// Runs `f`, turning a panic into an error for this scenario alone, so one
+/// bad scenario cannot take down a parallel suite.
+fn isolated(f: impl FnOnce() -> Result<RunOutcome, RunError>) -> Result<RunOutcome, RunError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".into());
+        Err(RunError::Other(anyhow::anyhow!(
+            "internal error: gale-sim panicked while running this scenario ({what}); the other scenarios still ran. Please report this with the scenario file."
+        )))
+    })
+}
+
+/// Holds the artefact folder for one run: a second run that wants the same
+/// folder at the same time is refused instead of overwriting its artefacts
+/// and JUnit. The lock is released when the guard is dropped (or the
+/// process ends).
+pub struct OutLock {
+    _file: std::fs::File,
+}
+
+/// Takes the artefact folder `out` for this run.
+pub fn lock_out(out: &Path) -> anyhow::Result<OutLock> {
+    std::fs::create_dir_all(out)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
+    let path = out.join(".lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(OutLock { _file: file }),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another gale-sim run is writing {}; wait for it, or give this run its own folder with --out DIR",
+            out.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => anyhow::bail!("cannot lock {}: {e}", path.display()),
+    }
 }
 
 fn run_one(
@@ -150,9 +223,7 @@ fn run_one(
         };
         by_machine.insert(r.name.clone(), elf);
     }
-    let work_dir = crate::repo::artefact_root(&ctx.root)
-        .join(&s.name)
-        .join(backend.name());
+    let work_dir = ctx.work_dir(&s.name, backend.name());
     runner::execute(backend, s, resolved, &by_machine, work_dir)
 }
 
