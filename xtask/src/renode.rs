@@ -11,8 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// What to tell a user without Renode.
-pub const HOW_TO_GET: &str =
-    "set RENODE to the renode launcher or put renode on PATH; Renode 1.15.x or 1.16.x from renode.io";
+pub const HOW_TO_GET: &str = "set RENODE to the renode launcher or put renode on PATH; Renode 1.15.x or 1.16.x from renode.io";
 
 /// The Renode launcher to use, if there is one.
 pub fn locate(root: &Path) -> Option<PathBuf> {

@@ -5,11 +5,16 @@ use std::process::Command;
 
 fn gale_sim(args: &[&str]) -> (i32, String, String) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let out = Command::new(env!("CARGO_BIN_EXE_gale-sim"))
-        .args(args)
-        .current_dir(root)
-        .output()
-        .unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_gale-sim"));
+    cmd.args(args).current_dir(root);
+    if args.first() == Some(&"run") {
+        // Tests run at once; each run takes its own artefact folder.
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        cmd.arg("--out")
+            .arg(std::env::temp_dir().join(format!("gale-sim-cli-{}-{n}", std::process::id())));
+    }
+    let out = cmd.output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -191,11 +191,12 @@ pub fn lock_out(out: &Path) -> anyhow::Result<OutLock> {
         .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", path.display()))?;
     match file.try_lock() {
         Ok(()) => Ok(OutLock { _file: file }),
-        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
-            "another gale-sim run is writing {}; wait for it, or give this run its own folder with --out DIR",
-            out.display()
-        ),
-        Err(std::fs::TryLockError::Error(e)) => anyhow::bail!("cannot lock {}: {e}", path.display()),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            anyhow::bail!("another gale-sim run is writing {}; wait for it, or give this run its own folder with --out DIR", out.display())
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            anyhow::bail!("cannot lock {}: {e}", path.display())
+        }
     }
 }
 
@@ -254,7 +255,8 @@ pub fn junit(entries: &[Entry]) -> String {
         let file = esc(&e.file.display().to_string());
         match &e.result {
             Ok(o) => {
-                x += &format!("  <testcase classname=\"scenarios\" name=\"{name}\" file=\"{file}\" time=\"{:.3}\">\n", o.wall.as_secs_f64());
+                x +=
+                    &format!("  <testcase classname=\"scenarios\" name=\"{name}\" file=\"{file}\" time=\"{:.3}\">\n", o.wall.as_secs_f64());
                 for f in o.verdict.failures() {
                     x += &format!(
                         "    <failure message=\"{}\">expected: {}\nobserved: {}</failure>\n",
