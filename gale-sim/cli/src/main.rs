@@ -100,13 +100,13 @@ fn dispatch(cmd: Cmd) -> Result<ExitCode> {
                 Some(out) => ctx.with_out(cwd.join(out)),
                 None => ctx,
             };
-            run(&ctx, &EngineBackend, &paths, jobs)
+            run(&ctx, &EngineBackend::default(), &paths, jobs)
         }
         Cmd::Check { paths } => check(&ctx, &paths),
         Cmd::Bench { paths, repeat } => {
             print!(
                 "{}",
-                gale_harness::bench::run(&ctx, &EngineBackend, &paths, repeat.max(1))?
+                gale_harness::bench::run(&ctx, &EngineBackend::default(), &paths, repeat.max(1))?
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -16,7 +16,7 @@ fn unmodelled_registers_read_their_svd_reset_values_and_are_named() {
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fmu-registers.yaml"),
     )
     .unwrap();
-    let out = runner::run(&Context::new(root.clone()), &EngineBackend, &s).unwrap();
+    let out = runner::run(&Context::new(root.clone()), &EngineBackend::default(), &s).unwrap();
     let platform = gale_platform::Platform::load(&root, "rt1176-cm7").unwrap();
 
     let regs: Vec<(&str, bool, u32)> = out

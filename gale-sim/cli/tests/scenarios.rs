@@ -19,7 +19,7 @@ fn fixture(name: &str) -> PathBuf {
 
 fn run_file(path: &Path) -> Result<runner::RunOutcome, RunError> {
     let s = Scenario::load(path)?;
-    runner::run(&ctx(), &EngineBackend, &s)
+    runner::run(&ctx(), &EngineBackend::default(), &s)
 }
 
 #[test]
@@ -65,7 +65,7 @@ fn suite_reruns_give_byte_identical_traces() {
         progress: false,
     };
     let texts = || -> Vec<(String, String)> {
-        gale_harness::suite::run(&ctx, &EngineBackend, &paths, &opts, &|_, _| {})
+        gale_harness::suite::run(&ctx, &EngineBackend::default(), &paths, &opts, &|_, _| {})
             .unwrap()
             .into_iter()
             .map(|e| {

@@ -11,4 +11,4 @@ pub mod chips;
 pub mod lockstep;
 pub mod machine;
 
-pub use lockstep::{EngineBackend, QUANTUM};
+pub use lockstep::{Caps, EngineBackend, QUANTUM};

@@ -19,9 +19,33 @@ use std::path::Path;
 /// scenarios deterministic.
 pub const QUANTUM: Nanos = 100_000;
 
+/// How much one machine may produce before its run is stopped: firmware
+/// that floods a UART, semihosting, RTT or a GPIO must end with a report,
+/// not exhaust the host's memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Caps {
+    /// Trace events (UART bytes, bus transfers, GPIO edges, console bytes...).
+    pub events: usize,
+    /// Bytes read from RTT up-channel 0.
+    pub rtt_bytes: usize,
+}
+
+impl Default for Caps {
+    fn default() -> Self {
+        // ~100 bytes per event: about 1 GB of trace at most, far beyond
+        // the shipped scenarios.
+        Caps {
+            events: 10_000_000,
+            rtt_bytes: 64 << 20,
+        }
+    }
+}
+
 /// The built-in engine.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct EngineBackend;
+pub struct EngineBackend {
+    pub caps: Caps,
+}
 
 impl Backend for EngineBackend {
     fn name(&self) -> &'static str {
@@ -29,8 +53,37 @@ impl Backend for EngineBackend {
     }
 
     fn run(&self, job: &Job) -> Result<BackendRun, RunError> {
-        run(job.scenario, job.machines, job.elfs)
+        run(job.scenario, job.machines, job.elfs, self.caps)
     }
+}
+
+/// The stream that filled a machine's trace past its cap, and how much it
+/// and the trace hold.
+fn over_cap(trace: &Trace, rtt: &Capture, caps: Caps) -> Option<String> {
+    if rtt.len() > caps.rtt_bytes {
+        return Some(format!(
+            "RTT up-channel 0 exceeded gale-sim's cap of {} bytes ({} read)",
+            caps.rtt_bytes,
+            rtt.len()
+        ));
+    }
+    let events = trace.events();
+    if events.len() <= caps.events {
+        return None;
+    }
+    let mut by_source: BTreeMap<&str, usize> = BTreeMap::new();
+    for e in events {
+        *by_source.entry(e.source.as_str()).or_default() += 1;
+    }
+    let (source, n) = by_source
+        .into_iter()
+        .max_by_key(|(_, n)| *n)
+        .unwrap_or(("?", 0));
+    Some(format!(
+        "trace exceeded gale-sim's cap of {} events ({} recorded, {n} of them from {source})",
+        caps.events,
+        events.len()
+    ))
 }
 
 fn load_machine(
@@ -69,6 +122,7 @@ pub fn run(
     s: &Scenario,
     resolved: &[Resolved],
     elfs: &BTreeMap<String, std::path::PathBuf>,
+    caps: Caps,
 ) -> Result<BackendRun, RunError> {
     let mut notes = Vec::new();
     let platforms: BTreeMap<&str, &Platform> = resolved
@@ -122,7 +176,19 @@ pub fn run(
             traces[i].extend(chunk.events().iter().cloned());
             logs[i].push(m.now(), m.rtt_read_up(0));
             let how = match stop {
-                StopReason::TimeReached => continue,
+                StopReason::TimeReached => match over_cap(&traces[i], &logs[i], caps) {
+                    None => continue,
+                    Some(what) => {
+                        let what = format!("stopped: {what}");
+                        traces[i].push(Event::new(
+                            m.now(),
+                            &resolved[i].name,
+                            "core",
+                            EventKind::Fault { what: what.clone() },
+                        ));
+                        what
+                    }
+                },
                 StopReason::TimeLimit => "time limit".to_string(),
                 StopReason::Exited { code } => format!("exit {code}"),
                 StopReason::Fault(report) => {

@@ -22,6 +22,11 @@ impl Capture {
         self.chunks.is_empty()
     }
 
+    /// Bytes captured so far.
+    pub fn len(&self) -> usize {
+        self.chunks.iter().map(|c| c.1.len()).sum()
+    }
+
     /// Decodes everything captured into `Log` events for `machine`. A frame
     /// is stamped with the time of the chunk that completed it. Undecodable
     /// data becomes one `Log { level: "error" }` event saying so, never a

@@ -76,7 +76,9 @@ pub fn check(scenario: &Scenario, trace: &Trace, ended: Nanos) -> Verdict {
                 observed,
             }
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let mut outcomes = outcomes;
+    outcomes.extend(unexpected_faults(scenario, trace));
     Verdict { outcomes }
 }
 
@@ -169,6 +171,35 @@ fn first_fault<'a>(machine: &str, trace: &'a Trace) -> Option<(Nanos, &'a str)> 
         EventKind::Fault { what } if e.machine == machine => Some((e.t, what.as_str())),
         _ => None,
     })
+}
+
+/// A fault always fails a scenario: a machine that faulted (or was stopped
+/// by a limit) without an explicit `no_fault` expectation for it still gets
+/// a failing outcome, so a scenario with no expectations cannot PASS over a
+/// HardFault. Machines that ran cleanly add nothing to the report.
+fn unexpected_faults(scenario: &Scenario, trace: &Trace) -> Vec<Outcome> {
+    let covered: Vec<&str> = scenario
+        .def
+        .expect
+        .iter()
+        .filter(|e| matches!(e, Expect::NoFault(_)))
+        .filter_map(|e| scenario.resolve_machine(e.machine()))
+        .collect();
+    let base = scenario.def.expect.len();
+    scenario
+        .def
+        .machines
+        .keys()
+        .filter(|m| !covered.contains(&m.as_str()))
+        .filter_map(|m| first_fault(m, trace).map(|f| (m, f)))
+        .enumerate()
+        .map(|(k, (m, (t, what)))| Outcome {
+            index: base + k,
+            expected: format!("{m} runs without a fault (implicit: a fault always fails a scenario)"),
+            passed: false,
+            observed: format!("fault at {}: {what}", format_time(t)),
+        })
+        .collect()
 }
 
 fn check_no_fault(machine: &str, trace: &Trace) -> (String, bool, String) {

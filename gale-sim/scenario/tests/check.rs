@@ -143,3 +143,56 @@ fn console_lines_are_checked() {
     assert!(check(&scenario("  - console: { line: '^hello world$' }\n"), &t, 9).passed());
     assert!(!check(&scenario("  - console: { line: '^hello$' }\n"), &t, 9).passed());
 }
+
+#[test]
+fn a_fault_fails_a_scenario_even_without_expectations() {
+    let s = Scenario::parse(
+        Path::new("s.yaml"),
+        "machines:\n  gust:\n    board: stm32f100\n    image: gust-f100\ntime_limit: 20ms\n"
+            .to_string(),
+    )
+    .unwrap();
+    let mut t = trace();
+    assert!(
+        check(&s, &t, 20_000_000).passed(),
+        "a clean run with no expectations passes"
+    );
+    t.push(Event::new(
+        5_000_000,
+        "gust",
+        "core",
+        EventKind::Fault {
+            what: "HardFault at 0x08000100".into(),
+        },
+    ));
+    let v = check(&s, &t, 20_000_000);
+    assert!(!v.passed());
+    let o = &v.outcomes[0];
+    assert!(
+        o.expected.contains("gust runs without a fault"),
+        "{}",
+        o.expected
+    );
+    assert!(
+        o.observed.contains("fault at 0.005000000 s: HardFault"),
+        "{}",
+        o.observed
+    );
+}
+
+#[test]
+fn an_explicit_no_fault_is_not_reported_twice() {
+    let s = scenario("  - no_fault: {}\n");
+    let mut t = trace();
+    t.push(Event::new(
+        5_000_000,
+        "gust",
+        "core",
+        EventKind::Fault {
+            what: "HardFault".into(),
+        },
+    ));
+    let v = check(&s, &t, 20_000_000);
+    assert_eq!(v.outcomes.len(), 1);
+    assert!(!v.passed());
+}
