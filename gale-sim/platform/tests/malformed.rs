@@ -214,10 +214,34 @@ fn unknown_peripheral_suggests_close_names() {
 fn shared_memory_needs_a_soc_and_ram() {
     let shared = overlay().replace("kind = \"ram\"", "kind = \"ram\"\nshared = true");
     let (_, msg) = err(&svd(), &shared);
-    assert!(msg.contains("memory `sram` is marked shared") && msg.contains("soc ="), "{msg}");
+    assert!(
+        msg.contains("memory `sram` is marked shared") && msg.contains("soc ="),
+        "{msg}"
+    );
     let with_soc = shared.replacen("[core]", "soc = \"MINI\"\n\n[core]", 1);
     mini(&svd(), &with_soc).expect("shared RAM with a soc is fine");
     let flash = with_soc.replace("kind = \"flash\"", "kind = \"flash\"\nshared = true");
     let (_, msg) = err(&svd(), &flash);
-    assert!(msg.contains("is marked shared") && msg.contains("kind = \"ram\""), "{msg}");
+    assert!(
+        msg.contains("is marked shared") && msg.contains("kind = \"ram\""),
+        "{msg}"
+    );
+}
+
+#[test]
+fn renode_tags_must_name_an_svd_register() {
+    for (to, want) in [
+        ("UART0STAT", "is not `PERIPHERAL.REGISTER`"),
+        ("UARTX.STAT", "no peripheral `UARTX`"),
+        ("UART0.STATX", "`UART0` has no register `STATX`"),
+    ] {
+        let text = overlay().replace("\"UART0.STAT\"", &format!("\"{to}\""));
+        let (_, msg) = err(&svd(), &text);
+        assert!(msg.contains(want) && msg.contains("Fix:"), "{to}: {msg}");
+    }
+    let tag = &common::mini_ok().renode_tags[0];
+    assert_eq!(
+        (tag.name.as_str(), tag.address, tag.size, tag.value),
+        ("UART0_STAT", 0x4000_1000, 4, 0xC0)
+    );
 }
