@@ -71,7 +71,7 @@ impl Trace {
                 all.push((m, i, e));
             }
         }
-        all.sort_by(|a, b| (a.2.t, a.0, a.1).cmp(&(b.2.t, b.0, b.1)));
+        all.sort_by_key(|a| (a.2.t, a.0, a.1));
         Trace { events: all.into_iter().map(|(_, _, e)| e).collect() }
     }
 
