@@ -2,6 +2,7 @@
 // Loaded with `include @.../GaleRecorder.cs`; adds two monitor commands on a
 // machine:
 //   machine GaleRecord "<name>" @out.events <rtt-address|0> <rtt-poll-hz> "<bkpt-addrs>"
+//   machine GaleFeed "<PORT>" @<in>.input        (after GaleRecord)
 //   machine GaleFlush
 // and writes one line per record to out.events (format in cs/README.md).
 using System;
@@ -29,6 +30,22 @@ namespace Gale.RenodeRecorder
                     throw new ArgumentException("GaleRecord: this machine is already recorded");
                 }
                 recorders[machine] = new Recorder(machine, machineName, path, rttAddress, rttPollHz, bkptAddresses);
+            }
+        }
+
+        // Delivers scheduled bytes (lines "<virtual ns> <hh>", ascending) to
+        // the receiver of UART <PORT>, each at the first feed tick at or
+        // after its time (ticks every FeedPeriodNs of virtual time).
+        public static void GaleFeed(this IMachine machine, string port, string path)
+        {
+            lock(recorders)
+            {
+                Recorder r;
+                if(!recorders.TryGetValue(machine, out r))
+                {
+                    throw new ArgumentException("GaleFeed: call GaleRecord on this machine first");
+                }
+                r.Feed(port, path);
             }
         }
 
@@ -98,6 +115,41 @@ namespace Gale.RenodeRecorder
                 poller.Start();
             }
         }
+
+        public const uint FeedHz = 100000;
+
+        public void Feed(string port, string path)
+        {
+            var uart = machine.GetPeripheralsOfType<IUART>().FirstOrDefault(u => Name(u) == port);
+            if(uart == null)
+            {
+                throw new ArgumentException("GaleFeed: no UART named " + port);
+            }
+            var items = new List<KeyValuePair<ulong, byte>>();
+            foreach(var line in File.ReadAllLines(path))
+            {
+                var f = line.Split(' ');
+                if(f.Length == 2)
+                {
+                    items.Add(new KeyValuePair<ulong, byte>(ulong.Parse(f[0]), Convert.ToByte(f[1], 16)));
+                }
+            }
+            var next = 0;
+            var thread = machine.ObtainManagedThread(() =>
+            {
+                var now = machine.ElapsedVirtualTime.TimeElapsed.TotalNanoseconds;
+                while(next < items.Count && items[next].Key <= now)
+                {
+                    var b = items[next++].Value;
+                    Line("V", port + " " + b.ToString("x2"));
+                    uart.WriteChar(b);
+                }
+            }, FeedHz, "gale-feed-" + port, null, null);
+            thread.Start();
+            feeders.Add(thread);
+        }
+
+        readonly List<IManagedThread> feeders = new List<IManagedThread>();
 
         public void Finish()
         {

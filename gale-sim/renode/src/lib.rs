@@ -9,7 +9,8 @@
 //!   its version under a private `TMPDIR`, and says how to get it if not.
 //! - [`RunSpec`] describes a run: machines ([`MachineSpec`]: a platform and
 //!   an ELF), UART links between them ([`UartLink`]), the virtual time
-//!   limit, the output folder and a wall-time limit.
+//!   limit, the output folder and a wall-time limit; [`UartInput`]s feed
+//!   scheduled bytes (a heartbeat source) into a machine's UART receiver.
 //! - [`generate`] writes `out_dir/run.resc` and its support files (one
 //!   `.repl` per machine, the decompressed SVD in the project's
 //!   `target/gale-sim/svd/`).
@@ -71,12 +72,23 @@ pub struct UartLink {
     pub baud: u32,
 }
 
+/// Bytes a scenario device sends into a machine's UART receiver (a stand-in
+/// peer such as the heartbeat source), each at its virtual time (ascending).
+/// They are delivered at the first 10 µs feed tick at or after that time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UartInput {
+    pub machine: String,
+    pub port: String,
+    pub bytes: Vec<(Nanos, u8)>,
+}
+
 #[derive(Clone, Debug)]
 pub struct RunSpec<'a> {
     /// The project root (holds `platforms/`, `svd/`, `gale-sim/renode/cs/`).
     pub root: PathBuf,
     pub machines: Vec<MachineSpec<'a>>,
     pub links: Vec<UartLink>,
+    pub inputs: Vec<UartInput>,
     /// Virtual time to run for.
     pub time_limit: Nanos,
     /// Where run.resc, the records, renode.log and Renode's TMPDIR go
@@ -90,7 +102,7 @@ pub struct RunSpec<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MachineRun {
     pub name: String,
-    /// `UartTx` (source = port, `USART1`), `Gpio` (source = port `GPIOC`,
+    /// `UartTx` (source = port, `USART1`), `UartRx` for [`UartInput`] bytes, `Gpio` (source = port `GPIOC`,
     /// pin `PC9`; i.MX RT: `GPIO3`, `GPIO3.4`), `Console` and `Exit`
     /// (source `semihosting`), in virtual-time order.
     pub events: Vec<Event>,

@@ -4,6 +4,7 @@
 //! ```text
 //! <virtual ns> I start|end                 recorder started / final flush
 //! <virtual ns> U <PORT> <hh>               a byte the UART transmitted
+//! <virtual ns> V <PORT> <hh>               a scheduled byte fed to the UART's receiver
 //! <virtual ns> G <PORT> <PIN> <0|1>        a GPIO output changed level
 //! <virtual ns> R <hex bytes>               RTT up-channel 0 bytes drained
 //! <virtual ns> C <hex bytes>               semihosting console output
@@ -78,6 +79,11 @@ pub fn parse(machine: &str, text: &str) -> Result<Records, ParseError> {
                 let byte = u8::from_str_radix(byte, 16).map_err(|_| err("bad byte"))?;
                 r.events
                     .push(Event::new(t, machine, *port, EventKind::UartTx { byte }));
+            }
+            ("V", [port, byte]) => {
+                let byte = u8::from_str_radix(byte, 16).map_err(|_| err("bad byte"))?;
+                r.events
+                    .push(Event::new(t, machine, *port, EventKind::UartRx { byte }));
             }
             ("G", [port, pin, level]) => {
                 let level = match *level {

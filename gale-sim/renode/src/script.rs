@@ -40,6 +40,14 @@ pub fn generate(spec: &RunSpec) -> anyhow::Result<PathBuf> {
         plans.push(plan(&root, &out_dir, m)?);
     }
     let text = render(spec, &plans)?;
+    for input in &spec.inputs {
+        let mut lines = String::new();
+        for (t, b) in &input.bytes {
+            let _ = writeln!(lines, "{t} {b:02x}");
+        }
+        let file = out_dir.join(format!("{}-{}.input", input.machine, input.port));
+        std::fs::write(&file, lines).with_context(|| format!("writing {}", file.display()))?;
+    }
     let path = out_dir.join("run.resc");
     std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
     Ok(path)
@@ -150,6 +158,33 @@ pub fn render(spec: &RunSpec, plans: &[MachinePlan]) -> anyhow::Result<String> {
             p.facts.rtt.unwrap_or(0),
             RTT_POLL_HZ,
             bkpts.join(",")
+        );
+    }
+    for input in &spec.inputs {
+        plain_name("input machine", &input.machine)?;
+        plain_name("input port", &input.port)?;
+        let Some(p) = plans.iter().find(|p| p.name == input.machine) else {
+            bail!(
+                "a UART input names machine `{}`, which is not in the run",
+                input.machine
+            );
+        };
+        let file = p
+            .records
+            .with_file_name(format!("{}-{}.input", input.machine, input.port));
+        let _ = writeln!(
+            s,
+            "\n# {} bytes into {}.{}",
+            input.bytes.len(),
+            input.machine,
+            input.port
+        );
+        let _ = writeln!(s, "mach set \"{}\"", input.machine);
+        let _ = writeln!(
+            s,
+            "machine GaleFeed \"{}\" {}",
+            input.port.to_ascii_uppercase(),
+            at(&file)?
         );
     }
     for (i, l) in spec.links.iter().enumerate() {

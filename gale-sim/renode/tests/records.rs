@@ -65,22 +65,20 @@ fn refused_semihosting_is_a_fault_and_ends_the_records() {
     assert_eq!(t, 4000);
     assert!(what.contains("0x1") && what.contains("sandbox"), "{what}");
     let kinds: Vec<&EventKind> = r.events.iter().map(|e| &e.kind).collect();
-    assert_eq!(kinds.len(), 4, "{kinds:?}");
+    assert_eq!(kinds.len(), 5, "{kinds:?}");
     assert_eq!(kinds[0], &EventKind::UartTx { byte: 0x41 });
-    assert_eq!(
-        kinds[1],
-        &EventKind::Gpio {
-            pin: "GPIO3.4".into(),
-            level: Level::High
-        }
-    );
-    assert_eq!(
-        kinds[2],
-        &EventKind::Console {
-            text: "hi\n".into()
-        }
-    );
-    assert!(matches!(kinds[3], EventKind::Fault { .. }));
+    assert_eq!(kinds[1], &EventKind::UartRx { byte: 0x7e });
+    assert_eq!(r.events[1].source, "LPUART2");
+    let gpio = EventKind::Gpio {
+        pin: "GPIO3.4".into(),
+        level: Level::High,
+    };
+    assert_eq!(kinds[2], &gpio);
+    let console = EventKind::Console {
+        text: "hi\n".into(),
+    };
+    assert_eq!(kinds[3], &console);
+    assert!(matches!(kinds[4], EventKind::Fault { .. }));
 }
 
 #[test]

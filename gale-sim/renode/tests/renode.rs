@@ -42,6 +42,7 @@ fn run_one(test: &str, platform: &str, triple: &str, image: &str, ms: u64) -> (M
             core_of: None,
         }],
         links: vec![],
+        inputs: vec![],
         time_limit: ms * 1_000_000,
         out_dir: out_dir.clone(),
         wall_limit: Duration::from_secs(240),
@@ -200,4 +201,184 @@ fn f100_banner_and_gust_alone_as_the_engine_sees_them() {
     let rtt: usize = run.rtt.iter().map(|(_, b)| b.len()).sum();
     assert!(rtt > 0, "no RTT bytes read");
     assert_eq!(run.end, End::Exit(0));
+}
+
+/// The committed `platforms/<name>.resc` files themselves (as a developer
+/// would include them, one platform per Renode) load with no error or warning.
+#[test]
+#[ignore = "needs Renode: set RENODE or put renode on PATH"]
+fn committed_platform_scripts_load_cleanly() {
+    let renode = renode();
+    let root = root();
+    let names = gale_platform::list(&root).unwrap();
+    assert_eq!(names.len(), 3, "{names:?}");
+    for name in names {
+        let p = Platform::load(&root, &name).unwrap();
+        p.extract_svd(&root).unwrap();
+        let dir = root.join(format!("target/gale-renode-tests/platform-resc-{name}"));
+        let tmp = dir.join("tmp");
+        std::fs::create_dir_all(&tmp).unwrap();
+        let path = dir.join("load.resc");
+        std::fs::write(
+            &path,
+            format!("include @{}/platforms/{name}.resc\nquit\n", root.display()),
+        )
+        .unwrap();
+        let out = std::process::Command::new(&renode.exe)
+            .args(["--console", "--disable-xwt", "--plain"])
+            .arg(&path)
+            .env("TMPDIR", &tmp)
+            .env("RENODE_TMPDIR", &tmp)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let log = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        std::fs::write(dir.join("renode.log"), &log).unwrap();
+        let bad: Vec<&str> = log
+            .lines()
+            .filter(|l| {
+                l.contains("[WARNING]")
+                    || l.contains("[ERROR]")
+                    || l.contains("rror")
+                    || l.contains("Could not")
+            })
+            .collect();
+        assert!(
+            bad.is_empty(),
+            "{name}: Renode log has errors or warnings:\n{}",
+            bad.join("\n")
+        );
+        assert!(
+            log.contains(&format!(
+                "Loaded SVD: {}",
+                root.join(repl_svd(&p)).display()
+            )),
+            "{name}: the SVD was not applied:\n{log}"
+        );
+    }
+}
+
+fn repl_svd(p: &Platform) -> String {
+    gale_platform::repl::renode_svd_path(p)
+}
+
+/// A run that cannot finish within the wall limit is killed and reported.
+#[test]
+#[ignore = "needs Renode: set RENODE or put renode on PATH"]
+fn wall_limit_kills_renode() {
+    let root = root();
+    let p = Platform::load(&root, "stm32f100").unwrap();
+    let spec = RunSpec {
+        root: root.clone(),
+        machines: vec![MachineSpec {
+            name: "m".into(),
+            platform: &p,
+            elf: elf("thumbv7m-none-eabi", "gust-f100"),
+            core_of: None,
+        }],
+        links: vec![],
+        inputs: vec![],
+        time_limit: 1_000_000_000,
+        out_dir: root.join("target/gale-renode-tests/wall-limit"),
+        wall_limit: Duration::from_secs(2),
+    };
+    let start = std::time::Instant::now();
+    match gale_renode::run(&renode(), &spec) {
+        Err(gale_renode::Error::WallLimit { limit, log }) => {
+            assert_eq!(limit, Duration::from_secs(2));
+            assert!(log.ends_with("renode.log"));
+        }
+        other => panic!("expected a wall-limit error, got {other:?}"),
+    }
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        start.elapsed()
+    );
+}
+
+/// gust-heartbeat-loss: the scenario's heartbeat source (10 Hz on USART2,
+/// first beat at 10 ms, disconnected 500..1100 ms), its bytes made by the
+/// same gale-models device and fed into Renode's USART2 receiver.
+#[test]
+#[ignore = "needs Renode: set RENODE or put renode on PATH"]
+fn gust_heartbeat_loss_with_a_fed_heartbeat() {
+    use gale_models::bus::{UartDevice, UartSymbol};
+    use gale_models::fault::{BusFault, FaultSchedule, FaultWindow};
+    use gale_models::sensors::heartbeat::HeartbeatSource;
+    const MS: u64 = 1_000_000;
+    let faults = FaultSchedule::new(vec![FaultWindow {
+        start: 500 * MS,
+        end: 1100 * MS,
+        fault: BusFault::Disconnect,
+    }]);
+    let mut hb = HeartbeatSource::new(1, 0, 115_200, 10.0, 10 * MS, faults);
+    let mut bytes = Vec::new();
+    while let Some(t) = hb.next_send() {
+        if t >= 2000 * MS {
+            break;
+        }
+        if let Some(UartSymbol::Byte(b)) = hb.send(t) {
+            bytes.push((t, b));
+        }
+    }
+    assert!(bytes.len() > 50, "{} heartbeat bytes", bytes.len());
+
+    let root = root();
+    let p = Platform::load(&root, "stm32f100").unwrap();
+    let spec = RunSpec {
+        root: root.clone(),
+        machines: vec![MachineSpec {
+            name: "gust".into(),
+            platform: &p,
+            elf: elf("thumbv7m-none-eabi", "gust-f100"),
+            core_of: None,
+        }],
+        links: vec![],
+        inputs: vec![gale_renode::UartInput {
+            machine: "gust".into(),
+            port: "USART2".into(),
+            bytes: bytes.clone(),
+        }],
+        time_limit: 2000 * MS,
+        out_dir: root.join("target/gale-renode-tests/gust-heartbeat-loss"),
+        wall_limit: Duration::from_secs(300),
+    };
+    let run = gale_renode::run(&renode(), &spec)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .remove(0);
+    let fed = run
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::UartRx { .. }))
+        .count();
+    assert_eq!(fed, bytes.len(), "every heartbeat byte reaches USART2");
+    let level_at = |t: u64| {
+        run.events
+            .iter()
+            .filter(|e| e.t <= t && e.source == "GPIOC")
+            .filter_map(|e| match &e.kind {
+                EventKind::Gpio { pin, level } if pin == "PC9" => Some(*level),
+                _ => None,
+            })
+            .last()
+            .unwrap_or(Level::Low)
+    };
+    assert_eq!(level_at(450 * MS), Level::Low);
+    assert_eq!(level_at(700 * MS), Level::Low);
+    assert_eq!(level_at(820 * MS), Level::High, "failsafe by 820 ms");
+    assert_eq!(level_at(1600 * MS), Level::Low, "recovered by 1600 ms");
+    let lines = uart_lines(&run, "USART1");
+    let on = lines
+        .iter()
+        .find(|(_, l)| l.starts_with("failsafe on"))
+        .unwrap_or_else(|| panic!("{lines:?}"));
+    assert!((700 * MS..820 * MS).contains(&on.0), "{on:?}");
+    let off = lines
+        .iter()
+        .find(|(_, l)| l.starts_with("failsafe off"))
+        .unwrap_or_else(|| panic!("{lines:?}"));
+    assert!((1500 * MS..1600 * MS).contains(&off.0), "{off:?}");
+    assert_eq!(run.end, End::TimeLimit);
 }

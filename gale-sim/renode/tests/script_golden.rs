@@ -4,7 +4,7 @@
 use gale_platform::Platform;
 use gale_renode::elf::ElfFacts;
 use gale_renode::script::{render, MachinePlan};
-use gale_renode::{MachineSpec, RunSpec, UartLink};
+use gale_renode::{MachineSpec, RunSpec, UartInput, UartLink};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -38,6 +38,11 @@ fn spec(p: &Platform) -> RunSpec<'_> {
             from: ("gust".into(), "USART2".into()),
             to: ("sensors".into(), "USART2".into()),
             baud: 115_200,
+        }],
+        inputs: vec![UartInput {
+            machine: "sensors".into(),
+            port: "USART1".into(),
+            bytes: vec![(10_000_000, 0xAA), (10_086_805, 0x55)],
         }],
         time_limit: 200_000_000,
         out_dir: "/p/target/gale-sim/s/renode".into(),
@@ -83,4 +88,15 @@ fn names_and_paths_that_could_escape_are_refused() {
     s.machines[0].name = "../evil".into();
     let e = gale_renode::generate(&s).unwrap_err().to_string();
     assert!(e.contains("machine name `../evil`"), "{e}");
+    let mut s = spec(&p);
+    s.inputs[0].machine = "nobody".into();
+    let plans = vec![
+        plan("gust", ElfFacts::default()),
+        plan("sensors", ElfFacts::default()),
+    ];
+    let e = render(&s, &plans).unwrap_err().to_string();
+    assert!(
+        e.contains("machine `nobody`, which is not in the run"),
+        "{e}"
+    );
 }
