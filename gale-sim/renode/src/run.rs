@@ -59,11 +59,6 @@ pub fn run(renode: &Renode, spec: &RunSpec) -> Result<Vec<MachineRun>, Error> {
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
         .stderr(log);
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::CommandExt;
-        cmd.process_group(0);
-    }
     let mut child = cmd.spawn().map_err(|source| Error::Spawn {
         exe: renode.exe.clone(),
         source,
@@ -179,13 +174,9 @@ impl<'a> LogCheck<'a> {
     }
 }
 
+/// Kills Renode. The launchers of Renode's packages `exec` mono (the
+/// portable package is one binary), so the child is Renode itself.
 fn kill_group(child: &mut std::process::Child) {
-    #[cfg(unix)]
-    {
-        let _ = Command::new("kill")
-            .args(["-KILL", &format!("-{}", child.id())])
-            .status();
-    }
     let _ = child.kill();
     let _ = child.wait();
 }
