@@ -3,8 +3,9 @@
 // machine:
 //   machine GaleRecord "<name>" @out.events <rtt-address|0> <rtt-poll-hz> "<bkpt-addrs>"
 //   machine GaleFeed "<PORT>" @<in>.input        (after GaleRecord)
+//   machine GaleLink "<PORT>" "<peer machine>" "<PEER PORT>" <baud>
 //   machine GaleFlush
-// and writes one line per record to out.events (format in cs/README.md).
+// and writes one line per record to out.events (format in src/records.rs).
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -49,6 +50,27 @@ namespace Gale.RenodeRecorder
             }
         }
 
+        // Bytes this machine's UART <PORT> transmits arrive at <PEER PORT> of
+        // the recorded machine named <peer machine>, paced at <baud> (8N1:
+        // 10 bit times per byte, back to back when they queue up).
+        public static void GaleLink(this IMachine machine, string port, string peerMachine, string peerPort, uint baud)
+        {
+            lock(recorders)
+            {
+                Recorder from;
+                if(!recorders.TryGetValue(machine, out from))
+                {
+                    throw new ArgumentException("GaleLink: call GaleRecord on this machine first");
+                }
+                var to = recorders.Values.FirstOrDefault(r => r.MachineName == peerMachine);
+                if(to == null)
+                {
+                    throw new ArgumentException("GaleLink: no recorded machine named " + peerMachine);
+                }
+                from.LinkTo(port, to, peerPort, baud);
+            }
+        }
+
         public static void GaleFlush(this IMachine machine)
         {
             lock(recorders)
@@ -62,11 +84,12 @@ namespace Gale.RenodeRecorder
         }
     }
 
-    class Recorder
+    public class Recorder
     {
         public Recorder(IMachine machine, string machineName, string path, ulong rttAddress, uint rttPollHz, string bkptAddresses)
         {
             this.machine = machine;
+            this.machineName = machineName;
             this.rtt = rttAddress;
             // run.rs splits Renode's log here: what comes before is loading.
             Console.WriteLine("gale-renode: recording machine " + machineName);
@@ -118,38 +141,112 @@ namespace Gale.RenodeRecorder
 
         public const uint FeedHz = 100000;
 
+        public string MachineName { get { return machineName; } }
+
         public void Feed(string port, string path)
         {
-            var uart = machine.GetPeripheralsOfType<IUART>().FirstOrDefault(u => Name(u) == port);
-            if(uart == null)
-            {
-                throw new ArgumentException("GaleFeed: no UART named " + port);
-            }
-            var items = new List<KeyValuePair<ulong, byte>>();
+            var inbox = Inbox(port);
             foreach(var line in File.ReadAllLines(path))
             {
                 var f = line.Split(' ');
                 if(f.Length == 2)
                 {
-                    items.Add(new KeyValuePair<ulong, byte>(ulong.Parse(f[0]), Convert.ToByte(f[1], 16)));
+                    inbox.Add(ulong.Parse(f[0]), Convert.ToByte(f[1], 16));
                 }
             }
-            var next = 0;
-            var thread = machine.ObtainManagedThread(() =>
-            {
-                var now = machine.ElapsedVirtualTime.TimeElapsed.TotalNanoseconds;
-                while(next < items.Count && items[next].Key <= now)
-                {
-                    var b = items[next++].Value;
-                    Line("V", port + " " + b.ToString("x2"));
-                    uart.WriteChar(b);
-                }
-            }, FeedHz, "gale-feed-" + port, null, null);
-            thread.Start();
-            feeders.Add(thread);
         }
 
-        readonly List<IManagedThread> feeders = new List<IManagedThread>();
+        public void LinkTo(string port, Recorder peer, string peerPort, uint baud)
+        {
+            var uart = Uart(port);
+            var inbox = peer.Inbox(peerPort);
+            var byteNs = 10000000000UL / baud;
+            ulong busyUntil = 0;
+            uart.CharReceived += b =>
+            {
+                var now = Now(true);
+                busyUntil = Math.Max(now, busyUntil) + byteNs;
+                inbox.Add(busyUntil, b);
+            };
+        }
+
+        IUART Uart(string port)
+        {
+            var uart = machine.GetPeripheralsOfType<IUART>().FirstOrDefault(u => Name(u) == port);
+            if(uart == null)
+            {
+                throw new ArgumentException("no UART named " + port + " in machine " + machineName);
+            }
+            return uart;
+        }
+
+        // Bytes waiting for their time at one UART receiver; a managed thread
+        // delivers them (WriteChar) every 1/FeedHz of virtual time.
+        public PortInbox Inbox(string port)
+        {
+            PortInbox inbox;
+            if(!inboxes.TryGetValue(port, out inbox))
+            {
+                inbox = new PortInbox(this, port, Uart(port));
+                inboxes[port] = inbox;
+                var thread = machine.ObtainManagedThread(inbox.Deliver, FeedHz, "gale-rx-" + port, null, null);
+                thread.Start();
+                threads.Add(thread);
+            }
+            return inbox;
+        }
+
+        public class PortInbox
+        {
+            public PortInbox(Recorder owner, string port, IUART uart)
+            {
+                this.owner = owner;
+                this.port = port;
+                this.uart = uart;
+            }
+
+            // Keeps the list ordered by time (stable for equal times).
+            public void Add(ulong at, byte b)
+            {
+                lock(items)
+                {
+                    var i = items.Count;
+                    while(i > 0 && items[i - 1].Key > at)
+                    {
+                        i--;
+                    }
+                    items.Insert(i, new KeyValuePair<ulong, byte>(at, b));
+                }
+            }
+
+            public void Deliver()
+            {
+                var now = owner.Now(false);
+                while(true)
+                {
+                    byte b;
+                    lock(items)
+                    {
+                        if(items.Count == 0 || items[0].Key > now)
+                        {
+                            return;
+                        }
+                        b = items[0].Value;
+                        items.RemoveAt(0);
+                    }
+                    owner.Line("V", port + " " + b.ToString("x2"));
+                    uart.WriteChar(b);
+                }
+            }
+
+            readonly Recorder owner;
+            readonly string port;
+            readonly IUART uart;
+            readonly List<KeyValuePair<ulong, byte>> items = new List<KeyValuePair<ulong, byte>>();
+        }
+
+        readonly Dictionary<string, PortInbox> inboxes = new Dictionary<string, PortInbox>();
+        readonly List<IManagedThread> threads = new List<IManagedThread>();
 
         public void Finish()
         {
@@ -169,7 +266,7 @@ namespace Gale.RenodeRecorder
             return source + "." + pin;
         }
 
-        string Name(IPeripheral p)
+        public string Name(IPeripheral p)
         {
             string name;
             if(!machine.TryGetLocalName(p, out name))
@@ -181,13 +278,18 @@ namespace Gale.RenodeRecorder
 
         // onCpu: called from the CPU thread (a register write, a hook), where
         // SyncTime makes the virtual time exact instead of the last sync point.
-        void Line(string kind, string rest, bool onCpu = false)
+        public ulong Now(bool onCpu)
         {
             if(onCpu && cpu != null)
             {
                 cpu.SyncTime();
             }
-            var t = machine.ElapsedVirtualTime.TimeElapsed.TotalNanoseconds;
+            return machine.ElapsedVirtualTime.TimeElapsed.TotalNanoseconds;
+        }
+
+        public void Line(string kind, string rest, bool onCpu = false)
+        {
+            var t = Now(onCpu);
             lock(writer)
             {
                 writer.Write(t);
@@ -315,6 +417,7 @@ namespace Gale.RenodeRecorder
         }
 
         readonly IMachine machine;
+        readonly string machineName;
         readonly StreamWriter writer;
         readonly ulong rtt;
         readonly CortexM cpu;

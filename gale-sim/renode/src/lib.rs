@@ -63,8 +63,11 @@ pub struct MachineSpec<'a> {
 }
 
 /// A UART wire between two machines: (machine, port) at each end, ports as
-/// the SVD names them (`USART1`, `LPUART3`). Renode's hub delivers bytes
-/// without baud pacing; `baud` is recorded for reports.
+/// the SVD names them (`USART1`, `LPUART3`). Each byte one end transmits
+/// reaches the other end's receiver 10 bit times (8N1 at `baud`) later,
+/// back to back when bytes queue up, as the built-in engine's wire does;
+/// delivery is on 10 µs ticks, and a byte sent by a machine that ran ahead
+/// in a quantum can arrive up to one quantum late (deterministically).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UartLink {
     pub from: (String, String),

@@ -187,25 +187,29 @@ pub fn render(spec: &RunSpec, plans: &[MachinePlan]) -> anyhow::Result<String> {
             at(&file)?
         );
     }
-    for (i, l) in spec.links.iter().enumerate() {
-        let hub = format!("gale_link{i}");
+    for l in &spec.links {
         let _ = writeln!(
             s,
-            "\n# uart_link {}.{} <-> {}.{} ({} baud; the hub does not pace bytes)",
+            "\n# uart_link {}.{} <-> {}.{}, {} baud",
             l.from.0, l.from.1, l.to.0, l.to.1, l.baud
         );
-        let _ = writeln!(s, "emulation CreateUARTHub \"{hub}\"");
-        for (machine, port) in [&l.from, &l.to] {
-            plain_name("link machine", machine)?;
-            plain_name("link port", port)?;
+        if l.baud == 0 {
+            bail!("uart_link {}.{}: baud must be above 0", l.from.0, l.from.1);
+        }
+        for ((machine, port), (peer, peer_port)) in [(&l.from, &l.to), (&l.to, &l.from)] {
+            for name in [machine, port, peer, peer_port] {
+                plain_name("uart_link end", name)?;
+            }
             if !plans.iter().any(|p| &p.name == machine) {
                 bail!("uart_link names machine `{machine}`, which is not in the run");
             }
             let _ = writeln!(s, "mach set \"{machine}\"");
             let _ = writeln!(
                 s,
-                "connector Connect sysbus.{} {hub}",
-                repl::instance_name(port)
+                "machine GaleLink \"{}\" \"{peer}\" \"{}\" {}",
+                port.to_ascii_uppercase(),
+                peer_port.to_ascii_uppercase(),
+                l.baud
             );
         }
     }

@@ -357,12 +357,12 @@ fn gust_heartbeat_loss_with_a_fed_heartbeat() {
     let level_at = |t: u64| {
         run.events
             .iter()
+            .rev()
             .filter(|e| e.t <= t && e.source == "GPIOC")
-            .filter_map(|e| match &e.kind {
+            .find_map(|e| match &e.kind {
                 EventKind::Gpio { pin, level } if pin == "PC9" => Some(*level),
                 _ => None,
             })
-            .last()
             .unwrap_or(Level::Low)
     };
     assert_eq!(level_at(450 * MS), Level::Low);
@@ -381,4 +381,84 @@ fn gust_heartbeat_loss_with_a_fed_heartbeat() {
         .unwrap_or_else(|| panic!("{lines:?}"));
     assert!((1500 * MS..1600 * MS).contains(&off.0), "{off:?}");
     assert_eq!(run.end, End::TimeLimit);
+}
+
+/// Two machines joined by a `uart_link` (paced at 115200 baud): fmu-m7's heartbeat on
+/// LPUART2 reaches gust-f100's USART2, so gust pairs and never reports
+/// "no heartbeat peer" (alone it does so at 40 ms and exits).
+#[test]
+#[ignore = "needs Renode: set RENODE or put renode on PATH"]
+fn uart_link_carries_the_fmu_heartbeat_to_gust() {
+    let root = root();
+    let cm7 = Platform::load(&root, "rt1176-cm7").unwrap();
+    let f100 = Platform::load(&root, "stm32f100").unwrap();
+    let spec = RunSpec {
+        root: root.clone(),
+        machines: vec![
+            MachineSpec {
+                name: "fmu".into(),
+                platform: &cm7,
+                elf: elf("thumbv7em-none-eabihf", "fmu-m7"),
+                core_of: None,
+            },
+            MachineSpec {
+                name: "gust".into(),
+                platform: &f100,
+                elf: elf("thumbv7m-none-eabi", "gust-f100"),
+                core_of: None,
+            },
+        ],
+        links: vec![gale_renode::UartLink {
+            from: ("fmu".into(), "LPUART2".into()),
+            to: ("gust".into(), "USART2".into()),
+            baud: 115_200,
+        }],
+        inputs: vec![],
+        time_limit: 150_000_000,
+        out_dir: root.join("target/gale-renode-tests/uart-link"),
+        wall_limit: Duration::from_secs(600),
+    };
+    let runs = gale_renode::run(&renode(), &spec).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(runs.len(), 2);
+    let (fmu, gust) = (&runs[0], &runs[1]);
+    assert_eq!((fmu.name.as_str(), gust.name.as_str()), ("fmu", "gust"));
+    let sent = fmu
+        .events
+        .iter()
+        .filter(|e| e.source == "LPUART2" && matches!(e.kind, EventKind::UartTx { .. }))
+        .count();
+    assert!(sent > 0, "fmu sent no heartbeat bytes");
+    let first_tx = fmu
+        .events
+        .iter()
+        .find(|e| e.source == "LPUART2" && matches!(e.kind, EventKind::UartTx { .. }))
+        .unwrap()
+        .t;
+    let rx: Vec<u64> = gust
+        .events
+        .iter()
+        .filter(|e| e.source == "USART2" && matches!(e.kind, EventKind::UartRx { .. }))
+        .map(|e| e.t)
+        .collect();
+    assert!(!rx.is_empty(), "gust's USART2 received nothing");
+    assert!(
+        rx[0] >= first_tx + 86_805,
+        "first byte arrived at {} ns, sent at {first_tx} ns: less than a byte time at 115200",
+        rx[0]
+    );
+    let lines: Vec<String> = uart_lines(gust, "USART1")
+        .into_iter()
+        .map(|(_, l)| l)
+        .collect();
+    assert_eq!(
+        lines.first().map(String::as_str),
+        Some("gust-f100 v0.1.0 boot")
+    );
+    assert!(lines.iter().any(|l| l == "tick 5"), "{lines:?}");
+    assert!(
+        !lines.iter().any(|l| l.starts_with("no heartbeat peer")),
+        "gust did not hear fmu: {lines:?}"
+    );
+    assert_eq!(gust.end, End::TimeLimit, "{lines:?}");
+    assert!(gust.events.iter().all(|e| e.machine == "gust"));
 }
