@@ -198,6 +198,12 @@ pub fn assemble(
         )));
     }
 
+    let renode_tags = overlay
+        .renode_tags
+        .iter()
+        .map(|t| renode_tag(t, &peripherals).map_err(&bad))
+        .collect::<Result<Vec<_>, _>>()?;
+
     Ok(Platform {
         name: overlay.name.clone(),
         chip: overlay.chip.clone(),
@@ -207,6 +213,38 @@ pub fn assemble(
         core,
         memories,
         peripherals,
+        renode_tags,
+    })
+}
+
+/// Resolves `[[renode_tag]] register = "PERIPH.REG"` against the SVD.
+fn renode_tag(
+    t: &crate::overlay::RenodeTagOverlay,
+    peripherals: &[PeripheralDesc],
+) -> Result<RenodeTag, String> {
+    let (per, reg) = t.register.split_once('.').ok_or_else(|| {
+        format!(
+            "renode_tag register `{}` is not `PERIPHERAL.REGISTER`. Fix: e.g. \"RCC.CR\"",
+            t.register
+        )
+    })?;
+    let p = peripherals.iter().find(|p| p.name == per).ok_or_else(|| {
+        format!(
+            "renode_tag register `{}`: no peripheral `{per}`. Fix: use the SVD's peripheral name",
+            t.register
+        )
+    })?;
+    let r = p.registers.iter().find(|r| r.name == reg).ok_or_else(|| {
+        format!(
+            "renode_tag register `{}`: `{per}` has no register `{reg}`. Fix: use the SVD's register name",
+            t.register
+        )
+    })?;
+    Ok(RenodeTag {
+        name: format!("{per}_{reg}"),
+        address: p.base + r.offset,
+        size: r.size_bits / 8,
+        value: t.value,
     })
 }
 

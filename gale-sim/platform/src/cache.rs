@@ -8,7 +8,7 @@ use crate::model::Platform;
 use std::path::{Path, PathBuf};
 
 /// Bump when the derivation or the `Platform` layout changes.
-const FORMAT: &str = "gale-platform-cache-v3";
+const FORMAT: &str = "gale-platform-cache-v4";
 
 /// FNV-1a, 64 bit: stable across Rust versions and machines, unlike std's
 /// hasher. A cache key, not a security boundary.

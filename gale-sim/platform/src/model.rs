@@ -22,6 +22,21 @@ pub struct Platform {
     pub memories: Vec<MemoryDesc>,
     /// Sorted by base address.
     pub peripherals: Vec<PeripheralDesc>,
+    /// Registers Renode answers with a fixed value (overlay `[[renode_tag]]`),
+    /// in overlay order.
+    #[serde(default)]
+    pub renode_tags: Vec<RenodeTag>,
+}
+
+/// One `sysbus Tag <address, address + size - 1> "name" value` line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenodeTag {
+    /// `RCC_CR`: peripheral and register joined by `_`.
+    pub name: String,
+    pub address: u32,
+    /// Bytes.
+    pub size: u32,
+    pub value: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

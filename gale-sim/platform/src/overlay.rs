@@ -32,6 +32,20 @@ pub struct Overlay {
     /// Renode model mapping, first match wins.
     #[serde(default)]
     pub renode: Vec<RenodeOverlay>,
+    /// Registers Renode answers with a fixed value (`sysbus Tag`), for
+    /// ready bits the firmware polls in blocks Renode has no model for.
+    #[serde(default, rename = "renode_tag")]
+    pub renode_tags: Vec<RenodeTagOverlay>,
+}
+
+/// `[[renode_tag]] register = "RCC.CR", value = 0x0300_0083`: Renode reads
+/// the register as `value` and ignores writes to it.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RenodeTagOverlay {
+    /// `PERIPHERAL.REGISTER`, as the SVD names them.
+    pub register: String,
+    pub value: u32,
 }
 
 #[derive(Clone, Debug, Deserialize)]

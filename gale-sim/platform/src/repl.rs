@@ -28,10 +28,42 @@ pub const RENODE_TYPES: &[&str] = &[
     "I2C.STM32F4_I2C",
     "GPIOPort.STM32F1GPIOPort",
     "Timers.STM32_Timer",
-    "UART.LowPower_UART",
+    "UART.NXP_LPUART",
     "SPI.IMXRT_LPSPI",
     "GPIOPort.IMXRT_GPIO",
 ];
+
+/// The Renode versions the generated files are written for (and loaded in
+/// by the tests that need Renode). Every type in [`RENODE_TYPES`] has the
+/// same name in all of them.
+pub const RENODE_VERSIONS: &[&str] = &["1.15", "1.16"];
+
+/// Renode types that were renamed: (old name, current name). [`check`]
+/// rejects the old name and names the current one.
+pub const RENODE_RENAMED: &[(&str, &str)] = &[("UART.LowPower_UART", "UART.NXP_LPUART")];
+
+/// Renode types with more than one GPIO output, whose interrupt line must
+/// therefore be named (`IRQ -> nvic@N`; Renode rejects `-> nvic@N` as an
+/// ambiguous default): (type, the output an overlay's `""` means).
+pub const NAMED_DEFAULT_OUTPUT: &[(&str, &str)] = &[("SPI.STM32SPI", "IRQ")];
+
+/// The model output an overlay's IRQ entry names, with `""` (the default
+/// output) made explicit for the types in [`NAMED_DEFAULT_OUTPUT`].
+pub fn output_name<'a>(type_name: &str, out: &'a str) -> &'a str {
+    if !out.is_empty() {
+        return out;
+    }
+    NAMED_DEFAULT_OUTPUT
+        .iter()
+        .find(|(t, _)| *t == type_name)
+        .map_or("", |(_, o)| o)
+}
+
+/// Renode's `PerformanceInMips` for a core clock: one instruction per cycle,
+/// as the built-in engine counts (rounded to whole MHz, at least 1).
+pub fn performance_in_mips(cpu_hz: u64) -> u64 {
+    ((cpu_hz + 500_000) / 1_000_000).max(1)
+}
 
 /// Renode instance name of an SVD peripheral.
 pub fn instance_name(svd_name: &str) -> String {
@@ -106,6 +138,7 @@ pub fn generate(p: &Platform) -> String {
             let _ = writeln!(s, "    {k}: {v}");
         }
         for (out, irq) in &r.irqs {
+            let out = output_name(&r.type_name, out);
             let out = if out.is_empty() {
                 String::new()
             } else {
@@ -123,14 +156,50 @@ pub fn generate_resc(p: &Platform) -> String {
         s,
         "# The SVD must be decompressed first: `gale-sim platform svd {name}` writes {svd}.\n\
          \n:name: {name}\n:description: {chip} ({cpu}, {hz} Hz), generated platform\n\
-         \nusing sysbus\n$name?=\"{name}\"\n$svd?=@$ORIGIN/../{svd}\n\
-         mach create $name\nmachine LoadPlatformDescription @$ORIGIN/{name}.repl\nsysbus ApplySVD $svd\n",
+         \nusing sysbus\n$name?=\"{name}\"\n$svd?=$ORIGIN/../{svd}\n\
+         mach create $name\nmachine LoadPlatformDescription $ORIGIN/{name}.repl\nsysbus ApplySVD $svd\n",
         name = p.name,
         chip = p.chip,
         cpu = p.core.cpu.id(),
         hz = p.core.cpu_hz,
         svd = renode_svd_path(p),
     );
+    s.push_str(&machine_setup(p));
+    s
+}
+
+/// Monitor commands that finish a machine created from the platform's
+/// `.repl` (run with `using sysbus` in effect, after `ApplySVD`):
+/// `PerformanceInMips` from the core clock, the boot vector table, and the
+/// overlay's `[[renode_tag]]` registers (tags take precedence over
+/// ApplySVD). Shared by the platform `.resc` and per-run scripts.
+pub fn machine_setup(p: &Platform) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "# one instruction per cycle at {} Hz, as the built-in engine counts",
+        p.core.cpu_hz
+    );
+    let _ = writeln!(
+        s,
+        "sysbus.cpu PerformanceInMips {}",
+        performance_in_mips(p.core.cpu_hz)
+    );
+    let _ = writeln!(
+        s,
+        "sysbus.cpu VectorTableOffset 0x{:08X}",
+        p.core.boot_vector_table
+    );
+    for t in &p.renode_tags {
+        let _ = writeln!(
+            s,
+            "sysbus Tag <0x{:08X}, 0x{:08X}> \"{}\" 0x{:08X}",
+            t.address,
+            t.address + t.size - 1,
+            t.name,
+            t.value
+        );
+    }
     s
 }
 
@@ -187,7 +256,9 @@ pub fn check(text: &str) -> Result<(), Vec<String>> {
             if !g.registration.is_match(&c[3]) {
                 err("bad registration (expected `sysbus`, `sysbus 0xHHHHHHHH`, `sysbus <0xHHHHHHHH, +0xN>` or `{ sysbus ..; sysbus .. }`)".into());
             }
-            if !RENODE_TYPES.contains(&&c[2]) {
+            if let Some((_, new)) = RENODE_RENAMED.iter().find(|(old, _)| *old == &c[2]) {
+                err(format!("`{}` was renamed `{new}` in Renode", &c[2]));
+            } else if !RENODE_TYPES.contains(&&c[2]) {
                 err(format!(
                     "`{}` is not in repl::RENODE_TYPES (Renode types checked to exist)",
                     &c[2]

@@ -227,3 +227,21 @@ fn shared_memory_needs_a_soc_and_ram() {
         "{msg}"
     );
 }
+
+#[test]
+fn renode_tags_must_name_an_svd_register() {
+    for (to, want) in [
+        ("UART0STAT", "is not `PERIPHERAL.REGISTER`"),
+        ("UARTX.STAT", "no peripheral `UARTX`"),
+        ("UART0.STATX", "`UART0` has no register `STATX`"),
+    ] {
+        let text = overlay().replace("\"UART0.STAT\"", &format!("\"{to}\""));
+        let (_, msg) = err(&svd(), &text);
+        assert!(msg.contains(want) && msg.contains("Fix:"), "{to}: {msg}");
+    }
+    let tag = &common::mini_ok().renode_tags[0];
+    assert_eq!(
+        (tag.name.as_str(), tag.address, tag.size, tag.value),
+        ("UART0_STAT", 0x4000_1000, 4, 0xC0)
+    );
+}

@@ -36,8 +36,8 @@ fn checker_rejects_typos() {
         ("tab indent", "    size: 0x10000", "\tsize: 0x10000"),
         (
             "missing @",
-            "uart0: UART.LowPower_UART @ sysbus",
-            "uart0: UART.LowPower_UART sysbus",
+            "uart0: UART.NXP_LPUART @ sysbus",
+            "uart0: UART.NXP_LPUART sysbus",
         ),
         (
             "lower-case hex",
@@ -60,9 +60,14 @@ fn checker_rejects_typos() {
         ("irq without number", "-> nvic@7", "-> nvic@"),
         ("irq arrow typo", "IRQ -> nvic@5", "IRQ => nvic@5"),
         (
+            "type renamed in Renode",
+            "UART.NXP_LPUART @ sysbus <0x40001000",
+            "UART.LowPower_UART @ sysbus <0x40001000",
+        ),
+        (
             "duplicate name",
-            "uart1: UART.LowPower_UART",
-            "uart0: UART.LowPower_UART",
+            "uart1: UART.NXP_LPUART",
+            "uart0: UART.NXP_LPUART",
         ),
         (
             "unquoted string",
@@ -90,6 +95,28 @@ fn checker_rejects_typos() {
             ),
         }
     }
+}
+
+#[test]
+fn renamed_type_names_the_current_one() {
+    let bad = repl::generate(&mini_ok()).replace("UART.NXP_LPUART", "UART.LowPower_UART");
+    let errors = repl::check(&bad).unwrap_err();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("was renamed `UART.NXP_LPUART`")),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn ambiguous_default_outputs_are_named() {
+    assert_eq!(repl::output_name("SPI.STM32SPI", ""), "IRQ");
+    assert_eq!(repl::output_name("SPI.STM32SPI", "Other"), "Other");
+    assert_eq!(repl::output_name("UART.STM32_UART", ""), "");
+    assert_eq!(repl::performance_in_mips(24_000_000), 24);
+    assert_eq!(repl::performance_in_mips(996_000_000), 996);
+    assert_eq!(repl::performance_in_mips(32_768), 1);
 }
 
 #[test]
