@@ -19,10 +19,39 @@ struct Cli {
     cmd: Cmd,
 }
 
+/// The engines a scenario can run on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Engine {
+    /// The built-in engine (unicorn CPU with gale-sim's models): deterministic, fast.
+    #[value(alias = "builtin")]
+    Gale,
+    /// A real Renode (1.15.x or 1.16.x) from RENODE or PATH, on the generated platforms.
+    Renode,
+}
+
+/// Exit status when the chosen engine is not available (Renode missing).
+const ENGINE_MISSING: u8 = 3;
+
+/// The backend for `engine`, or the exit status to stop with (after saying
+/// why on stderr).
+fn backend(engine: Engine) -> Result<Box<dyn Backend>, ExitCode> {
+    match engine {
+        Engine::Gale => Ok(Box::new(EngineBackend::default())),
+        Engine::Renode => match gale_renode::locate() {
+            Ok(r) => Ok(Box::new(gale_renode::RenodeBackend::new(r))),
+            Err(e) => {
+                eprintln!("error: --engine renode: {e}");
+                Err(ExitCode::from(ENGINE_MISSING))
+            }
+        },
+    }
+}
+
 #[derive(Subcommand)]
 enum Cmd {
     /// Run scenarios: build stale firmware, simulate, check expectations.
-    /// Exit status 1 if any scenario fails, 2 if one cannot run.
+    /// Exit status 1 if any scenario fails, 2 if one cannot run, 3 if the
+    /// chosen engine is not available.
     Run {
         /// Scenario files or folders (every *.yaml inside).
         #[arg(required = true)]
@@ -35,6 +64,9 @@ enum Cmd {
         /// another run is writing.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Which engine runs the firmware.
+        #[arg(long, value_enum, default_value_t = Engine::Gale)]
+        engine: Engine,
     },
     /// Parse and resolve scenarios without running them.
     Check {
@@ -50,6 +82,9 @@ enum Cmd {
         /// Suite runs compared for determinism.
         #[arg(long, default_value_t = 100)]
         repeat: usize,
+        /// Which engine runs the firmware.
+        #[arg(long, value_enum, default_value_t = Engine::Gale)]
+        engine: Engine,
     },
     /// Flash and RAM each firmware image uses (builds them first); exit
     /// status 1 when an image exceeds its size goal.
@@ -95,18 +130,34 @@ fn dispatch(cmd: Cmd) -> Result<ExitCode> {
     let root = runner::find_root(&cwd)?;
     let ctx = runner::Context::new(root.clone());
     match cmd {
-        Cmd::Run { paths, jobs, out } => {
+        Cmd::Run {
+            paths,
+            jobs,
+            out,
+            engine,
+        } => {
             let ctx = match out {
                 Some(out) => ctx.with_out(cwd.join(out)),
                 None => ctx,
             };
-            run(&ctx, &EngineBackend::default(), &paths, jobs)
+            match backend(engine) {
+                Ok(b) => run(&ctx, b.as_ref(), &paths, jobs),
+                Err(code) => Ok(code),
+            }
         }
         Cmd::Check { paths } => check(&ctx, &paths),
-        Cmd::Bench { paths, repeat } => {
+        Cmd::Bench {
+            paths,
+            repeat,
+            engine,
+        } => {
+            let b = match backend(engine) {
+                Ok(b) => b,
+                Err(code) => return Ok(code),
+            };
             print!(
                 "{}",
-                gale_harness::bench::run(&ctx, &EngineBackend::default(), &paths, repeat.max(1))?
+                gale_harness::bench::run(&ctx, b.as_ref(), &paths, repeat.max(1))?
             );
             Ok(ExitCode::SUCCESS)
         }

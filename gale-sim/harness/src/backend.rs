@@ -22,6 +22,8 @@ pub struct Job<'a> {
     pub machines: &'a [Resolved],
     /// ELF path by machine name.
     pub elfs: &'a BTreeMap<String, PathBuf>,
+    /// The project root (`firmware/`, `platforms/`, `svd/`).
+    pub root: PathBuf,
     /// A folder the backend may use for its own files (generated scripts,
     /// logs): `target/gale-sim/<scenario>/<backend>/`. The backend creates
     /// it if it needs it.

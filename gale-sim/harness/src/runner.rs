@@ -188,24 +188,25 @@ pub fn run(ctx: &Context, backend: &dyn Backend, s: &Scenario) -> Result<RunOutc
         };
         elfs.insert(r.name.clone(), elf);
     }
-    let work_dir = ctx.work_dir(&s.name, backend.name());
-    execute(backend, s, &resolved, &elfs, work_dir)
+    execute(ctx, backend, s, &resolved, &elfs)
 }
 
 /// Runs already-resolved machines with the given ELFs on `backend`, decodes
 /// their logs, merges their traces and checks the expectations.
 pub fn execute(
+    ctx: &Context,
     backend: &dyn Backend,
     s: &Scenario,
     resolved: &[Resolved],
     elfs: &BTreeMap<String, PathBuf>,
-    work_dir: PathBuf,
 ) -> Result<RunOutcome, RunError> {
+    let work_dir = ctx.work_dir(&s.name, backend.name());
     let started = Instant::now();
     let job = Job {
         scenario: s,
         machines: resolved,
         elfs,
+        root: ctx.root.clone(),
         work_dir,
     };
     let run = backend.run(&job)?;

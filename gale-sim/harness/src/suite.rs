@@ -224,8 +224,7 @@ fn run_one(
         };
         by_machine.insert(r.name.clone(), elf);
     }
-    let work_dir = ctx.work_dir(&s.name, backend.name());
-    runner::execute(backend, s, resolved, &by_machine, work_dir)
+    runner::execute(ctx, backend, s, resolved, &by_machine)
 }
 
 /// JUnit XML for CI systems: one testsuite, one testcase per scenario.

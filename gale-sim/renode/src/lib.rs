@@ -28,12 +28,14 @@
 //! with `include` (see `cs/README.md`); its line format is parsed by
 //! [`records`].
 
+mod backend;
 pub mod elf;
 pub mod locate;
 pub mod records;
 mod run;
 pub mod script;
 
+pub use backend::RenodeBackend;
 pub use locate::{locate, NotFound, Renode};
 pub use run::{run, Error, LogCheck, LOADED_MARK};
 pub use script::generate;
@@ -47,7 +49,7 @@ pub const QUANTUM_NS: Nanos = 100_000;
 /// The emulation seed every run uses.
 pub const SEED: u32 = 1;
 /// How often the RTT up-buffer is read from emulated RAM, in virtual Hz.
-pub const RTT_POLL_HZ: u32 = 1000;
+pub const RTT_POLL_HZ: u32 = 10_000;
 
 /// One Renode machine: a platform and the ELF it boots.
 #[derive(Clone, Debug)]
