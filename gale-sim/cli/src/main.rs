@@ -68,6 +68,23 @@ enum Cmd {
         #[arg(long, value_enum, default_value_t = Engine::Gale)]
         engine: Engine,
     },
+    /// Run scenarios on two engines and compare their traces stream by
+    /// stream (UART ports, logs, GPIO pins, buses): identical, shifted in
+    /// time (with the largest shift), or different from a first event on.
+    /// Writes compare.txt in the artefact folder. Exit status 1 when a
+    /// scenario passes on one engine and fails on the other, 3 when an
+    /// engine is not available.
+    Compare {
+        /// Scenario files or folders (every *.yaml inside).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The engine whose trace is the reference.
+        #[arg(long, value_enum, default_value_t = Engine::Gale)]
+        reference: Engine,
+        /// The engine compared against it.
+        #[arg(long, value_enum, default_value_t = Engine::Renode)]
+        against: Engine,
+    },
     /// Parse and resolve scenarios without running them.
     Check {
         #[arg(required = true)]
@@ -85,6 +102,10 @@ enum Cmd {
         /// Which engine runs the firmware.
         #[arg(long, value_enum, default_value_t = Engine::Gale)]
         engine: Engine,
+        /// Instead: run the scenarios on --engine and on this engine, one job
+        /// each, and print wall time and virtual/wall side by side.
+        #[arg(long, value_enum)]
+        against: Option<Engine>,
     },
     /// Flash and RAM each firmware image uses (builds them first); exit
     /// status 1 when an image exceeds its size goal.
@@ -146,15 +167,38 @@ fn dispatch(cmd: Cmd) -> Result<ExitCode> {
             }
         }
         Cmd::Check { paths } => check(&ctx, &paths),
+        Cmd::Compare {
+            paths,
+            reference,
+            against,
+        } => {
+            let (a, b) = match (backend(reference), backend(against)) {
+                (Ok(a), Ok(b)) => (a, b),
+                (Err(code), _) | (_, Err(code)) => return Ok(code),
+            };
+            compare(&ctx, a.as_ref(), b.as_ref(), &paths)
+        }
         Cmd::Bench {
             paths,
             repeat,
             engine,
+            against,
         } => {
             let b = match backend(engine) {
                 Ok(b) => b,
                 Err(code) => return Ok(code),
             };
+            if let Some(other) = against {
+                let o = match backend(other) {
+                    Ok(o) => o,
+                    Err(code) => return Ok(code),
+                };
+                print!(
+                    "{}",
+                    gale_harness::bench::side_by_side(&ctx, b.as_ref(), o.as_ref(), &paths)?
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
             print!(
                 "{}",
                 gale_harness::bench::run(&ctx, b.as_ref(), &paths, repeat.max(1))?
@@ -290,5 +334,58 @@ fn run(
         (0, 0) => ExitCode::SUCCESS,
         (_, 0) => ExitCode::from(1),
         _ => ExitCode::from(2),
+    })
+}
+
+fn compare(
+    ctx: &runner::Context,
+    a: &dyn Backend,
+    b: &dyn Backend,
+    paths: &[PathBuf],
+) -> Result<ExitCode> {
+    let _lock = suite::lock_out(&ctx.out)?;
+    let opts = suite::Options {
+        jobs: 0,
+        progress: false,
+    };
+    let quiet = |_: &suite::Entry, _: &indicatif::ProgressBar| {};
+    let first = suite::run(ctx, a, paths, &opts, &quiet)?;
+    let second = suite::run(ctx, b, paths, &opts, &quiet)?;
+    let mut report = String::new();
+    let mut disagree = 0;
+    for (x, y) in first.iter().zip(&second) {
+        match (&x.result, &y.result) {
+            (Ok(ox), Ok(oy)) => {
+                disagree += usize::from(ox.passed() != oy.passed());
+                report += &gale_harness::compare::table(ox, oy);
+            }
+            (rx, ry) => {
+                report += &format!("{}: not compared\n", x.name());
+                for (engine, r) in [(a.name(), rx), (b.name(), ry)] {
+                    if let Err(e) = r {
+                        let first_line =
+                            e.to_string().lines().next().unwrap_or_default().to_string();
+                        report += &format!(
+                            "  {engine} cannot run it: {}\n",
+                            first_line.trim_start_matches("error: ")
+                        );
+                    }
+                }
+            }
+        }
+        report += "\n";
+    }
+    print!("{report}");
+    std::fs::create_dir_all(&ctx.out)?;
+    let file = ctx.out.join("compare.txt");
+    std::fs::write(&file, &report)?;
+    println!(
+        "compare: {}",
+        file.strip_prefix(&ctx.root).unwrap_or(&file).display()
+    );
+    Ok(if disagree == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     })
 }

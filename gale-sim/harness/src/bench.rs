@@ -136,3 +136,70 @@ pub fn run(
     }
     Ok(report)
 }
+
+/// The same scenarios on two engines, one after the other (one job each, so
+/// neither competes with the other for cores): wall time and virtual time
+/// per wall second side by side, `a` as the reference.
+pub fn side_by_side(
+    ctx: &Context,
+    a: &dyn Backend,
+    b: &dyn Backend,
+    paths: &[PathBuf],
+) -> anyhow::Result<String> {
+    let quiet = |_: &Entry, _: &indicatif::ProgressBar| {};
+    let opts = suite::Options {
+        jobs: 1,
+        progress: false,
+    };
+    // Warm-up on the reference: builds stale images.
+    suite::run(ctx, a, paths, &opts, &quiet)?;
+    let ra = suite::run(ctx, a, paths, &opts, &quiet)?;
+    let rb = suite::run(ctx, b, paths, &opts, &quiet)?;
+    let mut report = String::new();
+    let width = ra.iter().map(|e| e.name().len()).max().unwrap_or(8).max(8);
+    let _ = writeln!(
+        report,
+        "engines side by side ({} is the reference; one job each):",
+        a.name()
+    );
+    let _ = writeln!(
+        report,
+        "  {:width$}  {:>10}  {:>9} {:>9}  {:>9} {:>9}  {:>8}",
+        "scenario",
+        "virtual",
+        format!("{} wall", a.name()),
+        "virt/wall",
+        format!("{} wall", b.name()),
+        "virt/wall",
+        "speed"
+    );
+    for (x, y) in ra.iter().zip(&rb) {
+        match (&x.result, &y.result) {
+            (Ok(ox), Ok(oy)) => {
+                let virt = ox.ended as f64 / 1e9;
+                let (wa, wb) = (ox.wall.as_secs_f64(), oy.wall.as_secs_f64());
+                let _ = writeln!(
+                    report,
+                    "  {:width$}  {:>8.3} s  {:>7.3} s {:>9.2}  {:>7.3} s {:>9.2}  {:>7.1}x",
+                    ox.name,
+                    virt,
+                    wa,
+                    virt / wa.max(1e-9),
+                    wb,
+                    oy.ended as f64 / 1e9 / wb.max(1e-9),
+                    wb / wa.max(1e-9)
+                );
+            }
+            _ => {
+                let _ = writeln!(report, "  {:width$}  (not run on both engines)", x.name());
+            }
+        }
+    }
+    let _ = writeln!(
+        report,
+        "  speed: {} wall time over {} wall time for the same scenario and ELF",
+        b.name(),
+        a.name()
+    );
+    Ok(report)
+}

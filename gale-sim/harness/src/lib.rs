@@ -15,6 +15,7 @@
 pub mod artefacts;
 pub mod backend;
 pub mod bench;
+pub mod compare;
 pub mod devices;
 pub mod images;
 pub mod models;

@@ -113,8 +113,9 @@ fn machine_run(r: crate::MachineRun) -> MachineRun {
     }
 }
 
-/// Scenario parts the Renode backend cannot honour yet, as located errors.
-fn refuse_unsupported(s: &Scenario) -> Result<(), RunError> {
+/// Scenario parts the Renode backend cannot honour yet, as located errors
+/// (also used to mark the generated Robot suites of such scenarios).
+pub fn refuse_unsupported(s: &Scenario) -> Result<(), RunError> {
     for (name, m) in &s.def.machines {
         if m.chip.is_some() {
             return Err(s

@@ -32,10 +32,12 @@ mod backend;
 pub mod elf;
 pub mod locate;
 pub mod records;
+pub mod renode_run;
+pub mod robot;
 mod run;
 pub mod script;
 
-pub use backend::RenodeBackend;
+pub use backend::{refuse_unsupported, RenodeBackend};
 pub use locate::{locate, NotFound, Renode};
 pub use run::{run, Error, LogCheck, LOADED_MARK};
 pub use script::generate;
