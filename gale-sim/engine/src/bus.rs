@@ -28,10 +28,12 @@ impl Bus {
         self.slots.iter().position(|s| s.model.name() == name)
     }
 
-    /// `PERIPHERAL+0xoff` for an address inside a model's window.
+    /// `PERIPHERAL.REGISTER` for an address inside a model's window (the
+    /// model names it), else `PERIPHERAL+0xoff`.
     pub fn register_name(&self, addr: u32) -> Option<String> {
         let s = &self.slots[self.find(addr)?];
-        Some(format!("{}+{:#x}", s.model.name(), addr - s.base))
+        let offset = addr - s.base;
+        Some(s.model.register_name(offset).unwrap_or_else(|| format!("{}+{offset:#x}", s.model.name())))
     }
 
     pub fn read(&mut self, i: usize, addr: u32, access: Access, now: Nanos, machine: &str, trace: &mut Trace) -> u32 {

@@ -24,7 +24,9 @@
 //! - One `I2c` trace event per START..(repeated START | STOP | NACK) segment.
 
 use crate::bus::I2cDevice;
-use crate::sensors::link::{lane_read, lane_write, I2cBus, IrqLine};
+use crate::regs::lanes::{lane_read, lane_write};
+use crate::irq::IrqLine;
+use crate::sensors::link::I2cBus;
 use crate::{Access, Ctx, Peripheral};
 use gale_trace::Nanos;
 use std::collections::VecDeque;

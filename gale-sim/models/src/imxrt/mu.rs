@@ -20,7 +20,8 @@
 //!   that core's next step ([`Peripheral::next_deadline`] asks for it), so
 //!   the lockstep quantum order decides it: deterministic.
 
-use crate::sensors::link::{lane_read, lane_write, IrqLine};
+use crate::regs::lanes::{lane_read, lane_write};
+use crate::irq::IrqLine;
 use crate::{Access, Ctx, Peripheral};
 use gale_trace::Nanos;
 use std::sync::{Arc, Mutex};

@@ -2,8 +2,6 @@
 //! controller model (LPSPI/SPI, LPI2C/I2C, LPUART/USART): device tables,
 //! chip-select framing of SPI transfers, START..STOP segmentation of I2C
 //! traffic, UART receive pacing, and the trace events all of these produce.
-//! Also the two register-window helpers every model needs (sub-word lanes,
-//! one level-sensitive interrupt line).
 //!
 //! Rules shared by all controllers (documented once, here):
 //! - SPI: a byte clocked while no device is selected, or with no device
@@ -17,53 +15,8 @@
 //!   controller model's `next_deadline` is the device's next send time.
 
 use crate::bus::{I2cDevice, SpiDevice, UartDevice, UartSymbol};
-use crate::{Access, Ctx};
+use crate::Ctx;
 use gale_trace::{EventKind, Nanos};
-
-/// Value of a register as seen by an access at `offset` (sub-word reads
-/// return the addressed lanes in the low bits).
-pub fn lane_read(value: u32, offset: u32) -> u32 {
-    value >> ((offset & 3) * 8)
-}
-
-/// The register value after a write of `access` width at `offset`: bytes
-/// outside the accessed lanes keep their `old` value.
-pub fn lane_write(old: u32, offset: u32, access: Access, value: u32) -> u32 {
-    let mask: u32 = match access {
-        Access::Word => return value,
-        Access::Half => 0xffff,
-        Access::Byte => 0xff,
-    };
-    let shift = (offset & 3) * 8;
-    (old & !(mask << shift)) | ((value & mask) << shift)
-}
-
-/// One level-sensitive interrupt line; changes reach the engine only when
-/// the level actually changes.
-#[derive(Debug)]
-pub struct IrqLine {
-    irq: Option<u32>,
-    level: bool,
-}
-
-impl IrqLine {
-    pub fn new(irq: Option<u32>) -> Self {
-        IrqLine { irq, level: false }
-    }
-
-    pub fn set(&mut self, level: bool, ctx: &mut Ctx) {
-        if level != self.level {
-            self.level = level;
-            if let Some(irq) = self.irq {
-                ctx.irqs.set(irq, level);
-            }
-        }
-    }
-
-    pub fn level(&self) -> bool {
-        self.level
-    }
-}
 
 struct SpiTransfer {
     cs: u8,
@@ -376,14 +329,6 @@ pub(crate) mod tests {
             self.t0 += self.gap;
             (!self.bytes.is_empty()).then(|| self.bytes.remove(0))
         }
-    }
-
-    #[test]
-    fn lanes_merge_sub_word_writes() {
-        assert_eq!(lane_write(0x1122_3344, 1, Access::Byte, 0xab), 0x1122_ab44);
-        assert_eq!(lane_write(0x1122_3344, 2, Access::Half, 0xbeef), 0xbeef_3344);
-        assert_eq!(lane_write(0x1122_3344, 0, Access::Word, 7), 7);
-        assert_eq!(lane_read(0x1122_3344, 2), 0x1122);
     }
 
     #[test]

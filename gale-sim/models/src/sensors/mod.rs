@@ -2,7 +2,6 @@
 //! side of those links ([`link`]) that every bus controller model shares.
 
 pub mod link;
-pub mod ticker;
 pub mod icm42688;
 pub mod bmp388;
 pub mod ublox;
