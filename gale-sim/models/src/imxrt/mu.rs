@@ -20,9 +20,9 @@
 //!   that core's next step ([`Peripheral::next_deadline`] asks for it), so
 //!   the lockstep quantum order decides it: deterministic.
 
-use crate::regs::lanes::{lane_read, lane_write};
 use crate::irq::IrqLine;
-use crate::{Access, Ctx, Peripheral};
+use crate::regs::{Reg, RegisterBlock, RegisterFile, Write};
+use crate::Ctx;
 use gale_trace::Nanos;
 use std::sync::{Arc, Mutex};
 
@@ -30,6 +30,23 @@ const TR0: u32 = 0x00;
 const RR0: u32 = 0x10;
 const SR: u32 = 0x20;
 const CR: u32 = 0x24;
+
+/// IMXRT1170RM MU memory map (one side). TRn are write-only and RRn read
+/// the word the other side sent; SR is computed from the shared state (GIPn
+/// write-1-to-clear there); CR stores all but GIRn, which read back from
+/// the other side's GIPn.
+const REGISTERS: &[Reg] = &[
+    Reg::new("TR0", TR0),
+    Reg::new("TR1", 0x04),
+    Reg::new("TR2", 0x08),
+    Reg::new("TR3", 0x0c),
+    Reg::new("RR0", RR0),
+    Reg::new("RR1", 0x14),
+    Reg::new("RR2", 0x18),
+    Reg::new("RR3", 0x1c),
+    Reg::new("SR", SR),
+    Reg::new("CR", CR).rw(!(0xf << GIR_BASE)),
+];
 
 const F_MASK: u32 = 0b111;
 const SR_RS: u32 = 1 << 7;
@@ -131,10 +148,9 @@ impl MuLink {
 
 /// One side of the MU.
 pub struct Mu {
-    name: String,
+    regs: RegisterFile,
     side: Side,
     link: MuLink,
-    cr: u32,
     irq: IrqLine,
 }
 
@@ -142,7 +158,7 @@ impl Mu {
     /// Side `side` of MU instance `name` on external interrupt `irq`, not
     /// yet connected to the other side (see [`Mu::connect`]).
     pub fn new(name: impl Into<String>, side: Side, irq: Option<u32>) -> Self {
-        Mu { name: name.into(), side, link: MuLink::new(), cr: 0, irq: IrqLine::new(irq) }
+        Mu { regs: RegisterFile::new(name, super::WINDOW, REGISTERS), side, link: MuLink::new(), irq: IrqLine::new(irq) }
     }
 
     /// Joins `link`, the MU shared with the other core's side.
@@ -174,12 +190,12 @@ impl Mu {
         let other = self.side.other().index();
         let pending = self.link.with(|p| p.sides[other].gip);
         let gir = (0..4).filter(|&n| pending[n]).fold(0, |v, n| v | bit(GIR_BASE, n));
-        (self.cr & !field(GIR_BASE)) | gir
+        (self.regs.get(CR) & !field(GIR_BASE)) | gir
     }
 
     fn update_irq(&mut self, ctx: &mut Ctx) {
         let me = self.side.index();
-        let (sr, cr) = (self.sr(), self.cr);
+        let (sr, cr) = (self.sr(), self.regs.get(CR));
         self.link.with(|p| p.sides[me].dirty = false);
         let rx = sr >> RF_BASE & cr >> RIE_BASE & 0xf;
         let tx = sr >> TE_BASE & cr >> TIE_BASE & 0xf;
@@ -212,10 +228,9 @@ impl Mu {
         })
     }
 
-    fn write_cr(&mut self, value: u32) {
+    /// After a CR write of `value` (CR was `old`; GIRn are not stored).
+    fn write_cr(&mut self, old: u32, value: u32) {
         let other = self.side.other().index();
-        let old = self.cr;
-        self.cr = value & !field(GIR_BASE);
         self.link.with(|p| {
             let o = &mut p.sides[other];
             for n in 0..4 {
@@ -245,46 +260,37 @@ impl Mu {
     }
 }
 
-impl Peripheral for Mu {
-    fn name(&self) -> &str {
-        &self.name
-    }
+impl RegisterBlock for Mu {
+    crate::register_file_in!(regs);
 
-    fn size(&self) -> u32 {
-        super::WINDOW
-    }
-
-    fn read(&mut self, offset: u32, _access: Access, ctx: &mut Ctx) -> u32 {
-        let reg = offset & !3;
+    fn on_read(&mut self, reg: u32, _value: u32, ctx: &mut Ctx) -> u32 {
         let v = match reg {
-            TR0..=0x0c => 0,
             RR0..=0x1c => self.receive(((reg - RR0) / 4) as usize),
             SR => self.sr(),
             CR => self.cr(),
             _ => 0,
         };
         self.update_irq(ctx);
-        lane_read(v, offset)
+        v
     }
 
-    fn write(&mut self, offset: u32, access: Access, value: u32, ctx: &mut Ctx) {
-        let reg = offset & !3;
-        match reg {
-            TR0..=0x0c => self.transmit(((reg - TR0) / 4) as usize, lane_write(0, offset, access, value)),
-            SR => self.clear_gip(lane_write(0, offset, access, value)),
-            CR => self.write_cr(lane_write(self.cr, offset, access, value)),
+    fn on_write(&mut self, w: Write, ctx: &mut Ctx) {
+        match w.reg {
+            TR0..=0x0c => self.transmit(((w.reg - TR0) / 4) as usize, w.value),
+            SR => self.clear_gip(w.value),
+            CR => self.write_cr(w.old, w.merged()),
             _ => {}
         }
         self.update_irq(ctx);
     }
 
-    fn next_deadline(&self) -> Option<Nanos> {
+    fn next_event(&self) -> Option<Nanos> {
         // The other core changed something: step at once to update the line.
         let me = self.side.index();
         self.link.with(|p| p.sides[me].dirty).then_some(0)
     }
 
-    fn advance(&mut self, ctx: &mut Ctx) {
+    fn on_event(&mut self, ctx: &mut Ctx) {
         self.update_irq(ctx);
     }
 }
@@ -292,7 +298,7 @@ impl Peripheral for Mu {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::IrqLines;
+    use crate::{Access, IrqLines, Peripheral};
     use gale_trace::Trace;
 
     struct Rig {

@@ -26,7 +26,7 @@
 //! QEMU's `hw/register.h` (`RegisterAccessInfo` with `ro`, `w1c`, `cor`
 //! masks and pre/post hooks), in the shape Rust makes natural: a `const`
 //! table per model, checked against the SVDs by
-//! `gale-sim/cli/tests/model_registers.rs`.
+//! `gale-sim/platform/tests/model_registers.rs`.
 
 mod block;
 mod file;
