@@ -15,29 +15,45 @@ use gale_platform::PeripheralDesc;
 /// The declarations of the model `id` as the runner builds it.
 fn declarations(id: &str, name: &str) -> &'static [Reg] {
     match id {
-        "stm32f1.usart" => stm32::usart::Usart::new(name, None).registers().declarations(),
+        "stm32f1.usart" => stm32::usart::Usart::new(name, None)
+            .registers()
+            .declarations(),
         "stm32f1.spi" => stm32::spi::Spi::new(name, None).registers().declarations(),
-        "stm32f1.i2c" => stm32::i2c::I2c::new(name, None, None).registers().declarations(),
+        "stm32f1.i2c" => stm32::i2c::I2c::new(name, None, None)
+            .registers()
+            .declarations(),
         "stm32f1.gpio" => stm32::gpio::Gpio::new(name).registers().declarations(),
         "stm32f1.afio" => stm32::afio::Afio::new(name).registers().declarations(),
         "stm32f1.tim" => stm32::tim::Tim::new(name, None).registers().declarations(),
         "stm32f1.rcc" => stm32::rcc::Rcc::new(name, None).registers().declarations(),
-        "imxrt.lpuart" => imxrt::lpuart::Lpuart::new(name, None).registers().declarations(),
-        "imxrt.lpspi" => imxrt::lpspi::Lpspi::new(name, None).registers().declarations(),
-        "imxrt.lpi2c" => imxrt::lpi2c::Lpi2c::new(name, None).registers().declarations(),
-        "imxrt.gpio" => imxrt::gpio::Gpio::new(name, None, None).registers().declarations(),
+        "imxrt.lpuart" => imxrt::lpuart::Lpuart::new(name, None)
+            .registers()
+            .declarations(),
+        "imxrt.lpspi" => imxrt::lpspi::Lpspi::new(name, None)
+            .registers()
+            .declarations(),
+        "imxrt.lpi2c" => imxrt::lpi2c::Lpi2c::new(name, None)
+            .registers()
+            .declarations(),
+        "imxrt.gpio" => imxrt::gpio::Gpio::new(name, None, None)
+            .registers()
+            .declarations(),
         "imxrt.gpt" => imxrt::gpt::Gpt::new(name, None).registers().declarations(),
         "imxrt.pit" => imxrt::pit::Pit::new(name, None).registers().declarations(),
         "imxrt.mu" => {
             let side = imxrt::mu::Side::from_name(name).expect("MUA or MUB");
-            imxrt::mu::Mu::new(name, side, None).registers().declarations()
+            imxrt::mu::Mu::new(name, side, None)
+                .registers()
+                .declarations()
         }
         other => panic!("no declarations known for model `{other}`: add it here"),
     }
 }
 
 /// Timers that lack some of the general-purpose timer's registers.
-const SMALL_TIMERS: &[&str] = &["TIM6", "TIM7", "TIM12", "TIM13", "TIM14", "TIM15", "TIM16", "TIM17"];
+const SMALL_TIMERS: &[&str] = &[
+    "TIM6", "TIM7", "TIM12", "TIM13", "TIM14", "TIM15", "TIM16", "TIM17",
+];
 
 /// One intentional difference: model id, instances (empty: all), register
 /// (`*`: any), what differs (offset, name, reset, missing) and why.
@@ -56,7 +72,13 @@ const fn on_purpose(
     what: &'static str,
     why: &'static str,
 ) -> Intentional {
-    Intentional { model, instances, register, what, why }
+    Intentional {
+        model,
+        instances,
+        register,
+        what,
+        why,
+    }
 }
 
 const INTENTIONAL: &[Intentional] = &[
@@ -90,32 +112,75 @@ impl Intentional {
     }
 }
 
-fn check_peripheral(platform_name: &str, p: &PeripheralDesc, id: &str, problems: &mut Vec<String>, used: &mut Vec<usize>) {
+fn check_peripheral(
+    platform_name: &str,
+    p: &PeripheralDesc,
+    id: &str,
+    problems: &mut Vec<String>,
+    used: &mut Vec<usize>,
+) {
     let decls = declarations(id, &p.name);
-    let at = |what: &str, reg: &str, detail: String, problems: &mut Vec<String>, used: &mut Vec<usize>| {
-        if let Some(i) = INTENTIONAL.iter().position(|d| d.covers(id, &p.name, reg, what)) {
+    let at = |what: &str,
+              reg: &str,
+              detail: String,
+              problems: &mut Vec<String>,
+              used: &mut Vec<usize>| {
+        if let Some(i) = INTENTIONAL
+            .iter()
+            .position(|d| d.covers(id, &p.name, reg, what))
+        {
             used.push(i);
         } else {
-            problems.push(format!("{platform_name} {} ({id}) {reg}: {what}: {detail}", p.name));
+            problems.push(format!(
+                "{platform_name} {} ({id}) {reg}: {what}: {detail}",
+                p.name
+            ));
         }
     };
     for d in decls {
         match p.registers.iter().find(|r| r.offset == d.offset) {
-            None => at("offset", d.name, format!("declared at {:#x}, the SVD has nothing there", d.offset), problems, used),
+            None => at(
+                "offset",
+                d.name,
+                format!("declared at {:#x}, the SVD has nothing there", d.offset),
+                problems,
+                used,
+            ),
             Some(r) => {
                 if r.name != d.name {
-                    at("name", d.name, format!("the SVD calls {:#x} `{}`", d.offset, r.name), problems, used);
+                    at(
+                        "name",
+                        d.name,
+                        format!("the SVD calls {:#x} `{}`", d.offset, r.name),
+                        problems,
+                        used,
+                    );
                 }
                 let mask = r.reset_mask;
                 if (r.reset_value ^ d.reset) & mask != 0 {
-                    at("reset", d.name, format!("model {:#010x}, SVD {:#010x} (mask {mask:#010x})", d.reset, r.reset_value), problems, used);
+                    at(
+                        "reset",
+                        d.name,
+                        format!(
+                            "model {:#010x}, SVD {:#010x} (mask {mask:#010x})",
+                            d.reset, r.reset_value
+                        ),
+                        problems,
+                        used,
+                    );
                 }
             }
         }
     }
     for r in &p.registers {
         if !decls.iter().any(|d| d.offset == r.offset) {
-            at("missing", &r.name, format!("in the SVD at {:#x}, not declared by the model", r.offset), problems, used);
+            at(
+                "missing",
+                &r.name,
+                format!("in the SVD at {:#x}, not declared by the model", r.offset),
+                problems,
+                used,
+            );
         }
     }
 }
@@ -141,6 +206,14 @@ fn model_declarations_match_the_svds() {
         .filter(|(i, _)| !used.contains(i))
         .map(|(_, d)| format!("{} {} {} ({})", d.model, d.register, d.what, d.why))
         .collect();
-    assert!(unused.is_empty(), "listed as intentional but no longer different (remove them): {unused:?}");
-    assert!(problems.is_empty(), "{} differences between the models and the SVDs:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        unused.is_empty(),
+        "listed as intentional but no longer different (remove them): {unused:?}"
+    );
+    assert!(
+        problems.is_empty(),
+        "{} differences between the models and the SVDs:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
