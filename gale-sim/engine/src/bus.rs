@@ -31,10 +31,12 @@ impl Bus {
         self.slots.iter().position(|s| s.model.name() == name)
     }
 
-    /// `PERIPHERAL+0xoff` for an address inside a model's window.
+    /// `PERIPHERAL.REGISTER` for an address inside a model's window (the
+    /// model names it), else `PERIPHERAL+0xoff`.
     pub fn register_name(&self, addr: u32) -> Option<String> {
         let s = &self.slots[self.find(addr)?];
-        Some(format!("{}+{:#x}", s.model.name(), addr - s.base))
+        let offset = addr - s.base;
+        Some(s.model.register_name(offset).unwrap_or_else(|| format!("{}+{offset:#x}", s.model.name())))
     }
 
     pub fn read(
@@ -97,5 +99,22 @@ impl Bus {
                 s.model.advance(&mut ctx);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gale_models::stm32::usart::Usart;
+
+    /// Fault reports name the register a model declares, and fall back to
+    /// the offset where it declares none.
+    #[test]
+    fn register_names_come_from_the_model() {
+        let bus = Bus { slots: vec![Slot { base: 0x4001_3800, size: 0x400, model: Box::new(Usart::new("USART1", None)) }], ..Default::default() };
+        assert_eq!(bus.register_name(0x4001_3804).as_deref(), Some("USART1.DR"));
+        assert_eq!(bus.register_name(0x4001_380d).as_deref(), Some("USART1.CR1"));
+        assert_eq!(bus.register_name(0x4001_3900).as_deref(), Some("USART1+0x100"));
+        assert_eq!(bus.register_name(0x4001_3c00), None);
     }
 }

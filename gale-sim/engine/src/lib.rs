@@ -9,6 +9,7 @@
 //!
 //! Licence: GPL-2.0-only (links unicorn-engine).
 
+mod bitband;
 mod bus;
 mod clock;
 mod cpu;

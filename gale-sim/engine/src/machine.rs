@@ -1,5 +1,6 @@
 //! [`Machine`]: one Cortex-M core with its memory, peripherals and clock.
 
+use crate::bitband;
 use crate::bus::{Bus, Slot};
 use crate::cpu::CpuState;
 use crate::elf::{self, Symbols};
@@ -201,6 +202,12 @@ impl Machine {
             )
             .map_err(bad)?;
             map_mmio(&mut uc, &sys, base, size, Sys::scs_read, Sys::scs_write)?;
+        }
+        // Bit-band aliases (M3/M4) where the chip leaves the range free.
+        for band in bitband::aliases(spec.core) {
+            if add_range(&mut ranges, band.alias as u64, bitband::ALIAS_SIZE as u64, "bit-band alias").is_ok() {
+                map_mmio(&mut uc, &sys, band.alias, bitband::ALIAS_SIZE, Sys::bitband_read, Sys::bitband_write)?;
+            }
         }
 
         let hook_ctx = Rc::new(BlockHookCtx {

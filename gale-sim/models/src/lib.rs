@@ -11,9 +11,12 @@
 pub mod bus;
 pub mod fault;
 pub mod imxrt;
+pub mod irq;
 mod peripheral;
+pub mod regs;
 pub mod sensors;
 pub mod stm32;
 pub mod svd_regs;
+pub mod ticker;
 
 pub use peripheral::{Access, Ctx, IrqLines, Peripheral};

@@ -72,6 +72,12 @@ pub trait Peripheral: Send {
     fn size(&self) -> u32;
     fn read(&mut self, offset: u32, access: Access, ctx: &mut Ctx) -> u32;
     fn write(&mut self, offset: u32, access: Access, value: u32, ctx: &mut Ctx);
+    /// `PERIPHERAL.REGISTER` for the register holding byte `offset`, for
+    /// fault reports and traces (None: no register there, or the model does
+    /// not name its registers; the engine then says `PERIPHERAL+0xoff`).
+    fn register_name(&self, _offset: u32) -> Option<String> {
+        None
+    }
     /// The next virtual time at which this model wants [`Peripheral::advance`]
     /// called (timers, baud-rate pacing, sensor sample clocks). The engine
     /// uses it to skip idle time in WFI.

@@ -169,6 +169,10 @@ impl Peripheral for SvdRegisters {
         result
     }
 
+    fn register_name(&self, offset: u32) -> Option<String> {
+        self.slot_at(offset).map(|i| self.reg_name(Some(i), offset))
+    }
+
     fn write(&mut self, offset: u32, access: Access, value: u32, ctx: &mut Ctx) {
         for (slot, at, n) in self.runs(offset, access.bytes()) {
             let part = (value >> ((at - offset) * 8)) & lane_mask(n);
@@ -356,6 +360,8 @@ mod tests {
         });
         assert_eq!(v, (0, 0, 0));
         assert_eq!(t[1], "m/RCC reg rd RCC.+0x100 0x00000000");
+        assert_eq!(p.register_name(0x0e).as_deref(), Some("RCC.HI"));
+        assert_eq!(p.register_name(0x100), None);
         assert_eq!(t[2], "m/RCC reg rd RCC.+0x3FF 0x00000000");
     }
 

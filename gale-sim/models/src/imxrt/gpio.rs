@@ -13,8 +13,9 @@
 //! - Two interrupt lines: pins 0..15 and 16..31 (the "combined" IRQs). If the
 //!   platform gives one number for both, one line serves all 32 pins.
 
-use crate::sensors::link::{lane_read, lane_write, IrqLine};
-use crate::{Access, Ctx, Peripheral};
+use crate::irq::IrqLine;
+use crate::regs::{Reg, RegisterBlock, RegisterFile, Write};
+use crate::Ctx;
 use gale_trace::{EventKind, Level};
 
 // Register offsets.
@@ -30,6 +31,22 @@ const DR_SET: u32 = 0x84;
 const DR_CLEAR: u32 = 0x88;
 const DR_TOGGLE: u32 = 0x8c;
 
+/// IMXRT1170RM GPIO memory map. PSR is computed on read; DR_SET, DR_CLEAR
+/// and DR_TOGGLE are write-only strobes on DR.
+const REGISTERS: &[Reg] = &[
+    Reg::new("DR", DR).rw(u32::MAX),
+    Reg::new("GDIR", GDIR).rw(u32::MAX),
+    Reg::new("PSR", PSR),
+    Reg::new("ICR1", ICR1).rw(u32::MAX),
+    Reg::new("ICR2", ICR2).rw(u32::MAX),
+    Reg::new("IMR", IMR).rw(u32::MAX),
+    Reg::new("ISR", ISR).w1c(u32::MAX),
+    Reg::new("EDGE_SEL", EDGE_SEL).rw(u32::MAX),
+    Reg::new("DR_SET", DR_SET),
+    Reg::new("DR_CLEAR", DR_CLEAR),
+    Reg::new("DR_TOGGLE", DR_TOGGLE),
+];
+
 // ICR field values.
 const ICR_LOW_LEVEL: u32 = 0;
 const ICR_HIGH_LEVEL: u32 = 1;
@@ -37,15 +54,9 @@ const ICR_RISING: u32 = 2;
 const ICR_FALLING: u32 = 3;
 
 pub struct Gpio {
-    name: String,
+    regs: RegisterFile,
     /// (pins served, line).
     lines: Vec<(u32, IrqLine)>,
-    dr: u32,
-    gdir: u32,
-    icr: [u32; 2],
-    imr: u32,
-    isr: u32,
-    edge_sel: u32,
     /// Externally applied pad levels.
     inputs: u32,
     /// PSR as last evaluated (for edge detection).
@@ -59,42 +70,26 @@ impl Gpio {
         let lines = if irq_low == irq_high {
             vec![(u32::MAX, IrqLine::new(irq_low))]
         } else {
-            vec![
-                (0x0000_ffff, IrqLine::new(irq_low)),
-                (0xffff_0000, IrqLine::new(irq_high)),
-            ]
+            vec![(0x0000_ffff, IrqLine::new(irq_low)), (0xffff_0000, IrqLine::new(irq_high))]
         };
-        Gpio {
-            name: name.into(),
-            lines,
-            dr: 0,
-            gdir: 0,
-            icr: [0; 2],
-            imr: 0,
-            isr: 0,
-            edge_sel: 0,
-            inputs: 0,
-            psr: 0,
-        }
+        Gpio { regs: RegisterFile::new(name, super::WINDOW, REGISTERS), lines, inputs: 0, psr: 0 }
     }
 
     /// Applies an external level to `pin` (seen on PSR when it is an input).
     pub fn set_input(&mut self, pin: u8, high: bool, ctx: &mut Ctx) {
         let bit = 1u32 << (pin & 31);
-        self.inputs = if high {
-            self.inputs | bit
-        } else {
-            self.inputs & !bit
-        };
+        self.inputs = if high { self.inputs | bit } else { self.inputs & !bit };
         self.update(ctx);
     }
 
     fn psr_value(&self) -> u32 {
-        (self.dr & self.gdir) | (self.inputs & !self.gdir)
+        let (dr, gdir) = (self.regs.get(DR), self.regs.get(GDIR));
+        (dr & gdir) | (self.inputs & !gdir)
     }
 
     fn icr_of(&self, pin: u32) -> u32 {
-        (self.icr[(pin / 16) as usize] >> ((pin % 16) * 2)) & 3
+        let icr = if pin < 16 { ICR1 } else { ICR2 };
+        (self.regs.get(icr) >> ((pin % 16) * 2)) & 3
     }
 
     /// Re-evaluates pads, interrupt status and lines.
@@ -102,9 +97,11 @@ impl Gpio {
         let psr = self.psr_value();
         let rose = psr & !self.psr;
         let fell = !psr & self.psr;
+        let edge_sel = self.regs.get(EDGE_SEL);
+        let mut isr = self.regs.get(ISR);
         for pin in 0..32 {
             let bit = 1u32 << pin;
-            let hit = if self.edge_sel & bit != 0 {
+            let hit = if edge_sel & bit != 0 {
                 (rose | fell) & bit != 0
             } else {
                 match self.icr_of(pin) {
@@ -116,89 +113,63 @@ impl Gpio {
                 }
             };
             if hit {
-                self.isr |= bit;
+                isr |= bit;
             }
         }
+        self.regs.set(ISR, isr);
         self.psr = psr;
-        let pending = self.isr & self.imr;
+        let pending = isr & self.regs.get(IMR);
         for (mask, line) in &mut self.lines {
             line.set(pending & *mask != 0, ctx);
         }
     }
 
-    /// Sets DR/GDIR, tracing driven-level changes.
-    fn drive(&mut self, dr: u32, gdir: u32, ctx: &mut Ctx) {
+    /// After DR or GDIR changed from `before` (DR, GDIR): traces
+    /// driven-level changes and re-evaluates.
+    fn drive(&mut self, before: (u32, u32), ctx: &mut Ctx) {
+        let (dr, gdir) = (self.regs.get(DR), self.regs.get(GDIR));
         for pin in 0..32 {
             let bit = 1u32 << pin;
-            let was = (self.gdir & bit != 0).then_some(self.dr & bit != 0);
+            let was = (before.1 & bit != 0).then_some(before.0 & bit != 0);
             let now = (gdir & bit != 0).then_some(dr & bit != 0);
             if let Some(high) = now.filter(|n| Some(*n) != was) {
                 let level = if high { Level::High } else { Level::Low };
-                ctx.emit(
-                    &self.name,
-                    EventKind::Gpio {
-                        pin: format!("{}.{pin}", self.name),
-                        level,
-                    },
-                );
+                let name = self.regs.name();
+                ctx.emit(name, EventKind::Gpio { pin: format!("{name}.{pin}"), level });
             }
         }
-        self.dr = dr;
-        self.gdir = gdir;
         self.update(ctx);
-    }
-
-    fn peek(&self, reg: u32) -> u32 {
-        match reg {
-            DR => self.dr,
-            GDIR => self.gdir,
-            PSR => self.psr_value(),
-            ICR1 => self.icr[0],
-            ICR2 => self.icr[1],
-            IMR => self.imr,
-            ISR => self.isr,
-            EDGE_SEL => self.edge_sel,
-            _ => 0,
-        }
     }
 }
 
-impl Peripheral for Gpio {
-    fn name(&self) -> &str {
-        &self.name
-    }
+impl RegisterBlock for Gpio {
+    crate::register_file_in!(regs);
 
-    fn size(&self) -> u32 {
-        super::WINDOW
-    }
-
-    fn read(&mut self, offset: u32, _access: Access, _ctx: &mut Ctx) -> u32 {
-        lane_read(self.peek(offset & !3), offset)
-    }
-
-    fn write(&mut self, offset: u32, access: Access, value: u32, ctx: &mut Ctx) {
-        let reg = offset & !3;
-        let old = match reg {
-            ISR | DR_SET | DR_CLEAR | DR_TOGGLE => 0,
-            _ => self.peek(reg),
-        };
-        let v = lane_write(old, offset, access, value);
-        match reg {
-            DR => self.drive(v, self.gdir, ctx),
-            GDIR => self.drive(self.dr, v, ctx),
-            DR_SET => self.drive(self.dr | v, self.gdir, ctx),
-            DR_CLEAR => self.drive(self.dr & !v, self.gdir, ctx),
-            DR_TOGGLE => self.drive(self.dr ^ v, self.gdir, ctx),
-            ICR1 => self.icr[0] = v,
-            ICR2 => self.icr[1] = v,
-            IMR => self.imr = v,
-            ISR => self.isr &= !v,
-            EDGE_SEL => self.edge_sel = v,
-            _ => {}
+    fn on_read(&mut self, reg: u32, value: u32, _ctx: &mut Ctx) -> u32 {
+        if reg == PSR {
+            self.psr_value()
+        } else {
+            value
         }
-        if !matches!(reg, DR | GDIR | DR_SET | DR_CLEAR | DR_TOGGLE) {
+    }
+
+    fn on_write(&mut self, w: Write, ctx: &mut Ctx) {
+        let (dr, gdir) = (self.regs.get(DR), self.regs.get(GDIR));
+        let strobed = match w.reg {
+            DR_SET => Some(dr | w.value),
+            DR_CLEAR => Some(dr & !w.value),
+            DR_TOGGLE => Some(dr ^ w.value),
+            _ => None,
+        };
+        match (w.reg, strobed) {
+            (DR, _) => self.drive((w.old, gdir), ctx),
+            (GDIR, _) => self.drive((dr, w.old), ctx),
+            (_, Some(new)) => {
+                self.regs.set(DR, new);
+                self.drive((dr, gdir), ctx);
+            }
             // Level conditions re-assert at once; edges need a new edge.
-            self.update(ctx);
+            _ => self.update(ctx),
         }
     }
 }
@@ -207,7 +178,7 @@ impl Peripheral for Gpio {
 mod tests {
     use super::*;
     use crate::sensors::link::tests::{gpio_events, with_ctx};
-    use crate::IrqLines;
+    use crate::{Access, IrqLines, Peripheral};
     use gale_trace::Trace;
 
     #[test]
@@ -243,7 +214,7 @@ mod tests {
         with_ctx(&mut irqs, &mut trace, 0, |c| {
             g.write(ICR2, Access::Word, ICR_RISING << 2, c); // pin 17 rising
             g.write(ICR1, Access::Word, 0x5555_5555, c); // pins 0..15 high level
-                                                         // Low-level conditions (the ICR reset value) latched meanwhile.
+            // Low-level conditions (the ICR reset value) latched meanwhile.
             assert_ne!(g.read(ISR, Access::Word, c) & (1 << 3), 0);
             g.write(ISR, Access::Word, u32::MAX, c);
             g.write(IMR, Access::Word, 1 << 17 | 1 << 3, c);
@@ -253,19 +224,12 @@ mod tests {
             assert_eq!(g.read(ISR, Access::Word, c) & (1 << 17), 0, "no new edge");
             g.set_input(3, true, c);
             g.write(ISR, Access::Word, 1 << 3, c);
-            assert_ne!(
-                g.read(ISR, Access::Word, c) & (1 << 3),
-                0,
-                "level still high"
-            );
+            assert_ne!(g.read(ISR, Access::Word, c) & (1 << 3), 0, "level still high");
             g.set_input(3, false, c);
             g.write(ISR, Access::Word, 1 << 3, c);
         });
         let got: Vec<_> = irqs.drain().collect();
-        assert_eq!(
-            got,
-            vec![(101, true), (101, false), (100, true), (100, false)]
-        );
+        assert_eq!(got, vec![(101, true), (101, false), (100, true), (100, false)]);
     }
 
     #[test]

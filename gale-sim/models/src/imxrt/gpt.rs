@@ -19,9 +19,10 @@
 //! - CR.SWR resets the registers (keeping EN, ENMOD and the low-power
 //!   enables) and reads back 0.
 
-use crate::sensors::link::{lane_read, lane_write, IrqLine};
-use crate::sensors::ticker::Ticker;
-use crate::{Access, Ctx, Peripheral};
+use crate::irq::IrqLine;
+use crate::regs::{Reg, RegisterBlock, RegisterFile, Write};
+use crate::ticker::Ticker;
+use crate::Ctx;
 use gale_trace::Nanos;
 
 // Register offsets.
@@ -30,10 +31,24 @@ const PR: u32 = 0x04;
 const SR: u32 = 0x08;
 const IR: u32 = 0x0c;
 const OCR1: u32 = 0x10;
+const OCR2: u32 = 0x14;
 const OCR3: u32 = 0x18;
-const ICR1: u32 = 0x1c;
-const ICR2: u32 = 0x20;
 const CNT: u32 = 0x24;
+
+/// IMXRT1170RM GPT memory map. CR.SWR is a strobe (reads 0); CNT is the
+/// model's counter; input capture is not modelled (ICR1/2 read 0).
+const REGISTERS: &[Reg] = &[
+    Reg::new("CR", CR).rw(CR_RW),
+    Reg::new("PR", PR).rw(0xffff),
+    Reg::new("SR", SR).w1c(SR_MASK),
+    Reg::new("IR", IR).rw(SR_MASK),
+    Reg::new("OCR1", OCR1).reset(OCR_RESET).rw(u32::MAX),
+    Reg::new("OCR2", OCR2).reset(OCR_RESET).rw(u32::MAX),
+    Reg::new("OCR3", OCR3).reset(OCR_RESET).rw(u32::MAX),
+    Reg::new("ICR1", 0x1c),
+    Reg::new("ICR2", 0x20),
+    Reg::new("CNT", CNT),
+];
 
 // CR bits.
 const CR_EN: u32 = 1 << 0;
@@ -61,35 +76,23 @@ const OSC_24M_HZ: u64 = 24_000_000;
 const CLK_32K_HZ: u64 = 32_768;
 
 pub struct Gpt {
-    name: String,
+    regs: RegisterFile,
     irq: IrqLine,
     clock_hz: u64,
     ticker: Ticker,
-    /// Ticks already applied to `cnt`.
+    /// Ticks already applied to CNT.
     consumed: u64,
-    cr: u32,
-    pr: u32,
-    sr: u32,
-    ir: u32,
-    ocr: [u32; 3],
-    cnt: u32,
 }
 
 impl Gpt {
     /// GPT instance `name` (e.g. `GPT1`) on external interrupt `irq`.
     pub fn new(name: impl Into<String>, irq: Option<u32>) -> Self {
         Gpt {
-            name: name.into(),
+            regs: RegisterFile::new(name, super::WINDOW, REGISTERS),
             irq: IrqLine::new(irq),
             clock_hz: OSC_24M_HZ,
             ticker: Ticker::new(0, 1),
             consumed: 0,
-            cr: 0,
-            pr: 0,
-            sr: 0,
-            ir: 0,
-            ocr: [OCR_RESET; 3],
-            cnt: 0,
         }
     }
 
@@ -101,19 +104,20 @@ impl Gpt {
 
     /// Counter input frequency and divider for the current CR/PR.
     fn rate(&self) -> (u64, u64) {
-        let pre = (self.pr & 0xfff) as u64 + 1;
-        match (self.cr >> CR_CLKSRC_SHIFT) & 7 {
+        let pr = self.regs.get(PR);
+        let pre = (pr & 0xfff) as u64 + 1;
+        match (self.regs.get(CR) >> CR_CLKSRC_SHIFT) & 7 {
             CLKSRC_PERIPHERAL | CLKSRC_HIGH_FREQ => (self.clock_hz, pre),
             CLKSRC_32K => (CLK_32K_HZ, pre),
-            CLKSRC_24M => (OSC_24M_HZ, pre * (((self.pr >> 12) & 0xf) as u64 + 1)),
+            CLKSRC_24M => (OSC_24M_HZ, pre * (((pr >> 12) & 0xf) as u64 + 1)),
             _ => (0, 1),
         }
     }
 
     /// Counter modulus: OCR1 + 1 in restart mode, 2^32 in free-run mode.
     fn modulus(&self) -> u64 {
-        if self.cr & CR_FRR == 0 {
-            self.ocr[0] as u64 + 1
+        if !self.free_run() {
+            self.regs.get(OCR1) as u64 + 1
         } else {
             1 << 32
         }
@@ -132,17 +136,20 @@ impl Gpt {
         }
     }
 
+    fn free_run(&self) -> bool {
+        self.regs.get(CR) & CR_FRR != 0
+    }
+
+    fn ocr(&self) -> [u32; 3] {
+        [OCR1, OCR2, OCR3].map(|r| self.regs.get(r))
+    }
+
     /// Ticks to the next event (compare or wrap).
-    fn next_event(&self) -> u64 {
+    fn ticks_to_event(&self) -> u64 {
         let m = self.modulus();
-        let cnt = self.cnt as u64 % m;
+        let cnt = self.regs.get(CNT) as u64 % m;
         let wrap = Self::distance(cnt, None, m);
-        self.ocr
-            .iter()
-            .filter_map(|&o| Self::distance(cnt, Some(o as u64), m))
-            .chain(wrap)
-            .min()
-            .unwrap_or(m)
+        self.ocr().iter().filter_map(|&o| Self::distance(cnt, Some(o as u64), m)).chain(wrap).min().unwrap_or(m)
     }
 
     /// Applies ticks counted up to `now`.
@@ -150,39 +157,42 @@ impl Gpt {
         let mut n = self.ticker.ticks(now) - self.consumed;
         self.consumed += n;
         let m = self.modulus();
+        let (ocr, free_run) = (self.ocr(), self.free_run());
+        let mut sr = self.regs.get(SR);
         if n > 2 * m {
             // Whole periods: every reachable compare fires, and the wrap.
-            for (i, &o) in self.ocr.iter().enumerate() {
+            for (i, &o) in ocr.iter().enumerate() {
                 if (o as u64) < m {
-                    self.sr |= SR_OF1 << i;
+                    sr |= SR_OF1 << i;
                 }
             }
-            if self.cr & CR_FRR != 0 {
-                self.sr |= SR_ROV;
+            if free_run {
+                sr |= SR_ROV;
             }
             n = m + n % m;
         }
         while n > 0 {
-            let step = self.next_event().min(n);
-            let cnt = (self.cnt as u64 % m + step) % m;
-            self.cnt = cnt as u32;
+            let step = self.ticks_to_event().min(n);
+            let cnt = (self.regs.get(CNT) as u64 % m + step) % m;
+            self.regs.set(CNT, cnt as u32);
             n -= step;
-            for (i, &o) in self.ocr.iter().enumerate() {
+            for (i, &o) in ocr.iter().enumerate() {
                 if o as u64 == cnt {
-                    self.sr |= SR_OF1 << i;
+                    sr |= SR_OF1 << i;
                 }
             }
-            if cnt == 0 && self.cr & CR_FRR != 0 {
-                self.sr |= SR_ROV;
+            if cnt == 0 && free_run {
+                sr |= SR_ROV;
             }
         }
+        self.regs.set(SR, sr);
     }
 
     /// Re-applies the clock configuration after a CR/PR change.
     fn reclock(&mut self, now: Nanos) {
         let (hz, div) = self.rate();
         self.ticker.set_rate(now, hz, div);
-        if self.cr & CR_EN != 0 {
+        if self.regs.get(CR) & CR_EN != 0 {
             self.ticker.start(now);
         } else {
             self.ticker.stop(now);
@@ -191,88 +201,51 @@ impl Gpt {
     }
 
     fn update_irq(&mut self, ctx: &mut Ctx) {
-        let level = self.sr & self.ir & SR_MASK != 0;
+        let level = self.regs.get(SR) & self.regs.get(IR) & SR_MASK != 0;
         self.irq.set(level, ctx);
-    }
-
-    fn peek(&self, reg: u32) -> u32 {
-        match reg {
-            CR => self.cr,
-            PR => self.pr,
-            SR => self.sr,
-            IR => self.ir,
-            OCR1..=OCR3 => self.ocr[((reg - OCR1) / 4) as usize],
-            ICR1 | ICR2 => 0,
-            CNT => self.cnt,
-            _ => 0,
-        }
     }
 }
 
-impl Peripheral for Gpt {
-    fn name(&self) -> &str {
-        &self.name
-    }
+impl RegisterBlock for Gpt {
+    crate::register_file_in!(regs);
 
-    fn size(&self) -> u32 {
-        super::WINDOW
-    }
-
-    fn read(&mut self, offset: u32, _access: Access, ctx: &mut Ctx) -> u32 {
+    fn before_access(&mut self, ctx: &mut Ctx) {
         self.sync(ctx.now);
+    }
+
+    fn on_read(&mut self, _reg: u32, value: u32, ctx: &mut Ctx) -> u32 {
         self.update_irq(ctx);
-        lane_read(self.peek(offset & !3), offset)
+        value
     }
 
-    fn write(&mut self, offset: u32, access: Access, value: u32, ctx: &mut Ctx) {
-        self.sync(ctx.now);
-        let reg = offset & !3;
-        let old = if reg == SR { 0 } else { self.peek(reg) };
-        let v = lane_write(old, offset, access, value);
-        match reg {
+    fn on_write(&mut self, w: Write, ctx: &mut Ctx) {
+        match w.reg {
             CR => {
-                let enabling = v & CR_EN != 0 && self.cr & CR_EN == 0;
+                let v = w.merged();
                 if v & CR_SWR != 0 {
-                    self.cr = v & CR_KEPT_BY_SWR;
-                    self.pr = 0;
-                    self.sr = 0;
-                    self.ir = 0;
-                    self.ocr = [OCR_RESET; 3];
-                    self.cnt = 0;
-                } else {
-                    self.cr = v & CR_RW;
+                    self.regs.reset();
+                    self.regs.set(CR, v & CR_KEPT_BY_SWR);
                 }
-                if enabling && self.cr & CR_ENMOD != 0 {
-                    self.cnt = 0;
+                if v & !w.old & CR_EN != 0 && v & CR_ENMOD != 0 {
+                    self.regs.set(CNT, 0);
                 }
                 self.reclock(ctx.now);
             }
-            PR => {
-                self.pr = v & 0xffff;
-                self.reclock(ctx.now);
-            }
-            SR => self.sr &= !(v & SR_MASK),
-            IR => self.ir = v & SR_MASK,
-            OCR1..=OCR3 => {
-                let i = ((reg - OCR1) / 4) as usize;
-                self.ocr[i] = v;
-                if i == 0 && self.cr & CR_FRR == 0 {
-                    self.cnt = 0;
-                }
-            }
+            PR => self.reclock(ctx.now),
+            OCR1 if !self.free_run() => self.regs.set(CNT, 0),
             _ => {}
         }
         self.update_irq(ctx);
     }
 
-    fn next_deadline(&self) -> Option<Nanos> {
-        if self.ir & SR_MASK == 0 || !self.ticker.is_running() {
+    fn next_event(&self) -> Option<Nanos> {
+        if self.regs.get(IR) & SR_MASK == 0 || !self.ticker.is_running() {
             return None;
         }
-        self.ticker.time_of(self.consumed + self.next_event())
+        self.ticker.time_of(self.consumed + self.ticks_to_event())
     }
 
-    fn advance(&mut self, ctx: &mut Ctx) {
+    fn on_event(&mut self, ctx: &mut Ctx) {
         self.sync(ctx.now);
         self.update_irq(ctx);
     }
@@ -282,7 +255,7 @@ impl Peripheral for Gpt {
 mod tests {
     use super::*;
     use crate::sensors::link::tests::with_ctx;
-    use crate::IrqLines;
+    use crate::{Access, IrqLines, Peripheral};
     use gale_trace::Trace;
 
     const IRQ: u32 = 119;
@@ -296,17 +269,10 @@ mod tests {
             g.write(PR, Access::Word, 23, c); // 24 MHz / 24 = 1 MHz
             g.write(OCR1, Access::Word, 999, c); // 1 ms period
             g.write(IR, Access::Word, SR_OF1, c);
-            g.write(
-                CR,
-                Access::Word,
-                CR_EN | CR_ENMOD | (CLKSRC_PERIPHERAL << CR_CLKSRC_SHIFT),
-                c,
-            );
+            g.write(CR, Access::Word, CR_EN | CR_ENMOD | (CLKSRC_PERIPHERAL << CR_CLKSRC_SHIFT), c);
         });
         assert_eq!(g.next_deadline(), Some(999 * US));
-        with_ctx(&mut irqs, &mut trace, 500 * US, |c| {
-            assert_eq!(g.read(CNT, Access::Word, c), 500)
-        });
+        with_ctx(&mut irqs, &mut trace, 500 * US, |c| assert_eq!(g.read(CNT, Access::Word, c), 500));
         with_ctx(&mut irqs, &mut trace, 999 * US, |c| g.advance(c));
         assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(IRQ, true)]);
         with_ctx(&mut irqs, &mut trace, 1_001 * US, |c| {
@@ -325,12 +291,7 @@ mod tests {
             // 24 MHz / 3 / 8 = 1 MHz.
             g.write(PR, Access::Word, (2 << 12) | 7, c);
             g.write(OCR1 + 4, Access::Word, 10, c);
-            g.write(
-                CR,
-                Access::Word,
-                CR_EN | CR_FRR | (CLKSRC_24M << CR_CLKSRC_SHIFT),
-                c,
-            );
+            g.write(CR, Access::Word, CR_EN | CR_FRR | (CLKSRC_24M << CR_CLKSRC_SHIFT), c);
         });
         with_ctx(&mut irqs, &mut trace, 10 * US, |c| {
             assert_eq!(g.read(CNT, Access::Word, c), 10);
@@ -348,21 +309,11 @@ mod tests {
         let (mut irqs, mut trace) = (IrqLines::default(), Trace::new());
         let mut g = Gpt::new("GPT1", None);
         with_ctx(&mut irqs, &mut trace, 0, |c| {
-            g.write(
-                CR,
-                Access::Word,
-                CR_EN | CR_FRR | (CLKSRC_PERIPHERAL << CR_CLKSRC_SHIFT),
-                c,
-            );
+            g.write(CR, Access::Word, CR_EN | CR_FRR | (CLKSRC_PERIPHERAL << CR_CLKSRC_SHIFT), c);
         });
         with_ctx(&mut irqs, &mut trace, 1_000, |c| {
             assert_eq!(g.read(CNT, Access::Word, c), 24);
-            g.write(
-                CR,
-                Access::Word,
-                CR_FRR | (CLKSRC_PERIPHERAL << CR_CLKSRC_SHIFT),
-                c,
-            );
+            g.write(CR, Access::Word, CR_FRR | (CLKSRC_PERIPHERAL << CR_CLKSRC_SHIFT), c);
         });
         with_ctx(&mut irqs, &mut trace, 5_000, |c| {
             assert_eq!(g.read(CNT, Access::Word, c), 24);

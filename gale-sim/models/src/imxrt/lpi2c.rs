@@ -24,46 +24,62 @@
 //! - One `I2c` trace event per START..(repeated START | STOP | NACK) segment.
 
 use crate::bus::I2cDevice;
-use crate::sensors::link::{lane_read, lane_write, I2cBus, IrqLine};
-use crate::{Access, Ctx, Peripheral};
+use crate::irq::IrqLine;
+use crate::regs::{Reg, RegisterBlock, RegisterFile, Write};
+use crate::sensors::link::I2cBus;
+use crate::Ctx;
 use gale_trace::Nanos;
 use std::collections::VecDeque;
 
 // Register offsets.
-const VERID: u32 = 0x00;
-const PARAM: u32 = 0x04;
 const MCR: u32 = 0x10;
 const MSR: u32 = 0x14;
 const MIER: u32 = 0x18;
-const MDER: u32 = 0x1c;
-const MCFGR0: u32 = 0x20;
 const MCFGR1: u32 = 0x24;
-const MCFGR2: u32 = 0x28;
-const MCFGR3: u32 = 0x2c;
-const MDMR: u32 = 0x40;
-const MCCR0: u32 = 0x48;
-const MCCR1: u32 = 0x50;
 const MFCR: u32 = 0x58;
 const MFSR: u32 = 0x5c;
 const MTDR: u32 = 0x60;
 const MRDR: u32 = 0x70;
 
-/// Target registers kept as plain storage: (offset, writable mask).
-const TARGET_STORED: [(u32, u32); 7] = [
-    (0x110, 0x0000_0333), // SCR
-    (0x118, 0x0000_ff0f), // SIER
-    (0x11c, 0x0000_0007), // SDER
-    (0x124, 0x0007_3f0f), // SCFGR1
-    (0x128, 0x0f0f_3f0f), // SCFGR2
-    (0x140, 0x07fe_07fe), // SAMR
-    (0x154, 0x0000_0001), // STAR
+/// IMXRT1170RM LPI2C memory map, reset values as in the SVD. MSR's TDF,
+/// RDF, MBF and BBF and MFSR are computed on read; MCR.RTF/RRF are strobes;
+/// MTDR feeds the command FIFO, MRDR pops the receive FIFO. The target
+/// registers are stored only; SASR and SRDR read RXEMPTY (no target
+/// traffic is modelled; SSR reads 0, STDR writes are dropped).
+const REGISTERS: &[Reg] = &[
+    Reg::new("VERID", 0x00).reset(0x0101_0003),
+    Reg::new("PARAM", 0x04).reset(0x0000_0202),
+    Reg::new("MCR", MCR).rw(MCR_RW),
+    Reg::new("MSR", MSR).w1c(MSR_W1C),
+    Reg::new("MIER", MIER).rw(MIER_RW),
+    Reg::new("MDER", 0x1c).rw(3),
+    Reg::new("MCFGR0", 0x20).rw(0x307),
+    Reg::new("MCFGR1", MCFGR1).rw(0x0707_0707),
+    Reg::new("MCFGR2", 0x28).rw(0x0f0f_0fff),
+    Reg::new("MCFGR3", 0x2c).rw(0x000f_ff00),
+    Reg::new("MDMR", 0x40).rw(0x00ff_00ff),
+    Reg::new("MCCR0", 0x48).rw(0x3f3f_3f3f),
+    Reg::new("MCCR1", 0x50).rw(0x3f3f_3f3f),
+    Reg::new("MFCR", MFCR).rw(0x0003_0003),
+    Reg::new("MFSR", MFSR),
+    Reg::new("MTDR", MTDR),
+    Reg::new("MRDR", MRDR),
+    Reg::new("SCR", 0x110).rw(0x0000_0333),
+    Reg::new("SSR", 0x114),
+    Reg::new("SIER", 0x118).rw(0x0000_ff0f),
+    Reg::new("SDER", 0x11c).rw(0x0000_0007),
+    Reg::new("SCFGR1", 0x124).rw(0x0007_3f0f),
+    Reg::new("SCFGR2", 0x128).rw(0x0f0f_3f0f),
+    Reg::new("SAMR", 0x140).rw(0x07fe_07fe),
+    Reg::new("SASR", 0x150).reset(MRDR_RXEMPTY),
+    Reg::new("STAR", 0x154).rw(0x0000_0001),
+    Reg::new("STDR", 0x160),
+    Reg::new("SRDR", 0x170).reset(MRDR_RXEMPTY),
 ];
-/// SASR and SRDR read RXEMPTY/ANV set (no target traffic is modelled).
-const SASR: u32 = 0x150;
-const SRDR: u32 = 0x170;
 
-const VERID_RESET: u32 = 0x0101_0003;
-const PARAM_RESET: u32 = 0x0000_0202;
+/// The target registers: not reset with the controller (MCR.RST).
+const TARGET_FIRST: u32 = 0x110;
+
 const FIFO_DEPTH: usize = 4;
 
 // MCR bits.
@@ -105,18 +121,9 @@ const MRDR_RXEMPTY: u32 = 1 << 14;
 pub const AUTOSTOP_IDLE_NS: Nanos = 22_500;
 
 pub struct Lpi2c {
-    name: String,
+    regs: RegisterFile,
     irq: IrqLine,
     bus: I2cBus,
-    mcr: u32,
-    msr: u32,
-    mier: u32,
-    mder: u32,
-    mcfgr: [u32; 4],
-    mdmr: u32,
-    mccr: [u32; 2],
-    mfcr: u32,
-    target: [u32; TARGET_STORED.len()],
     cmds: VecDeque<u32>,
     rx: VecDeque<u8>,
     /// A receive command in progress: bytes left and whether to discard.
@@ -132,17 +139,8 @@ impl Lpi2c {
         let name = name.into();
         Lpi2c {
             bus: I2cBus::new(name.clone()),
-            name,
+            regs: RegisterFile::new(name, super::WINDOW, REGISTERS),
             irq: IrqLine::new(irq),
-            mcr: 0,
-            msr: 0,
-            mier: 0,
-            mder: 0,
-            mcfgr: [0; 4],
-            mdmr: 0,
-            mccr: [0; 2],
-            mfcr: 0,
-            target: [0; TARGET_STORED.len()],
             cmds: VecDeque::new(),
             rx: VecDeque::new(),
             receiving: None,
@@ -156,14 +154,11 @@ impl Lpi2c {
         self.bus.attach(addr, dev);
     }
 
+    /// MCR.RST: the controller registers but MCR back to reset.
     fn reset_controller(&mut self) {
-        self.msr = 0;
-        self.mier = 0;
-        self.mder = 0;
-        self.mcfgr = [0; 4];
-        self.mdmr = 0;
-        self.mccr = [0; 2];
-        self.mfcr = 0;
+        for r in REGISTERS.iter().filter(|r| r.offset > MCR && r.offset < TARGET_FIRST) {
+            self.regs.set(r.offset, r.reset);
+        }
         self.cmds.clear();
         self.rx.clear();
         self.receiving = None;
@@ -171,11 +166,12 @@ impl Lpi2c {
     }
 
     fn msr_value(&self) -> u32 {
-        let mut v = self.msr;
-        if self.cmds.len() as u32 <= self.mfcr & 3 {
+        let mut v = self.regs.get(MSR);
+        let mfcr = self.regs.get(MFCR);
+        if self.cmds.len() as u32 <= mfcr & 3 {
             v |= MSR_TDF;
         }
-        if self.rx.len() as u32 > (self.mfcr >> 16) & 3 {
+        if self.rx.len() as u32 > (mfcr >> 16) & 3 {
             v |= MSR_RDF;
         }
         if self.busy {
@@ -185,29 +181,33 @@ impl Lpi2c {
     }
 
     fn update_irq(&mut self, ctx: &mut Ctx) {
-        let level = self.msr_value() & self.mier & MIER_RW != 0;
+        let level = self.msr_value() & self.regs.get(MIER) & MIER_RW != 0;
         self.irq.set(level, ctx);
+    }
+
+    fn flag(&mut self, bits: u32) {
+        self.regs.set_bits(MSR, bits, true);
     }
 
     fn stop(&mut self, ctx: &mut Ctx) {
         if self.busy {
             self.bus.stop(ctx);
             self.busy = false;
-            self.msr |= MSR_SDF | MSR_EPF;
+            self.flag(MSR_SDF | MSR_EPF);
         }
         self.receiving = None;
     }
 
     fn nack(&mut self, ctx: &mut Ctx) {
-        if self.mcfgr[1] & MCFGR1_IGNACK == 0 {
-            self.msr |= MSR_NDF;
+        if self.regs.get(MCFGR1) & MCFGR1_IGNACK == 0 {
+            self.flag(MSR_NDF);
             self.stop(ctx);
         }
     }
 
     /// Executes commands until the FIFO is empty or the controller stalls.
     fn run(&mut self, ctx: &mut Ctx) {
-        while self.mcr & MCR_MEN != 0 && self.mcr & MCR_RST == 0 && self.msr & MSR_NDF == 0 {
+        while self.regs.get(MCR) & (MCR_MEN | MCR_RST) == MCR_MEN && self.regs.get(MSR) & MSR_NDF == 0 {
             if let Some((left, discard)) = self.receiving {
                 if !discard && self.rx.len() >= FIFO_DEPTH {
                     break;
@@ -219,12 +219,10 @@ impl Lpi2c {
                 self.receiving = (left > 1).then_some((left - 1, discard));
                 continue;
             }
-            let Some(cmd) = self.cmds.pop_front() else {
-                break;
-            };
+            let Some(cmd) = self.cmds.pop_front() else { break };
             self.command(cmd, ctx);
         }
-        self.autostop_at = (self.mcfgr[1] & MCFGR1_AUTOSTOP != 0
+        self.autostop_at = (self.regs.get(MCFGR1) & MCFGR1_AUTOSTOP != 0
             && self.busy
             && self.cmds.is_empty()
             && self.receiving.is_none())
@@ -241,7 +239,7 @@ impl Lpi2c {
                         self.nack(ctx);
                     }
                 } else {
-                    self.msr |= MSR_FEF;
+                    self.flag(MSR_FEF);
                 }
             }
             CMD_RECEIVE | CMD_RECEIVE_DISCARD => {
@@ -249,13 +247,13 @@ impl Lpi2c {
                     let discard = (word >> 8) & 7 == CMD_RECEIVE_DISCARD;
                     self.receiving = Some((data as u32 + 1, discard));
                 } else {
-                    self.msr |= MSR_FEF;
+                    self.flag(MSR_FEF);
                 }
             }
             CMD_STOP => self.stop(ctx),
             cmd @ (CMD_START | CMD_START_EXPECT_NACK | CMD_HS_START | CMD_HS_START_EXPECT_NACK) => {
                 if self.busy {
-                    self.msr |= MSR_EPF;
+                    self.flag(MSR_EPF);
                 }
                 self.busy = true;
                 let ack = self.bus.start(data >> 1, data & 1 != 0, ctx);
@@ -267,65 +265,28 @@ impl Lpi2c {
             _ => unreachable!("3-bit command"),
         }
     }
-
-    fn peek(&self, reg: u32) -> u32 {
-        match reg {
-            VERID => VERID_RESET,
-            PARAM => PARAM_RESET,
-            MCR => self.mcr,
-            MSR => self.msr_value(),
-            MIER => self.mier,
-            MDER => self.mder,
-            MCFGR0 => self.mcfgr[0],
-            MCFGR1 => self.mcfgr[1],
-            MCFGR2 => self.mcfgr[2],
-            MCFGR3 => self.mcfgr[3],
-            MDMR => self.mdmr,
-            MCCR0 => self.mccr[0],
-            MCCR1 => self.mccr[1],
-            MFCR => self.mfcr,
-            MFSR => (self.cmds.len().min(FIFO_DEPTH) as u32) | ((self.rx.len() as u32) << 16),
-            SASR | SRDR => MRDR_RXEMPTY,
-            _ => TARGET_STORED
-                .iter()
-                .position(|(o, _)| *o == reg)
-                .map_or(0, |i| self.target[i]),
-        }
-    }
 }
 
-impl Peripheral for Lpi2c {
-    fn name(&self) -> &str {
-        &self.name
-    }
+impl RegisterBlock for Lpi2c {
+    crate::register_file_in!(regs);
 
-    fn size(&self) -> u32 {
-        super::WINDOW
-    }
-
-    fn read(&mut self, offset: u32, _access: Access, ctx: &mut Ctx) -> u32 {
-        let reg = offset & !3;
-        let v = if reg == MRDR {
-            let v = self.rx.pop_front().map_or(MRDR_RXEMPTY, u32::from);
-            self.run(ctx);
-            v
-        } else {
-            self.peek(reg)
-        };
-        lane_read(v, offset)
-    }
-
-    fn write(&mut self, offset: u32, access: Access, value: u32, ctx: &mut Ctx) {
-        let reg = offset & !3;
-        let old = if matches!(reg, MSR | MTDR) {
-            0
-        } else {
-            self.peek(reg)
-        };
-        let v = lane_write(old, offset, access, value);
+    fn on_read(&mut self, reg: u32, value: u32, ctx: &mut Ctx) -> u32 {
         match reg {
+            MSR => self.msr_value(),
+            MFSR => (self.cmds.len().min(FIFO_DEPTH) as u32) | ((self.rx.len() as u32) << 16),
+            MRDR => {
+                let v = self.rx.pop_front().map_or(MRDR_RXEMPTY, u32::from);
+                self.run(ctx);
+                v
+            }
+            _ => value,
+        }
+    }
+
+    fn on_write(&mut self, w: Write, ctx: &mut Ctx) {
+        match w.reg {
             MCR => {
-                self.mcr = v & MCR_RW;
+                let v = w.merged();
                 if v & MCR_RST != 0 {
                     self.stop(ctx);
                     self.reset_controller();
@@ -337,33 +298,19 @@ impl Peripheral for Lpi2c {
                     self.rx.clear();
                 }
             }
-            _ if self.mcr & MCR_RST != 0 => {}
-            MSR => self.msr &= !(v & MSR_W1C),
-            MIER => self.mier = v & MIER_RW,
-            MDER => self.mder = v & 3,
-            MCFGR0 => self.mcfgr[0] = v & 0x307,
-            MCFGR1 => self.mcfgr[1] = v & 0x0707_0707,
-            MCFGR2 => self.mcfgr[2] = v & 0x0f0f_0fff,
-            MCFGR3 => self.mcfgr[3] = v & 0x000f_ff00,
-            MDMR => self.mdmr = v & 0x00ff_00ff,
-            MCCR0 => self.mccr[0] = v & 0x3f3f_3f3f,
-            MCCR1 => self.mccr[1] = v & 0x3f3f_3f3f,
-            MFCR => self.mfcr = v & 0x0003_0003,
-            MTDR => self.cmds.push_back(v & 0x7ff),
-            _ => {
-                if let Some(i) = TARGET_STORED.iter().position(|(o, _)| *o == reg) {
-                    self.target[i] = v & TARGET_STORED[i].1;
-                }
-            }
+            // Held in reset: the write does not take.
+            _ if self.regs.get(MCR) & MCR_RST != 0 => self.regs.set(w.reg, w.old),
+            MTDR => self.cmds.push_back(w.value & 0x7ff),
+            _ => {}
         }
         self.run(ctx);
     }
 
-    fn next_deadline(&self) -> Option<Nanos> {
+    fn next_event(&self) -> Option<Nanos> {
         self.autostop_at
     }
 
-    fn advance(&mut self, ctx: &mut Ctx) {
+    fn on_event(&mut self, ctx: &mut Ctx) {
         if self.autostop_at.is_some_and(|t| t <= ctx.now) {
             self.stop(ctx);
             self.run(ctx);
@@ -375,7 +322,10 @@ impl Peripheral for Lpi2c {
 mod tests {
     use super::*;
     use crate::sensors::link::tests::{with_ctx, MemI2c};
-    use crate::IrqLines;
+    use crate::{Access, IrqLines, Peripheral};
+    const VERID: u32 = 0x00;
+    const VERID_RESET: u32 = 0x0101_0003;
+    const SRDR: u32 = 0x170;
     use gale_trace::{EventKind, Trace};
 
     const IRQ: u32 = 32;
@@ -417,18 +367,8 @@ mod tests {
         assert_eq!(
             kinds(&trace),
             vec![
-                EventKind::I2c {
-                    addr: 0x76,
-                    read: false,
-                    data: vec![0x31],
-                    ack: true
-                },
-                EventKind::I2c {
-                    addr: 0x76,
-                    read: true,
-                    data,
-                    ack: true
-                },
+                EventKind::I2c { addr: 0x76, read: false, data: vec![0x31], ack: true },
+                EventKind::I2c { addr: 0x76, read: true, data, ack: true },
             ]
         );
     }
@@ -444,28 +384,13 @@ mod tests {
             i.write(MTDR, Access::Word, cmd(CMD_TRANSMIT, 1), c);
             let msr = i.read(MSR, Access::Word, c);
             assert_eq!(msr & (MSR_NDF | MSR_SDF | MSR_MBF), MSR_NDF | MSR_SDF);
-            assert_eq!(
-                i.read(MFSR, Access::Word, c) & 7,
-                1,
-                "held while NDF is set"
-            );
+            assert_eq!(i.read(MFSR, Access::Word, c) & 7, 1, "held while NDF is set");
             i.write(MCR, Access::Word, MCR_MEN | MCR_RTF, c);
             i.write(MSR, Access::Word, MSR_NDF, c);
             assert_eq!(i.read(MSR, Access::Word, c) & (MSR_NDF | MSR_FEF), 0);
         });
-        assert_eq!(
-            irqs.drain().collect::<Vec<_>>(),
-            vec![(IRQ, true), (IRQ, false)]
-        );
-        assert_eq!(
-            kinds(&trace),
-            vec![EventKind::I2c {
-                addr: 0x50,
-                read: false,
-                data: vec![],
-                ack: false
-            }]
-        );
+        assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(IRQ, true), (IRQ, false)]);
+        assert_eq!(kinds(&trace), vec![EventKind::I2c { addr: 0x50, read: false, data: vec![], ack: false }]);
     }
 
     #[test]
@@ -475,24 +400,12 @@ mod tests {
         with_ctx(&mut irqs, &mut trace, 0, |c| {
             i.write(MCR, Access::Word, MCR_MEN, c);
             i.write(MTDR, Access::Word, cmd(CMD_TRANSMIT, 1), c);
-            assert_ne!(
-                i.read(MSR, Access::Word, c) & MSR_FEF,
-                0,
-                "data without START"
-            );
+            assert_ne!(i.read(MSR, Access::Word, c) & MSR_FEF, 0, "data without START");
             i.write(MTDR, Access::Word, cmd(CMD_START, 0x76 << 1), c);
             i.write(MTDR, Access::Word, cmd(CMD_TRANSMIT, 0xee), c);
             assert_ne!(i.read(MSR, Access::Word, c) & MSR_NDF, 0);
         });
-        assert_eq!(
-            kinds(&trace),
-            vec![EventKind::I2c {
-                addr: 0x76,
-                read: false,
-                data: vec![0xee],
-                ack: false
-            }]
-        );
+        assert_eq!(kinds(&trace), vec![EventKind::I2c { addr: 0x76, read: false, data: vec![0xee], ack: false }]);
     }
 
     /// What the chip-imxrt1176 driver waits on: MIER.RDIE with
@@ -511,11 +424,7 @@ mod tests {
             i.write(MTDR, Access::Word, cmd(CMD_START, 0x76 << 1 | 1), c);
             i.write(MTDR, Access::Word, cmd(CMD_RECEIVE, 3), c);
             i.write(MIER, Access::Word, MSR_RDF, c);
-            assert_ne!(
-                i.read(MSR, Access::Word, c) & MSR_RDF,
-                0,
-                "4 bytes > RXWATER 3"
-            );
+            assert_ne!(i.read(MSR, Access::Word, c) & MSR_RDF, 0, "4 bytes > RXWATER 3");
             i.write(MIER, Access::Word, 0, c);
             for _ in 0..4 {
                 i.read(MRDR, Access::Word, c);
@@ -525,10 +434,7 @@ mod tests {
             i.write(MSR, Access::Word, MSR_SDF, c);
         });
         let edges = [(IRQ, true), (IRQ, false)];
-        assert_eq!(
-            irqs.drain().collect::<Vec<_>>(),
-            [edges, edges, edges].concat()
-        );
+        assert_eq!(irqs.drain().collect::<Vec<_>>(), [edges, edges, edges].concat());
     }
 
     #[test]
@@ -543,19 +449,9 @@ mod tests {
         });
         assert_eq!(i.next_deadline(), Some(100 + AUTOSTOP_IDLE_NS));
         assert!(trace.is_empty());
-        with_ctx(&mut irqs, &mut trace, 100 + AUTOSTOP_IDLE_NS, |c| {
-            i.advance(c)
-        });
+        with_ctx(&mut irqs, &mut trace, 100 + AUTOSTOP_IDLE_NS, |c| i.advance(c));
         assert_eq!(i.next_deadline(), None);
-        assert_eq!(
-            kinds(&trace),
-            vec![EventKind::I2c {
-                addr: 0x76,
-                read: false,
-                data: vec![0x7e],
-                ack: true
-            }]
-        );
+        assert_eq!(kinds(&trace), vec![EventKind::I2c { addr: 0x76, read: false, data: vec![0x7e], ack: true }]);
     }
 
     #[test]

@@ -27,22 +27,17 @@
 //!   and transfer (chip select released) ends. SR.MBF is set while stalled.
 
 use crate::bus::SpiDevice;
-use crate::sensors::link::{lane_read, lane_write, IrqLine, SpiBus};
-use crate::{Access, Ctx, Peripheral};
+use crate::irq::IrqLine;
+use crate::regs::{Reg, RegisterBlock, RegisterFile, Write};
+use crate::sensors::link::SpiBus;
+use crate::Ctx;
 use std::collections::VecDeque;
 
 // Register offsets.
-const VERID: u32 = 0x00;
-const PARAM: u32 = 0x04;
 const CR: u32 = 0x10;
 const SR: u32 = 0x14;
 const IER: u32 = 0x18;
-const DER: u32 = 0x1c;
-const CFGR0: u32 = 0x20;
 const CFGR1: u32 = 0x24;
-const DMR0: u32 = 0x30;
-const DMR1: u32 = 0x34;
-const CCR: u32 = 0x40;
 const FCR: u32 = 0x58;
 const FSR: u32 = 0x5c;
 const TCR: u32 = 0x60;
@@ -50,9 +45,30 @@ const TDR: u32 = 0x64;
 const RSR: u32 = 0x70;
 const RDR: u32 = 0x74;
 
-const VERID_RESET: u32 = 0x0102_0004;
-const PARAM_RESET: u32 = 0x0004_0404;
-const TCR_RESET: u32 = 0x0000_001f;
+/// IMXRT1170RM LPSPI memory map, reset values as in the SVD. SR.TDF, RDF
+/// and MBF, FSR and RSR are computed on read; CR.RTF/RRF are strobes; TCR
+/// and TDR writes go through the transmit FIFO (TCR reads the command
+/// executed last); RDR reads pop the receive FIFO.
+const REGISTERS: &[Reg] = &[
+    Reg::new("VERID", 0x00).reset(0x0102_0004),
+    Reg::new("PARAM", 0x04).reset(0x0004_0404),
+    Reg::new("CR", CR).rw(CR_RW),
+    Reg::new("SR", SR).w1c(SR_W1C),
+    Reg::new("IER", IER).rw(IER_RW),
+    Reg::new("DER", 0x1c).rw(3),
+    Reg::new("CFGR0", 0x20).rw(0x300),
+    Reg::new("CFGR1", CFGR1).rw(0x0f07_0f0f),
+    Reg::new("DMR0", 0x30).rw(u32::MAX),
+    Reg::new("DMR1", 0x34).rw(u32::MAX),
+    Reg::new("CCR", 0x40).rw(u32::MAX),
+    Reg::new("FCR", FCR).rw(0x000f_000f),
+    Reg::new("FSR", FSR),
+    Reg::new("TCR", TCR).reset(0x0000_001f),
+    Reg::new("TDR", TDR),
+    Reg::new("RSR", RSR),
+    Reg::new("RDR", RDR),
+];
+
 const RX_FIFO_DEPTH: usize = 16;
 
 // CR bits.
@@ -99,19 +115,9 @@ enum TxEntry {
 }
 
 pub struct Lpspi {
-    name: String,
+    regs: RegisterFile,
     irq: IrqLine,
     bus: SpiBus,
-    cr: u32,
-    sr: u32,
-    ier: u32,
-    der: u32,
-    cfgr0: u32,
-    cfgr1: u32,
-    dmr: [u32; 2],
-    ccr: u32,
-    fcr: u32,
-    tcr: u32,
     txq: VecDeque<TxEntry>,
     rx: VecDeque<(u32, bool)>,
     /// Bits left in the current frame (0: between frames).
@@ -124,27 +130,15 @@ impl Lpspi {
     /// LPSPI instance `name` (e.g. `LPSPI1`) on external interrupt `irq`.
     pub fn new(name: impl Into<String>, irq: Option<u32>) -> Self {
         let name = name.into();
-        let mut s = Lpspi {
+        Lpspi {
             bus: SpiBus::new(name.clone()),
-            name,
+            regs: RegisterFile::new(name, super::WINDOW, REGISTERS),
             irq: IrqLine::new(irq),
-            cr: 0,
-            sr: 0,
-            ier: 0,
-            der: 0,
-            cfgr0: 0,
-            cfgr1: 0,
-            dmr: [0; 2],
-            ccr: 0,
-            fcr: 0,
-            tcr: TCR_RESET,
             txq: VecDeque::new(),
             rx: VecDeque::new(),
             frame_left: 0,
             sof: false,
-        };
-        s.reset_registers();
-        s
+        }
     }
 
     /// Attaches `dev` at peripheral chip select `cs` (TCR.PCS, 0..=3).
@@ -152,25 +146,21 @@ impl Lpspi {
         self.bus.attach(cs, dev);
     }
 
+    /// CR.RST: every register but CR back to reset, FIFOs emptied.
     fn reset_registers(&mut self) {
-        self.sr = 0;
-        self.ier = 0;
-        self.der = 0;
-        self.cfgr0 = 0;
-        self.cfgr1 = 0;
-        self.dmr = [0; 2];
-        self.ccr = 0;
-        self.fcr = 0;
-        self.tcr = TCR_RESET;
+        let cr = self.regs.get(CR);
+        self.regs.reset();
+        self.regs.set(CR, cr);
         self.txq.clear();
         self.rx.clear();
         self.frame_left = 0;
     }
 
     fn sr_value(&self) -> u32 {
-        let txwater = self.fcr & 0xf;
-        let rxwater = (self.fcr >> 16) & 0xf;
-        let mut v = self.sr;
+        let fcr = self.regs.get(FCR);
+        let txwater = fcr & 0xf;
+        let rxwater = (fcr >> 16) & 0xf;
+        let mut v = self.regs.get(SR);
         if self.txq.len() as u32 <= txwater {
             v |= SR_TDF;
         }
@@ -184,27 +174,22 @@ impl Lpspi {
     }
 
     fn update_irq(&mut self, ctx: &mut Ctx) {
-        let level = self.sr_value() & self.ier & IER_RW != 0;
+        let level = self.sr_value() & self.regs.get(IER) & IER_RW != 0;
         self.irq.set(level, ctx);
     }
 
     fn running(&self) -> bool {
-        self.cr & CR_MEN != 0 && self.cr & CR_RST == 0 && self.cfgr1 & CFGR1_MASTER != 0
+        let cr = self.regs.get(CR);
+        cr & CR_MEN != 0 && cr & CR_RST == 0 && self.regs.get(CFGR1) & CFGR1_MASTER != 0
     }
 
     /// Executes queued transmit FIFO entries until empty or stalled.
     fn run(&mut self, ctx: &mut Ctx) {
         while self.running() {
-            let Some(&entry) = self.txq.front() else {
-                break;
-            };
-            let receives = self.tcr & TCR_RXMSK == 0;
+            let Some(&entry) = self.txq.front() else { break };
+            let receives = self.tcr() & TCR_RXMSK == 0;
             let full = self.rx.len() >= RX_FIFO_DEPTH;
-            if matches!(entry, TxEntry::Data(_))
-                && receives
-                && full
-                && self.cfgr1 & CFGR1_NOSTALL == 0
-            {
+            if matches!(entry, TxEntry::Data(_)) && receives && full && self.regs.get(CFGR1) & CFGR1_NOSTALL == 0 {
                 break;
             }
             self.txq.pop_front();
@@ -216,25 +201,32 @@ impl Lpspi {
         self.update_irq(ctx);
     }
 
+    fn tcr(&self) -> u32 {
+        self.regs.get(TCR)
+    }
+
+    fn flag(&mut self, bits: u32) {
+        self.regs.set_bits(SR, bits, true);
+    }
+
     fn end_transfer(&mut self, ctx: &mut Ctx) {
         if self.bus.selected().is_some() {
             self.bus.deselect(ctx);
-            self.sr |= SR_TCF;
+            self.flag(SR_TCF);
         }
     }
 
     fn command(&mut self, v: u32, ctx: &mut Ctx) {
-        let continuing =
-            self.bus.selected().is_some() && self.tcr & TCR_CONT != 0 && v & TCR_CONTC != 0;
+        let continuing = self.bus.selected().is_some() && self.tcr() & TCR_CONT != 0 && v & TCR_CONTC != 0;
         self.frame_left = 0;
         if continuing {
-            let pcs = self.tcr & (3 << TCR_PCS_SHIFT);
-            self.tcr = (v & TCR_RW & !(3 << TCR_PCS_SHIFT)) | pcs;
+            let pcs = self.tcr() & (3 << TCR_PCS_SHIFT);
+            self.regs.set(TCR, (v & TCR_RW & !(3 << TCR_PCS_SHIFT)) | pcs);
         } else {
             self.end_transfer(ctx);
-            self.tcr = v & TCR_RW;
+            self.regs.set(TCR, v & TCR_RW);
         }
-        if self.tcr & TCR_TXMSK != 0 {
+        if self.tcr() & TCR_TXMSK != 0 {
             // A masked-transmit frame runs without data words.
             loop {
                 self.word(None, ctx);
@@ -247,17 +239,17 @@ impl Lpspi {
 
     /// Shifts one word (up to 32 bits of the current frame).
     fn word(&mut self, data: Option<u32>, ctx: &mut Ctx) {
+        let tcr = self.tcr();
         if self.frame_left == 0 {
-            self.frame_left = (self.tcr & TCR_FRAMESZ) + 1;
+            self.frame_left = (tcr & TCR_FRAMESZ) + 1;
             if self.bus.selected().is_none() {
-                self.bus
-                    .select(((self.tcr >> TCR_PCS_SHIFT) & 3) as u8, ctx);
+                self.bus.select(((tcr >> TCR_PCS_SHIFT) & 3) as u8, ctx);
                 self.sof = true;
             }
         }
         let bits = self.frame_left.min(32);
         let nbytes = bits.div_ceil(8);
-        let bysw = self.tcr & TCR_BYSW != 0;
+        let bysw = tcr & TCR_BYSW != 0;
         let w = data.map_or(0, |w| if bysw { w.swap_bytes() } else { w });
         let mut rxw: u32 = 0;
         for i in (0..nbytes).rev() {
@@ -268,83 +260,53 @@ impl Lpspi {
             rxw = rxw.swap_bytes();
         }
         self.frame_left -= bits;
-        self.sr |= SR_WCF;
-        if self.tcr & TCR_RXMSK == 0 {
+        self.flag(SR_WCF);
+        if tcr & TCR_RXMSK == 0 {
             if self.rx.len() < RX_FIFO_DEPTH {
                 self.rx.push_back((rxw, self.sof));
             } else {
-                self.sr |= SR_REF;
+                self.flag(SR_REF);
             }
             self.sof = false;
         }
         if self.frame_left == 0 {
-            self.sr |= SR_FCF;
-            if self.tcr & TCR_CONT == 0 {
+            self.flag(SR_FCF);
+            if tcr & TCR_CONT == 0 {
                 self.end_transfer(ctx);
             }
         }
     }
+}
 
-    fn peek(&self, reg: u32) -> u32 {
+impl RegisterBlock for Lpspi {
+    crate::register_file_in!(regs);
+
+    fn on_read(&mut self, reg: u32, value: u32, ctx: &mut Ctx) -> u32 {
         match reg {
-            VERID => VERID_RESET,
-            PARAM => PARAM_RESET,
-            CR => self.cr,
             SR => self.sr_value(),
-            IER => self.ier,
-            DER => self.der,
-            CFGR0 => self.cfgr0,
-            CFGR1 => self.cfgr1,
-            DMR0 => self.dmr[0],
-            DMR1 => self.dmr[1],
-            CCR => self.ccr,
-            FCR => self.fcr,
             FSR => (self.txq.len().min(16) as u32) | ((self.rx.len() as u32) << 16),
-            TCR => self.tcr,
             RSR => match self.rx.front() {
                 None => RSR_RXEMPTY,
                 Some((_, sof)) => *sof as u32 * RSR_SOF,
             },
-            _ => 0,
+            RDR => {
+                let v = self.rx.pop_front().map_or(0, |(w, _)| w);
+                self.run(ctx);
+                v
+            }
+            _ => value,
         }
     }
-}
 
-impl Peripheral for Lpspi {
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn size(&self) -> u32 {
-        super::WINDOW
-    }
-
-    fn read(&mut self, offset: u32, _access: Access, ctx: &mut Ctx) -> u32 {
-        let reg = offset & !3;
-        let v = if reg == RDR {
-            let v = self.rx.pop_front().map_or(0, |(w, _)| w);
-            self.run(ctx);
-            v
-        } else {
-            self.peek(reg)
-        };
-        lane_read(v, offset)
-    }
-
-    fn write(&mut self, offset: u32, access: Access, value: u32, ctx: &mut Ctx) {
-        let reg = offset & !3;
-        let old = match reg {
-            SR => 0,
-            TDR | TCR => 0,
-            _ => self.peek(reg),
-        };
-        let v = lane_write(old, offset, access, value);
-        if self.cr & CR_RST != 0 && reg != CR {
+    fn on_write(&mut self, w: Write, ctx: &mut Ctx) {
+        if w.reg != CR && self.regs.get(CR) & CR_RST != 0 {
+            // Held in reset: the write does not take.
+            self.regs.set(w.reg, w.old);
             return;
         }
-        match reg {
+        match w.reg {
             CR => {
-                self.cr = v & CR_RW;
+                let v = w.merged();
                 if v & CR_RST != 0 {
                     self.bus.deselect(ctx);
                     self.reset_registers();
@@ -356,17 +318,8 @@ impl Peripheral for Lpspi {
                     self.rx.clear();
                 }
             }
-            SR => self.sr &= !(v & SR_W1C),
-            IER => self.ier = v & IER_RW,
-            DER => self.der = v & 3,
-            CFGR0 => self.cfgr0 = v & 0x300,
-            CFGR1 => self.cfgr1 = v & 0x0f07_0f0f,
-            DMR0 => self.dmr[0] = v,
-            DMR1 => self.dmr[1] = v,
-            CCR => self.ccr = v,
-            FCR => self.fcr = v & 0x000f_000f,
-            TCR => self.txq.push_back(TxEntry::Command(v)),
-            TDR => self.txq.push_back(TxEntry::Data(v)),
+            TCR => self.txq.push_back(TxEntry::Command(w.value)),
+            TDR => self.txq.push_back(TxEntry::Data(w.value)),
             _ => {}
         }
         self.run(ctx);
@@ -377,7 +330,8 @@ impl Peripheral for Lpspi {
 mod tests {
     use super::*;
     use crate::sensors::link::tests::{with_ctx, EchoSpi};
-    use crate::IrqLines;
+    use crate::{Access, IrqLines, Peripheral};
+    const TCR_RESET: u32 = 0x0000_001f;
     use gale_trace::{EventKind, Trace};
     use std::sync::{Arc, Mutex};
 
@@ -414,19 +368,11 @@ mod tests {
             assert_eq!(s.read(RDR, Access::Word, c), 0xff);
         });
         assert!(trace.is_empty(), "chip select still asserted");
-        with_ctx(&mut irqs, &mut trace, 20, |c| {
-            s.write(TCR, Access::Word, 1 << TCR_PCS_SHIFT | 7, c)
-        });
-        let want = EventKind::Spi {
-            cs: 1,
-            mosi: vec![0xf5, 0, 0],
-            miso: vec![0x0a, 0xff, 0xff],
-        };
+        with_ctx(&mut irqs, &mut trace, 20, |c| s.write(TCR, Access::Word, 1 << TCR_PCS_SHIFT | 7, c));
+        let want = EventKind::Spi { cs: 1, mosi: vec![0xf5, 0, 0], miso: vec![0x0a, 0xff, 0xff] };
         assert_eq!(spi_events(&trace), vec![want]);
         assert_eq!(*log.lock().unwrap(), vec!["sel", "desel"]);
-        with_ctx(&mut irqs, &mut trace, 20, |c| {
-            assert_ne!(s.read(SR, Access::Word, c) & SR_TCF, 0)
-        });
+        with_ctx(&mut irqs, &mut trace, 20, |c| assert_ne!(s.read(SR, Access::Word, c) & SR_TCF, 0));
     }
 
     #[test]
@@ -446,16 +392,8 @@ mod tests {
         assert_eq!(
             spi_events(&trace),
             vec![
-                EventKind::Spi {
-                    cs: 1,
-                    mosi: vec![0x80, 0x12],
-                    miso: vec![0x7f, 0xed]
-                },
-                EventKind::Spi {
-                    cs: 1,
-                    mosi: vec![1, 2, 3, 4, 5, 6],
-                    miso: vec![0xfe, 0xfd, 0xfc, 0xfb, 0xfa, 0xf9]
-                },
+                EventKind::Spi { cs: 1, mosi: vec![0x80, 0x12], miso: vec![0x7f, 0xed] },
+                EventKind::Spi { cs: 1, mosi: vec![1, 2, 3, 4, 5, 6], miso: vec![0xfe, 0xfd, 0xfc, 0xfb, 0xfa, 0xf9] },
             ]
         );
     }
@@ -473,25 +411,13 @@ mod tests {
             // New command on PCS0 (no device): ends the cs1 transfer.
             s.write(TCR, Access::Word, 7, c);
             s.write(TDR, Access::Word, 3, c);
-            assert_eq!(
-                s.read(FSR, Access::Word, c) >> 16,
-                2,
-                "RXMSK dropped one word"
-            );
+            assert_eq!(s.read(FSR, Access::Word, c) >> 16, 2, "RXMSK dropped one word");
         });
         assert_eq!(
             spi_events(&trace),
             vec![
-                EventKind::Spi {
-                    cs: 1,
-                    mosi: vec![1, 2],
-                    miso: vec![0xfe, 0xfd]
-                },
-                EventKind::Spi {
-                    cs: 0,
-                    mosi: vec![3],
-                    miso: vec![0xff]
-                },
+                EventKind::Spi { cs: 1, mosi: vec![1, 2], miso: vec![0xfe, 0xfd] },
+                EventKind::Spi { cs: 0, mosi: vec![3], miso: vec![0xff] },
             ]
         );
     }
@@ -527,19 +453,12 @@ mod tests {
             s.write(IER, Access::Word, SR_RDF, c);
             s.write(TDR, Access::Word, 1, c);
             s.write(TDR, Access::Word, 2, c);
-            assert_eq!(
-                s.read(SR, Access::Word, c) & SR_RDF,
-                0,
-                "2 words <= RXWATER 2"
-            );
+            assert_eq!(s.read(SR, Access::Word, c) & SR_RDF, 0, "2 words <= RXWATER 2");
             s.write(TDR, Access::Word, 3, c);
             assert_ne!(s.read(SR, Access::Word, c) & SR_RDF, 0);
             s.write(IER, Access::Word, 0, c);
         });
-        assert_eq!(
-            irqs.drain().collect::<Vec<_>>(),
-            vec![(IRQ, true), (IRQ, false)]
-        );
+        assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(IRQ, true), (IRQ, false)]);
     }
 
     #[test]
@@ -554,11 +473,7 @@ mod tests {
             assert!(c.trace.is_empty());
             s.write(CR, Access::Word, CR_MEN, c);
         });
-        let want = EventKind::Spi {
-            cs: 0,
-            mosi: vec![0xaa, 0xbb, 0xcc, 0xdd],
-            miso: vec![0xff; 4],
-        };
+        let want = EventKind::Spi { cs: 0, mosi: vec![0xaa, 0xbb, 0xcc, 0xdd], miso: vec![0xff; 4] };
         assert_eq!(spi_events(&trace), vec![want]);
     }
 }

@@ -19,29 +19,39 @@
 //! - GLOBAL.RST holds every other register at its reset value while set.
 
 use crate::bus::{UartDevice, UartSymbol};
-use crate::sensors::link::{lane_read, lane_write, IrqLine, UartLink};
-use crate::{Access, Ctx, Peripheral};
+use crate::irq::IrqLine;
+use crate::regs::{Reg, RegisterBlock, RegisterFile, Write};
+use crate::sensors::link::UartLink;
+use crate::Ctx;
 use gale_trace::{EventKind, Nanos};
 use std::collections::VecDeque;
 
 // Register offsets.
-const VERID: u32 = 0x00;
-const PARAM: u32 = 0x04;
 const GLOBAL: u32 = 0x08;
-const PINCFG: u32 = 0x0c;
-const BAUD: u32 = 0x10;
 const STAT: u32 = 0x14;
 const CTRL: u32 = 0x18;
 const DATA: u32 = 0x1c;
-const MATCH: u32 = 0x20;
-const MODIR: u32 = 0x24;
 const FIFO: u32 = 0x28;
 const WATER: u32 = 0x2c;
 
-// Reset values (RM / SVD).
-const VERID_RESET: u32 = 0x0401_0003;
-const PARAM_RESET: u32 = 0x0000_0202;
-const BAUD_RESET: u32 = 0x0f00_0004;
+/// IMXRT1170RM LPUART memory map, reset values as in the SVD. STAT's
+/// TDRE, TC and RDRF, FIFO's sizes and empty flags and WATER's counts are
+/// computed on read; FIFO's flush bits are strobes; DATA is the receive
+/// buffer (read) and the transmitter (write).
+const REGISTERS: &[Reg] = &[
+    Reg::new("VERID", 0x00).reset(0x0401_0003),
+    Reg::new("PARAM", 0x04).reset(0x0000_0202),
+    Reg::new("GLOBAL", GLOBAL).rw(GLOBAL_RST),
+    Reg::new("PINCFG", 0x0c).rw(3),
+    Reg::new("BAUD", 0x10).reset(0x0f00_0004).rw(0xffaf_ffff),
+    Reg::new("STAT", STAT).rw(STAT_RW).w1c(STAT_W1C),
+    Reg::new("CTRL", CTRL).rw(0xffff_cfff), // bits 12..13 reserved
+    Reg::new("DATA", DATA),
+    Reg::new("MATCH", 0x20).rw(0x03ff_03ff),
+    Reg::new("MODIR", 0x24).rw(0x0007_033f),
+    Reg::new("FIFO", FIFO).rw(FIFO_RW),
+    Reg::new("WATER", WATER).rw(WATER_RW),
+];
 
 const GLOBAL_RST: u32 = 1 << 1;
 
@@ -59,15 +69,8 @@ const STAT_FE: u32 = 1 << 17;
 const STAT_PF: u32 = 1 << 16;
 const STAT_MA1F: u32 = 1 << 15;
 const STAT_MA2F: u32 = 1 << 14;
-const STAT_W1C: u32 = STAT_LBKDIF
-    | STAT_RXEDGIF
-    | STAT_IDLE
-    | STAT_OR
-    | STAT_NF
-    | STAT_FE
-    | STAT_PF
-    | STAT_MA1F
-    | STAT_MA2F;
+const STAT_W1C: u32 =
+    STAT_LBKDIF | STAT_RXEDGIF | STAT_IDLE | STAT_OR | STAT_NF | STAT_FE | STAT_PF | STAT_MA1F | STAT_MA2F;
 
 // CTRL bits.
 const CTRL_ORIE: u32 = 1 << 27;
@@ -80,7 +83,6 @@ const CTRL_RIE: u32 = 1 << 21;
 const CTRL_ILIE: u32 = 1 << 20;
 const CTRL_TE: u32 = 1 << 19;
 const CTRL_RE: u32 = 1 << 18;
-const CTRL_MASK: u32 = 0xffff_cfff; // bits 12..13 reserved
 
 // DATA bits.
 const DATA_RXEMPT: u32 = 1 << 12;
@@ -89,9 +91,6 @@ const DATA_FRETSC: u32 = 1 << 13;
 // FIFO bits.
 const FIFO_TXEMPT: u32 = 1 << 23;
 const FIFO_RXEMPT: u32 = 1 << 22;
-const FIFO_TXOF: u32 = 1 << 17;
-const FIFO_RXUF: u32 = 1 << 16;
-const FIFO_TXFLUSH: u32 = 1 << 15;
 const FIFO_RXFLUSH: u32 = 1 << 14;
 const FIFO_RW: u32 = 0x1f88; // RXIDEN, TXOFE, RXUFE, TXFE, RXFE
 const FIFO_RXFE: u32 = 1 << 3;
@@ -105,18 +104,9 @@ const WATER_RXWATER_SHIFT: u32 = 16;
 const WATER_RXCOUNT_SHIFT: u32 = 24;
 
 pub struct Lpuart {
-    name: String,
+    regs: RegisterFile,
     irq: IrqLine,
     link: UartLink,
-    global: u32,
-    pincfg: u32,
-    baud: u32,
-    stat: u32,
-    ctrl: u32,
-    match_: u32,
-    modir: u32,
-    fifo: u32,
-    water: u32,
     /// Received words: the byte and whether it had a framing error.
     rx: VecDeque<(u8, bool)>,
 }
@@ -124,23 +114,12 @@ pub struct Lpuart {
 impl Lpuart {
     /// LPUART instance `name` (e.g. `LPUART1`) on external interrupt `irq`.
     pub fn new(name: impl Into<String>, irq: Option<u32>) -> Self {
-        let mut u = Lpuart {
-            name: name.into(),
+        Lpuart {
+            regs: RegisterFile::new(name, super::WINDOW, REGISTERS),
             irq: IrqLine::new(irq),
             link: UartLink::default(),
-            global: 0,
-            pincfg: 0,
-            baud: 0,
-            stat: 0,
-            ctrl: 0,
-            match_: 0,
-            modir: 0,
-            fifo: 0,
-            water: 0,
             rx: VecDeque::new(),
-        };
-        u.reset();
-        u
+        }
     }
 
     /// Attaches the device on this UART's RX/TX lines.
@@ -148,20 +127,12 @@ impl Lpuart {
         self.link.attach(dev);
     }
 
-    fn reset(&mut self) {
-        self.pincfg = 0;
-        self.baud = BAUD_RESET;
-        self.stat = 0;
-        self.ctrl = 0;
-        self.match_ = 0;
-        self.modir = 0;
-        self.fifo = 0;
-        self.water = 0;
-        self.rx.clear();
+    fn fifo_on(&self) -> bool {
+        self.regs.get(FIFO) & FIFO_RXFE != 0
     }
 
     fn depth(&self) -> usize {
-        if self.fifo & FIFO_RXFE != 0 {
+        if self.fifo_on() {
             RX_FIFO_DEPTH
         } else {
             1
@@ -169,21 +140,17 @@ impl Lpuart {
     }
 
     fn rdrf(&self) -> bool {
-        let water = if self.fifo & FIFO_RXFE != 0 {
-            (self.water >> WATER_RXWATER_SHIFT) & 3
-        } else {
-            0
-        };
+        let water = if self.fifo_on() { (self.regs.get(WATER) >> WATER_RXWATER_SHIFT) & 3 } else { 0 };
         self.rx.len() as u32 > water
     }
 
     fn stat_value(&self) -> u32 {
-        self.stat | STAT_TDRE | STAT_TC | if self.rdrf() { STAT_RDRF } else { 0 }
+        self.regs.get(STAT) | STAT_TDRE | STAT_TC | if self.rdrf() { STAT_RDRF } else { 0 }
     }
 
     /// Delivers one symbol from the line to the receiver.
     pub fn receive(&mut self, sym: UartSymbol, ctx: &mut Ctx) {
-        if self.global & GLOBAL_RST != 0 || self.ctrl & CTRL_RE == 0 {
+        if self.regs.get(GLOBAL) & GLOBAL_RST != 0 || self.regs.get(CTRL) & CTRL_RE == 0 {
             return;
         }
         let (byte, fe) = match sym {
@@ -191,25 +158,15 @@ impl Lpuart {
             UartSymbol::FramingError(b) => (b, true),
         };
         if fe {
-            ctx.emit(
-                &self.name,
-                EventKind::UartError {
-                    what: "framing".into(),
-                },
-            );
-            self.stat |= STAT_FE;
+            ctx.emit(self.regs.name(), EventKind::UartError { what: "framing".into() });
+            self.regs.set_bits(STAT, STAT_FE, true);
         }
-        ctx.emit(&self.name, EventKind::UartRx { byte });
-        if self.stat & STAT_OR != 0 {
+        ctx.emit(self.regs.name(), EventKind::UartRx { byte });
+        if self.regs.get(STAT) & STAT_OR != 0 {
             // Nothing is stored while OR is set.
         } else if self.rx.len() >= self.depth() {
-            self.stat |= STAT_OR;
-            ctx.emit(
-                &self.name,
-                EventKind::UartError {
-                    what: "overrun".into(),
-                },
-            );
+            self.regs.set_bits(STAT, STAT_OR, true);
+            ctx.emit(self.regs.name(), EventKind::UartError { what: "overrun".into() });
         } else {
             self.rx.push_back((byte, fe));
         }
@@ -218,7 +175,7 @@ impl Lpuart {
 
     fn update_irq(&mut self, ctx: &mut Ctx) {
         let s = self.stat_value();
-        let c = self.ctrl;
+        let c = self.regs.get(CTRL);
         let on = |ie: u32, flag: u32| c & ie != 0 && s & flag != 0;
         let level = on(CTRL_TIE, STAT_TDRE)
             || on(CTRL_TCIE, STAT_TC)
@@ -230,106 +187,63 @@ impl Lpuart {
             || on(CTRL_PEIE, STAT_PF);
         self.irq.set(level, ctx);
     }
-
-    /// Register value without read side effects (DATA reads as 0).
-    fn peek(&self, reg: u32) -> u32 {
-        match reg {
-            VERID => VERID_RESET,
-            PARAM => PARAM_RESET,
-            GLOBAL => self.global,
-            PINCFG => self.pincfg,
-            BAUD => self.baud,
-            STAT => self.stat_value(),
-            CTRL => self.ctrl,
-            MATCH => self.match_,
-            MODIR => self.modir,
-            FIFO => {
-                let empty = if self.rx.is_empty() { FIFO_RXEMPT } else { 0 };
-                self.fifo | FIFO_SIZES | FIFO_TXEMPT | empty
-            }
-            WATER => self.water | ((self.rx.len() as u32) << WATER_RXCOUNT_SHIFT),
-            _ => 0,
-        }
-    }
 }
 
-impl Peripheral for Lpuart {
-    fn name(&self) -> &str {
-        &self.name
+impl RegisterBlock for Lpuart {
+    crate::register_file_in!(regs);
+
+    fn on_read(&mut self, reg: u32, value: u32, ctx: &mut Ctx) -> u32 {
+        match reg {
+            STAT => self.stat_value(),
+            FIFO => {
+                let empty = if self.rx.is_empty() { FIFO_RXEMPT } else { 0 };
+                value | FIFO_SIZES | FIFO_TXEMPT | empty
+            }
+            WATER => value | ((self.rx.len() as u32) << WATER_RXCOUNT_SHIFT),
+            DATA => {
+                let v = match self.rx.pop_front() {
+                    Some((b, fe)) => b as u32 | if fe { DATA_FRETSC } else { 0 },
+                    None => DATA_RXEMPT,
+                };
+                self.update_irq(ctx);
+                v
+            }
+            _ => value,
+        }
     }
 
-    fn size(&self) -> u32 {
-        super::WINDOW
-    }
-
-    fn read(&mut self, offset: u32, _access: Access, ctx: &mut Ctx) -> u32 {
-        let reg = offset & !3;
-        let v = if reg == DATA {
-            let v = match self.rx.pop_front() {
-                Some((b, fe)) => b as u32 | if fe { DATA_FRETSC } else { 0 },
-                None => DATA_RXEMPT,
-            };
-            self.update_irq(ctx);
-            v
-        } else {
-            self.peek(reg)
-        };
-        lane_read(v, offset)
-    }
-
-    fn write(&mut self, offset: u32, access: Access, value: u32, ctx: &mut Ctx) {
-        let reg = offset & !3;
-        let w1c = match reg {
-            STAT => STAT_W1C,
-            FIFO => FIFO_TXOF | FIFO_RXUF | FIFO_TXFLUSH | FIFO_RXFLUSH,
-            _ => 0,
-        };
-        let old = if reg == DATA {
-            0
-        } else {
-            self.peek(reg) & !w1c
-        };
-        let v = lane_write(old, offset, access, value);
-        if reg == GLOBAL {
-            self.global = v & GLOBAL_RST;
-            if self.global != 0 {
-                self.reset();
+    fn on_write(&mut self, w: Write, ctx: &mut Ctx) {
+        if w.reg == GLOBAL {
+            if w.new & GLOBAL_RST != 0 {
+                self.regs.reset();
+                self.regs.set(GLOBAL, w.new);
+                self.rx.clear();
             }
             self.update_irq(ctx);
             return;
         }
-        if self.global & GLOBAL_RST != 0 {
+        if self.regs.get(GLOBAL) & GLOBAL_RST != 0 {
+            // Held in reset: the write does not take.
+            self.regs.set(w.reg, w.old);
             return;
         }
-        match reg {
-            PINCFG => self.pincfg = v & 3,
-            BAUD => self.baud = v & 0xffaf_ffff,
-            STAT => self.stat = (self.stat & !(v & STAT_W1C)) & !STAT_RW | (v & STAT_RW),
-            CTRL => self.ctrl = v & CTRL_MASK,
-            DATA if self.ctrl & CTRL_TE != 0 => {
-                let byte = v as u8;
-                ctx.emit(&self.name, EventKind::UartTx { byte });
+        match w.reg {
+            DATA if self.regs.get(CTRL) & CTRL_TE != 0 => {
+                let byte = w.value as u8;
+                ctx.emit(self.regs.name(), EventKind::UartTx { byte });
                 self.link.transmit(byte, ctx.now);
             }
-            MATCH => self.match_ = v & 0x03ff_03ff,
-            MODIR => self.modir = v & 0x0007_033f,
-            FIFO => {
-                if v & FIFO_RXFLUSH != 0 {
-                    self.rx.clear();
-                }
-                self.fifo = v & FIFO_RW;
-            }
-            WATER => self.water = v & WATER_RW,
+            FIFO if w.value & FIFO_RXFLUSH != 0 => self.rx.clear(),
             _ => {}
         }
         self.update_irq(ctx);
     }
 
-    fn next_deadline(&self) -> Option<Nanos> {
+    fn next_event(&self) -> Option<Nanos> {
         self.link.next_send()
     }
 
-    fn advance(&mut self, ctx: &mut Ctx) {
+    fn on_event(&mut self, ctx: &mut Ctx) {
         for sym in self.link.due(ctx.now) {
             self.receive(sym, ctx);
         }
@@ -340,7 +254,9 @@ impl Peripheral for Lpuart {
 mod tests {
     use super::*;
     use crate::sensors::link::tests::{with_ctx, Script};
-    use crate::IrqLines;
+    use crate::{Access, IrqLines, Peripheral};
+    const PARAM: u32 = 0x04;
+    const BAUD: u32 = 0x10;
     use gale_trace::Trace;
     use std::sync::{Arc, Mutex};
 
@@ -364,12 +280,7 @@ mod tests {
         let (mut irqs, mut trace) = (IrqLines::default(), Trace::new());
         let heard = Arc::new(Mutex::new(Vec::new()));
         let mut u = Lpuart::new("LPUART1", Some(IRQ));
-        u.attach(Box::new(Script {
-            bytes: vec![],
-            t0: 0,
-            gap: 1,
-            heard: heard.clone(),
-        }));
+        u.attach(Box::new(Script { bytes: vec![], t0: 0, gap: 1, heard: heard.clone() }));
         with_ctx(&mut irqs, &mut trace, 7, |c| {
             u.write(DATA, Access::Byte, b'a' as u32, c);
             u.write(CTRL, Access::Word, CTRL_TE, c);
@@ -387,21 +298,13 @@ mod tests {
     fn ctrl_tie_raises_the_irq_while_stat_tdre() {
         let (mut irqs, mut trace) = (IrqLines::default(), Trace::new());
         let mut u = Lpuart::new("LPUART2", Some(21));
-        with_ctx(&mut irqs, &mut trace, 0, |c| {
-            u.write(CTRL, Access::Word, CTRL_TE, c)
-        });
+        with_ctx(&mut irqs, &mut trace, 0, |c| u.write(CTRL, Access::Word, CTRL_TE, c));
         assert_eq!(irqs.drain().count(), 0);
-        with_ctx(&mut irqs, &mut trace, 1, |c| {
-            u.write(CTRL, Access::Word, CTRL_TE | CTRL_TIE, c)
-        });
+        with_ctx(&mut irqs, &mut trace, 1, |c| u.write(CTRL, Access::Word, CTRL_TE | CTRL_TIE, c));
         assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(21, true)]);
-        with_ctx(&mut irqs, &mut trace, 2, |c| {
-            u.write(DATA, Access::Byte, b'h' as u32, c)
-        });
+        with_ctx(&mut irqs, &mut trace, 2, |c| u.write(DATA, Access::Byte, b'h' as u32, c));
         assert_eq!(irqs.drain().count(), 0, "TDRE stays set");
-        with_ctx(&mut irqs, &mut trace, 3, |c| {
-            u.write(CTRL, Access::Word, CTRL_TE, c)
-        });
+        with_ctx(&mut irqs, &mut trace, 3, |c| u.write(CTRL, Access::Word, CTRL_TE, c));
         assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(21, false)]);
     }
 
@@ -411,15 +314,8 @@ mod tests {
         let heard = Arc::new(Mutex::new(Vec::new()));
         let mut u = Lpuart::new("LPUART3", Some(IRQ));
         let bytes = vec![UartSymbol::Byte(0xb5), UartSymbol::FramingError(0x62)];
-        u.attach(Box::new(Script {
-            bytes,
-            t0: 1000,
-            gap: 500,
-            heard,
-        }));
-        with_ctx(&mut irqs, &mut trace, 0, |c| {
-            u.write(CTRL, Access::Word, CTRL_RE | CTRL_RIE, c)
-        });
+        u.attach(Box::new(Script { bytes, t0: 1000, gap: 500, heard }));
+        with_ctx(&mut irqs, &mut trace, 0, |c| u.write(CTRL, Access::Word, CTRL_RE | CTRL_RIE, c));
         assert_eq!(u.next_deadline(), Some(1000));
         with_ctx(&mut irqs, &mut trace, 1000, |c| u.advance(c));
         assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(IRQ, true)]);
@@ -447,11 +343,7 @@ mod tests {
             u.write(WATER, Access::Word, 1 << WATER_RXWATER_SHIFT, c);
             u.write(CTRL, Access::Word, CTRL_RE, c);
             u.receive(UartSymbol::Byte(1), c);
-            assert_eq!(
-                u.read(STAT, Access::Word, c) & STAT_RDRF,
-                0,
-                "1 word is not above RXWATER=1"
-            );
+            assert_eq!(u.read(STAT, Access::Word, c) & STAT_RDRF, 0, "1 word is not above RXWATER=1");
             u.receive(UartSymbol::Byte(2), c);
             assert_ne!(u.read(STAT, Access::Word, c) & STAT_RDRF, 0);
             u.receive(UartSymbol::Byte(3), c);

@@ -20,8 +20,9 @@
 //!   that core's next step ([`Peripheral::next_deadline`] asks for it), so
 //!   the lockstep quantum order decides it: deterministic.
 
-use crate::sensors::link::{lane_read, lane_write, IrqLine};
-use crate::{Access, Ctx, Peripheral};
+use crate::irq::IrqLine;
+use crate::regs::{Reg, RegisterBlock, RegisterFile, Write};
+use crate::Ctx;
 use gale_trace::Nanos;
 use std::sync::{Arc, Mutex};
 
@@ -29,6 +30,23 @@ const TR0: u32 = 0x00;
 const RR0: u32 = 0x10;
 const SR: u32 = 0x20;
 const CR: u32 = 0x24;
+
+/// IMXRT1170RM MU memory map (one side). TRn are write-only and RRn read
+/// the word the other side sent; SR is computed from the shared state (GIPn
+/// write-1-to-clear there); CR stores all but GIRn, which read back from
+/// the other side's GIPn.
+const REGISTERS: &[Reg] = &[
+    Reg::new("TR0", TR0),
+    Reg::new("TR1", 0x04),
+    Reg::new("TR2", 0x08),
+    Reg::new("TR3", 0x0c),
+    Reg::new("RR0", RR0),
+    Reg::new("RR1", 0x14),
+    Reg::new("RR2", 0x18),
+    Reg::new("RR3", 0x1c),
+    Reg::new("SR", SR),
+    Reg::new("CR", CR).rw(!(0xf << GIR_BASE)),
+];
 
 const F_MASK: u32 = 0b111;
 const SR_RS: u32 = 1 << 7;
@@ -116,14 +134,8 @@ impl Default for MuLink {
 
 impl MuLink {
     pub fn new() -> Self {
-        let side = SideState {
-            te: [true; 4],
-            ..Default::default()
-        };
-        MuLink(Arc::new(Mutex::new(Pair {
-            sides: [side; 2],
-            present: [false; 2],
-        })))
+        let side = SideState { te: [true; 4], ..Default::default() };
+        MuLink(Arc::new(Mutex::new(Pair { sides: [side; 2], present: [false; 2] })))
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut Pair) -> R) -> R {
@@ -136,10 +148,9 @@ impl MuLink {
 
 /// One side of the MU.
 pub struct Mu {
-    name: String,
+    regs: RegisterFile,
     side: Side,
     link: MuLink,
-    cr: u32,
     irq: IrqLine,
 }
 
@@ -147,13 +158,7 @@ impl Mu {
     /// Side `side` of MU instance `name` on external interrupt `irq`, not
     /// yet connected to the other side (see [`Mu::connect`]).
     pub fn new(name: impl Into<String>, side: Side, irq: Option<u32>) -> Self {
-        Mu {
-            name: name.into(),
-            side,
-            link: MuLink::new(),
-            cr: 0,
-            irq: IrqLine::new(irq),
-        }
+        Mu { regs: RegisterFile::new(name, super::WINDOW, REGISTERS), side, link: MuLink::new(), irq: IrqLine::new(irq) }
     }
 
     /// Joins `link`, the MU shared with the other core's side.
@@ -184,15 +189,13 @@ impl Mu {
     fn cr(&self) -> u32 {
         let other = self.side.other().index();
         let pending = self.link.with(|p| p.sides[other].gip);
-        let gir = (0..4)
-            .filter(|&n| pending[n])
-            .fold(0, |v, n| v | bit(GIR_BASE, n));
-        (self.cr & !field(GIR_BASE)) | gir
+        let gir = (0..4).filter(|&n| pending[n]).fold(0, |v, n| v | bit(GIR_BASE, n));
+        (self.regs.get(CR) & !field(GIR_BASE)) | gir
     }
 
     fn update_irq(&mut self, ctx: &mut Ctx) {
         let me = self.side.index();
-        let (sr, cr) = (self.sr(), self.cr);
+        let (sr, cr) = (self.sr(), self.regs.get(CR));
         self.link.with(|p| p.sides[me].dirty = false);
         let rx = sr >> RF_BASE & cr >> RIE_BASE & 0xf;
         let tx = sr >> TE_BASE & cr >> TIE_BASE & 0xf;
@@ -225,10 +228,9 @@ impl Mu {
         })
     }
 
-    fn write_cr(&mut self, value: u32) {
+    /// After a CR write of `value` (CR was `old`; GIRn are not stored).
+    fn write_cr(&mut self, old: u32, value: u32) {
         let other = self.side.other().index();
-        let old = self.cr;
-        self.cr = value & !field(GIR_BASE);
         self.link.with(|p| {
             let o = &mut p.sides[other];
             for n in 0..4 {
@@ -258,49 +260,37 @@ impl Mu {
     }
 }
 
-impl Peripheral for Mu {
-    fn name(&self) -> &str {
-        &self.name
-    }
+impl RegisterBlock for Mu {
+    crate::register_file_in!(regs);
 
-    fn size(&self) -> u32 {
-        super::WINDOW
-    }
-
-    fn read(&mut self, offset: u32, _access: Access, ctx: &mut Ctx) -> u32 {
-        let reg = offset & !3;
+    fn on_read(&mut self, reg: u32, _value: u32, ctx: &mut Ctx) -> u32 {
         let v = match reg {
-            TR0..=0x0c => 0,
             RR0..=0x1c => self.receive(((reg - RR0) / 4) as usize),
             SR => self.sr(),
             CR => self.cr(),
             _ => 0,
         };
         self.update_irq(ctx);
-        lane_read(v, offset)
+        v
     }
 
-    fn write(&mut self, offset: u32, access: Access, value: u32, ctx: &mut Ctx) {
-        let reg = offset & !3;
-        match reg {
-            TR0..=0x0c => self.transmit(
-                ((reg - TR0) / 4) as usize,
-                lane_write(0, offset, access, value),
-            ),
-            SR => self.clear_gip(lane_write(0, offset, access, value)),
-            CR => self.write_cr(lane_write(self.cr, offset, access, value)),
+    fn on_write(&mut self, w: Write, ctx: &mut Ctx) {
+        match w.reg {
+            TR0..=0x0c => self.transmit(((w.reg - TR0) / 4) as usize, w.value),
+            SR => self.clear_gip(w.value),
+            CR => self.write_cr(w.old, w.merged()),
             _ => {}
         }
         self.update_irq(ctx);
     }
 
-    fn next_deadline(&self) -> Option<Nanos> {
+    fn next_event(&self) -> Option<Nanos> {
         // The other core changed something: step at once to update the line.
         let me = self.side.index();
         self.link.with(|p| p.sides[me].dirty).then_some(0)
     }
 
-    fn advance(&mut self, ctx: &mut Ctx) {
+    fn on_event(&mut self, ctx: &mut Ctx) {
         self.update_irq(ctx);
     }
 }
@@ -308,7 +298,7 @@ impl Peripheral for Mu {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::IrqLines;
+    use crate::{Access, IrqLines, Peripheral};
     use gale_trace::Trace;
 
     struct Rig {
@@ -318,18 +308,10 @@ mod tests {
 
     impl Rig {
         fn new() -> Self {
-            Rig {
-                irqs: IrqLines::default(),
-                trace: Trace::new(),
-            }
+            Rig { irqs: IrqLines::default(), trace: Trace::new() }
         }
         fn ctx(&mut self) -> Ctx<'_> {
-            Ctx {
-                now: 0,
-                machine: "m",
-                irqs: &mut self.irqs,
-                trace: &mut self.trace,
-            }
+            Ctx { now: 0, machine: "m", irqs: &mut self.irqs, trace: &mut self.trace }
         }
         fn lines(&mut self) -> Vec<(u32, bool)> {
             self.irqs.drain().collect()
@@ -338,10 +320,7 @@ mod tests {
 
     fn pair() -> (Mu, Mu) {
         let link = MuLink::new();
-        let (mut a, mut b) = (
-            Mu::new("MUA", Side::A, Some(118)),
-            Mu::new("MUB", Side::B, Some(118)),
-        );
+        let (mut a, mut b) = (Mu::new("MUA", Side::A, Some(118)), Mu::new("MUB", Side::B, Some(118)));
         a.connect(link.clone());
         b.connect(link);
         (a, b)
@@ -355,33 +334,13 @@ mod tests {
     fn a_word_crosses_and_flags_follow_the_reference_manual() {
         let (mut a, mut b) = pair();
         let mut r = Rig::new();
-        assert_eq!(
-            b.read(SR, Access::Word, &mut r.ctx()) & (TE0 | RF0 | SR_RS),
-            TE0,
-            "reset: TE0 set, peer present"
-        );
+        assert_eq!(b.read(SR, Access::Word, &mut r.ctx()) & (TE0 | RF0 | SR_RS), TE0, "reset: TE0 set, peer present");
         b.write(TR0, Access::Word, 0x1234_5678, &mut r.ctx());
-        assert_eq!(
-            b.read(SR, Access::Word, &mut r.ctx()) & TE0,
-            0,
-            "TE0 clears on write"
-        );
-        assert_ne!(
-            a.read(SR, Access::Word, &mut r.ctx()) & RF0,
-            0,
-            "RF0 sets on the other side"
-        );
+        assert_eq!(b.read(SR, Access::Word, &mut r.ctx()) & TE0, 0, "TE0 clears on write");
+        assert_ne!(a.read(SR, Access::Word, &mut r.ctx()) & RF0, 0, "RF0 sets on the other side");
         assert_eq!(a.read(RR0, Access::Word, &mut r.ctx()), 0x1234_5678);
-        assert_eq!(
-            a.read(SR, Access::Word, &mut r.ctx()) & RF0,
-            0,
-            "RF0 clears on read"
-        );
-        assert_ne!(
-            b.read(SR, Access::Word, &mut r.ctx()) & TE0,
-            0,
-            "TE0 back once read"
-        );
+        assert_eq!(a.read(SR, Access::Word, &mut r.ctx()) & RF0, 0, "RF0 clears on read");
+        assert_ne!(b.read(SR, Access::Word, &mut r.ctx()) & TE0, 0, "TE0 back once read");
         // Channel 3 uses the lowest bit of each field.
         b.write(0x0c, Access::Word, 7, &mut r.ctx());
         assert_ne!(a.read(SR, Access::Word, &mut r.ctx()) & 1 << 24, 0);
@@ -411,21 +370,13 @@ mod tests {
         let mut r = Rig::new();
         b.write(CR, Access::Word, 1 << 31, &mut r.ctx()); // GIE0
         a.write(CR, Access::Word, 1 << 19, &mut r.ctx()); // GIR0
-        assert_ne!(
-            a.read(CR, Access::Word, &mut r.ctx()) & 1 << 19,
-            0,
-            "GIR0 reads set while pending"
-        );
+        assert_ne!(a.read(CR, Access::Word, &mut r.ctx()) & 1 << 19, 0, "GIR0 reads set while pending");
         b.advance(&mut r.ctx());
         assert_eq!(r.lines(), vec![(118, true)]);
         assert_ne!(b.read(SR, Access::Word, &mut r.ctx()) & 1 << 31, 0);
         b.write(SR, Access::Word, 1 << 31, &mut r.ctx());
         assert_eq!(r.lines(), vec![(118, false)]);
-        assert_eq!(
-            a.read(CR, Access::Word, &mut r.ctx()) & 1 << 19,
-            0,
-            "GIR0 clears once taken"
-        );
+        assert_eq!(a.read(CR, Access::Word, &mut r.ctx()) & 1 << 19, 0, "GIR0 clears once taken");
     }
 
     #[test]
@@ -434,11 +385,7 @@ mod tests {
         let mut r = Rig::new();
         assert_ne!(b.read(SR, Access::Word, &mut r.ctx()) & SR_RS, 0);
         b.write(TR0, Access::Word, 5, &mut r.ctx());
-        assert_eq!(
-            b.read(SR, Access::Word, &mut r.ctx()) & TE0,
-            0,
-            "nobody reads: TE0 stays clear"
-        );
+        assert_eq!(b.read(SR, Access::Word, &mut r.ctx()) & TE0, 0, "nobody reads: TE0 stays clear");
         assert_eq!(b.next_deadline(), None);
     }
 

@@ -16,9 +16,10 @@
 //!   for the following LTMR64L read (the 64-bit lifetime timer).
 //! - One interrupt line: any channel with TIF and TIE.
 
-use crate::sensors::link::{lane_read, lane_write, IrqLine};
-use crate::sensors::ticker::Ticker;
-use crate::{Access, Ctx, Peripheral};
+use crate::irq::IrqLine;
+use crate::regs::{Reg, RegisterBlock, RegisterFile, Write};
+use crate::ticker::Ticker;
+use crate::Ctx;
 use gale_trace::Nanos;
 
 // Register offsets.
@@ -42,60 +43,56 @@ const TCTRL_TIE: u32 = 1 << 1;
 const TCTRL_CHN: u32 = 1 << 2;
 const TFLG_TIF: u32 = 1 << 0;
 
-const DEFAULT_CLOCK_HZ: u64 = 24_000_000;
-
-#[derive(Clone, Copy, Default)]
-struct Channel {
-    ldval: u32,
-    cval: u32,
-    tctrl: u32,
-    tif: bool,
+/// One timer channel's four registers, named as in the SVD.
+macro_rules! timer {
+    ($n:literal) => {
+        [
+            Reg::new(concat!("TIMER", $n, "_LDVAL"), CHANNEL_BASE + $n * CHANNEL_STRIDE + LDVAL).rw(u32::MAX),
+            Reg::new(concat!("TIMER", $n, "_CVAL"), CHANNEL_BASE + $n * CHANNEL_STRIDE + CVAL),
+            Reg::new(concat!("TIMER", $n, "_TCTRL"), CHANNEL_BASE + $n * CHANNEL_STRIDE + TCTRL)
+                .rw(TCTRL_TEN | TCTRL_TIE | TCTRL_CHN),
+            Reg::new(concat!("TIMER", $n, "_TFLG"), CHANNEL_BASE + $n * CHANNEL_STRIDE + TFLG).w1c(TFLG_TIF),
+        ]
+    };
 }
 
-impl Channel {
-    fn chained(&self, index: usize) -> bool {
-        index > 0 && self.tctrl & TCTRL_CHN != 0
-    }
+const fn registers() -> [Reg; 3 + 4 * CHANNELS] {
+    let [t0, t1, t2, t3] = [timer!(0), timer!(1), timer!(2), timer!(3)];
+    [
+        Reg::new("MCR", MCR).reset(MCR_MDIS).rw(MCR_FRZ | MCR_MDIS),
+        Reg::new("LTMR64H", LTMR64H),
+        Reg::new("LTMR64L", LTMR64L),
+        t0[0], t0[1], t0[2], t0[3], t1[0], t1[1], t1[2], t1[3],
+        t2[0], t2[1], t2[2], t2[3], t3[0], t3[1], t3[2], t3[3],
+    ]
+}
 
-    /// Counts down `steps`; returns the number of timeouts.
-    fn count(&mut self, steps: u64) -> u64 {
-        if self.tctrl & TCTRL_TEN == 0 || steps == 0 {
-            return 0;
-        }
-        let c = self.cval as u64;
-        if steps <= c {
-            self.cval -= steps as u32;
-            return 0;
-        }
-        let period = self.ldval as u64 + 1;
-        let rest = steps - (c + 1);
-        self.cval = (self.ldval as u64 - rest % period) as u32;
-        self.tif = true;
-        1 + rest / period
-    }
+/// IMXRT1170RM PIT memory map. CVAL counts down (the model's); LTMR64L
+/// holds channel 0's CVAL latched by the last LTMR64H read.
+const REGISTERS: &[Reg] = &registers();
+
+const DEFAULT_CLOCK_HZ: u64 = 24_000_000;
+
+/// Channel `ch`'s register at `reg` (LDVAL, CVAL, TCTRL, TFLG).
+const fn at(ch: usize, reg: u32) -> u32 {
+    CHANNEL_BASE + ch as u32 * CHANNEL_STRIDE + reg
 }
 
 pub struct Pit {
-    name: String,
+    regs: RegisterFile,
     irq: IrqLine,
     ticker: Ticker,
     consumed: u64,
-    mcr: u32,
-    ch: [Channel; CHANNELS],
-    ltmr64l_latch: u32,
 }
 
 impl Pit {
     /// PIT instance `name` (e.g. `PIT1`) on external interrupt `irq`.
     pub fn new(name: impl Into<String>, irq: Option<u32>) -> Self {
         Pit {
-            name: name.into(),
+            regs: RegisterFile::new(name, super::WINDOW, REGISTERS),
             irq: IrqLine::new(irq),
             ticker: Ticker::running(DEFAULT_CLOCK_HZ, 1),
             consumed: 0,
-            mcr: MCR_MDIS,
-            ch: [Channel::default(); CHANNELS],
-            ltmr64l_latch: 0,
         }
     }
 
@@ -105,117 +102,97 @@ impl Pit {
         self
     }
 
+    fn tctrl(&self, ch: usize) -> u32 {
+        self.regs.get(at(ch, TCTRL))
+    }
+
+    fn chained(&self, ch: usize) -> bool {
+        ch > 0 && self.tctrl(ch) & TCTRL_CHN != 0
+    }
+
+    /// Counts channel `ch` down `steps`; returns the number of timeouts.
+    fn count(&mut self, ch: usize, steps: u64) -> u64 {
+        if self.tctrl(ch) & TCTRL_TEN == 0 || steps == 0 {
+            return 0;
+        }
+        let c = self.regs.get(at(ch, CVAL)) as u64;
+        if steps <= c {
+            self.regs.set(at(ch, CVAL), (c - steps) as u32);
+            return 0;
+        }
+        let ldval = self.regs.get(at(ch, LDVAL)) as u64;
+        let period = ldval + 1;
+        let rest = steps - (c + 1);
+        self.regs.set(at(ch, CVAL), (ldval - rest % period) as u32);
+        self.regs.set(at(ch, TFLG), TFLG_TIF);
+        1 + rest / period
+    }
+
     fn sync(&mut self, now: Nanos) {
         let ticks = self.ticker.ticks(now);
         let n = ticks - self.consumed;
         self.consumed = ticks;
-        if self.mcr & MCR_MDIS != 0 {
+        if self.regs.get(MCR) & MCR_MDIS != 0 {
             return;
         }
         let mut prev_timeouts = 0;
-        for i in 0..CHANNELS {
-            let input = if self.ch[i].chained(i) {
-                prev_timeouts
-            } else {
-                n
-            };
-            prev_timeouts = self.ch[i].count(input);
+        for ch in 0..CHANNELS {
+            let input = if self.chained(ch) { prev_timeouts } else { n };
+            prev_timeouts = self.count(ch, input);
         }
     }
 
     fn update_irq(&mut self, ctx: &mut Ctx) {
-        let level = self.ch.iter().any(|c| c.tif && c.tctrl & TCTRL_TIE != 0);
+        let level = (0..CHANNELS).any(|ch| self.regs.get(at(ch, TFLG)) & TFLG_TIF != 0 && self.tctrl(ch) & TCTRL_TIE != 0);
         self.irq.set(level, ctx);
-    }
-
-    fn peek(&self, reg: u32) -> u32 {
-        match reg {
-            MCR => self.mcr,
-            LTMR64L => self.ltmr64l_latch,
-            LTMR64H => self.ch[1].cval,
-            _ if reg >= CHANNEL_BASE && reg < CHANNEL_BASE + CHANNEL_STRIDE * CHANNELS as u32 => {
-                let c = &self.ch[((reg - CHANNEL_BASE) / CHANNEL_STRIDE) as usize];
-                match reg % CHANNEL_STRIDE {
-                    LDVAL => c.ldval,
-                    CVAL => c.cval,
-                    TCTRL => c.tctrl,
-                    TFLG => c.tif as u32,
-                    _ => 0,
-                }
-            }
-            _ => 0,
-        }
     }
 }
 
-impl Peripheral for Pit {
-    fn name(&self) -> &str {
-        &self.name
-    }
+impl RegisterBlock for Pit {
+    crate::register_file_in!(regs);
 
-    fn size(&self) -> u32 {
-        super::WINDOW
-    }
-
-    fn read(&mut self, offset: u32, _access: Access, ctx: &mut Ctx) -> u32 {
+    fn before_access(&mut self, ctx: &mut Ctx) {
         self.sync(ctx.now);
+    }
+
+    fn on_read(&mut self, reg: u32, value: u32, ctx: &mut Ctx) -> u32 {
         self.update_irq(ctx);
-        let reg = offset & !3;
         if reg == LTMR64H {
-            self.ltmr64l_latch = self.ch[0].cval;
+            self.regs.set(LTMR64L, self.regs.get(at(0, CVAL)));
+            return self.regs.get(at(1, CVAL));
         }
-        lane_read(self.peek(reg), offset)
+        value
     }
 
-    fn write(&mut self, offset: u32, access: Access, value: u32, ctx: &mut Ctx) {
-        self.sync(ctx.now);
-        let reg = offset & !3;
-        let old = if reg % CHANNEL_STRIDE == TFLG {
-            0
-        } else {
-            self.peek(reg)
-        };
-        let v = lane_write(old, offset, access, value);
-        if reg == MCR {
-            self.mcr = v & (MCR_FRZ | MCR_MDIS);
-        } else if reg >= CHANNEL_BASE && reg < CHANNEL_BASE + CHANNEL_STRIDE * CHANNELS as u32 {
-            let c = &mut self.ch[((reg - CHANNEL_BASE) / CHANNEL_STRIDE) as usize];
-            match reg % CHANNEL_STRIDE {
-                LDVAL => c.ldval = v,
-                TCTRL => {
-                    if v & TCTRL_TEN != 0 && c.tctrl & TCTRL_TEN == 0 {
-                        c.cval = c.ldval;
-                    }
-                    c.tctrl = v & (TCTRL_TEN | TCTRL_TIE | TCTRL_CHN);
-                }
-                TFLG if v & TFLG_TIF != 0 => c.tif = false,
-                _ => {}
-            }
+    fn on_write(&mut self, w: Write, ctx: &mut Ctx) {
+        if w.reg >= CHANNEL_BASE && w.reg % CHANNEL_STRIDE == TCTRL && w.new & !w.old & TCTRL_TEN != 0 {
+            // Enabling loads LDVAL.
+            let ch = ((w.reg - CHANNEL_BASE) / CHANNEL_STRIDE) as usize;
+            self.regs.set(at(ch, CVAL), self.regs.get(at(ch, LDVAL)));
         }
         self.update_irq(ctx);
     }
 
-    fn next_deadline(&self) -> Option<Nanos> {
-        if self.mcr & MCR_MDIS != 0 {
+    fn next_event(&self) -> Option<Nanos> {
+        if self.regs.get(MCR) & MCR_MDIS != 0 {
             return None;
         }
         // Wake at the next timeout of every clock-driven channel that has,
         // or feeds a chain that has, its interrupt enabled.
         let mut wake: Option<u64> = None;
         for i in 0..CHANNELS {
-            let c = &self.ch[i];
             let wants = (i..CHANNELS)
-                .take_while(|&j| j == i || self.ch[j].chained(j))
-                .any(|j| self.ch[j].tctrl & (TCTRL_TEN | TCTRL_TIE) == TCTRL_TEN | TCTRL_TIE);
-            if wants && !c.chained(i) && c.tctrl & TCTRL_TEN != 0 {
-                let t = self.consumed + c.cval as u64 + 1;
+                .take_while(|&j| j == i || self.chained(j))
+                .any(|j| self.tctrl(j) & (TCTRL_TEN | TCTRL_TIE) == TCTRL_TEN | TCTRL_TIE);
+            if wants && !self.chained(i) && self.tctrl(i) & TCTRL_TEN != 0 {
+                let t = self.consumed + self.regs.get(at(i, CVAL)) as u64 + 1;
                 wake = Some(wake.map_or(t, |w| w.min(t)));
             }
         }
         wake.and_then(|t| self.ticker.time_of(t))
     }
 
-    fn advance(&mut self, ctx: &mut Ctx) {
+    fn on_event(&mut self, ctx: &mut Ctx) {
         self.sync(ctx.now);
         self.update_irq(ctx);
     }
@@ -225,7 +202,7 @@ impl Peripheral for Pit {
 mod tests {
     use super::*;
     use crate::sensors::link::tests::with_ctx;
-    use crate::IrqLines;
+    use crate::{Access, IrqLines, Peripheral};
     use gale_trace::Trace;
 
     const IRQ: u32 = 155;
@@ -243,9 +220,7 @@ mod tests {
             p.write(CH0 + TCTRL, Access::Word, TCTRL_TEN | TCTRL_TIE, c);
         });
         assert_eq!(p.next_deadline(), Some(1_000_000));
-        with_ctx(&mut irqs, &mut trace, 500_000, |c| {
-            assert_eq!(p.read(CH0 + CVAL, Access::Word, c), 11_999)
-        });
+        with_ctx(&mut irqs, &mut trace, 500_000, |c| assert_eq!(p.read(CH0 + CVAL, Access::Word, c), 11_999));
         with_ctx(&mut irqs, &mut trace, 1_000_000, |c| p.advance(c));
         assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(IRQ, true)]);
         with_ctx(&mut irqs, &mut trace, 1_000_000, |c| {
@@ -263,12 +238,7 @@ mod tests {
         with_ctx(&mut irqs, &mut trace, 0, |c| {
             p.write(CH0 + LDVAL, Access::Word, 9, c); // 10 us
             p.write(CH1 + LDVAL, Access::Word, 100, c);
-            p.write(
-                CH1 + TCTRL,
-                Access::Word,
-                TCTRL_TEN | TCTRL_CHN | TCTRL_TIE,
-                c,
-            );
+            p.write(CH1 + TCTRL, Access::Word, TCTRL_TEN | TCTRL_CHN | TCTRL_TIE, c);
             p.write(CH0 + TCTRL, Access::Word, TCTRL_TEN, c);
         });
         assert_eq!(p.next_deadline(), None, "module disabled");
@@ -276,11 +246,7 @@ mod tests {
             assert_eq!(p.read(CH0 + CVAL, Access::Word, c), 9);
             p.write(MCR, Access::Word, 0, c);
         });
-        assert_eq!(
-            p.next_deadline(),
-            Some(60_000),
-            "chained channel wakes via channel 0"
-        );
+        assert_eq!(p.next_deadline(), Some(60_000), "chained channel wakes via channel 0");
         with_ctx(&mut irqs, &mut trace, 80_000, |c| {
             assert_eq!(p.read(LTMR64H, Access::Word, c), 97);
             assert_eq!(p.read(LTMR64L, Access::Word, c), 9);

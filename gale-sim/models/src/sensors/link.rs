@@ -2,8 +2,6 @@
 //! controller model (LPSPI/SPI, LPI2C/I2C, LPUART/USART): device tables,
 //! chip-select framing of SPI transfers, START..STOP segmentation of I2C
 //! traffic, UART receive pacing, and the trace events all of these produce.
-//! Also the two register-window helpers every model needs (sub-word lanes,
-//! one level-sensitive interrupt line).
 //!
 //! Rules shared by all controllers (documented once, here):
 //! - SPI: a byte clocked while no device is selected, or with no device
@@ -17,53 +15,8 @@
 //!   controller model's `next_deadline` is the device's next send time.
 
 use crate::bus::{I2cDevice, SpiDevice, UartDevice, UartSymbol};
-use crate::{Access, Ctx};
+use crate::Ctx;
 use gale_trace::{EventKind, Nanos};
-
-/// Value of a register as seen by an access at `offset` (sub-word reads
-/// return the addressed lanes in the low bits).
-pub fn lane_read(value: u32, offset: u32) -> u32 {
-    value >> ((offset & 3) * 8)
-}
-
-/// The register value after a write of `access` width at `offset`: bytes
-/// outside the accessed lanes keep their `old` value.
-pub fn lane_write(old: u32, offset: u32, access: Access, value: u32) -> u32 {
-    let mask: u32 = match access {
-        Access::Word => return value,
-        Access::Half => 0xffff,
-        Access::Byte => 0xff,
-    };
-    let shift = (offset & 3) * 8;
-    (old & !(mask << shift)) | ((value & mask) << shift)
-}
-
-/// One level-sensitive interrupt line; changes reach the engine only when
-/// the level actually changes.
-#[derive(Debug)]
-pub struct IrqLine {
-    irq: Option<u32>,
-    level: bool,
-}
-
-impl IrqLine {
-    pub fn new(irq: Option<u32>) -> Self {
-        IrqLine { irq, level: false }
-    }
-
-    pub fn set(&mut self, level: bool, ctx: &mut Ctx) {
-        if level != self.level {
-            self.level = level;
-            if let Some(irq) = self.irq {
-                ctx.irqs.set(irq, level);
-            }
-        }
-    }
-
-    pub fn level(&self) -> bool {
-        self.level
-    }
-}
 
 struct SpiTransfer {
     cs: u8,
@@ -81,11 +34,7 @@ pub struct SpiBus {
 impl SpiBus {
     /// `source` names the controller in trace events (`LPSPI1`, `SPI1`).
     pub fn new(source: impl Into<String>) -> Self {
-        SpiBus {
-            source: source.into(),
-            devices: Vec::new(),
-            open: None,
-        }
+        SpiBus { source: source.into(), devices: Vec::new(), open: None }
     }
 
     /// Attaches `dev` at chip select `cs`, replacing any device there.
@@ -95,10 +44,7 @@ impl SpiBus {
     }
 
     fn device(&mut self, cs: u8) -> Option<&mut Box<dyn SpiDevice>> {
-        self.devices
-            .iter_mut()
-            .find(|(c, _)| *c == cs)
-            .map(|(_, d)| d)
+        self.devices.iter_mut().find(|(c, _)| *c == cs).map(|(_, d)| d)
     }
 
     /// The chip select currently asserted, if any.
@@ -116,18 +62,12 @@ impl SpiBus {
         if let Some(d) = self.device(cs) {
             d.select(ctx.now);
         }
-        self.open = Some(SpiTransfer {
-            cs,
-            mosi: Vec::new(),
-            miso: Vec::new(),
-        });
+        self.open = Some(SpiTransfer { cs, mosi: Vec::new(), miso: Vec::new() });
     }
 
     /// One full-duplex byte on the selected device.
     pub fn exchange(&mut self, mosi: u8, now: Nanos) -> u8 {
-        let Some(cs) = self.selected() else {
-            return 0xff;
-        };
+        let Some(cs) = self.selected() else { return 0xff };
         let miso = self.device(cs).map_or(0xff, |d| d.exchange(mosi, now));
         if let Some(t) = self.open.as_mut() {
             t.mosi.push(mosi);
@@ -142,14 +82,7 @@ impl SpiBus {
             if let Some(d) = self.device(t.cs) {
                 d.deselect(ctx.now);
             }
-            ctx.emit(
-                &self.source,
-                EventKind::Spi {
-                    cs: t.cs,
-                    mosi: t.mosi,
-                    miso: t.miso,
-                },
-            );
+            ctx.emit(&self.source, EventKind::Spi { cs: t.cs, mosi: t.mosi, miso: t.miso });
         }
     }
 }
@@ -171,12 +104,7 @@ pub struct I2cBus {
 
 impl I2cBus {
     pub fn new(source: impl Into<String>) -> Self {
-        I2cBus {
-            source: source.into(),
-            devices: Vec::new(),
-            seg: None,
-            touched: Vec::new(),
-        }
+        I2cBus { source: source.into(), devices: Vec::new(), seg: None, touched: Vec::new() }
     }
 
     /// Attaches `dev` at 7-bit address `addr`, replacing any device there.
@@ -187,10 +115,7 @@ impl I2cBus {
     }
 
     fn device(&mut self, addr: u8) -> Option<&mut Box<dyn I2cDevice>> {
-        self.devices
-            .iter_mut()
-            .find(|(a, _)| *a == addr)
-            .map(|(_, d)| d)
+        self.devices.iter_mut().find(|(a, _)| *a == addr).map(|(_, d)| d)
     }
 
     /// The open segment's direction (`Some(true)` = reading), if any.
@@ -200,15 +125,7 @@ impl I2cBus {
 
     fn close(&mut self, ack: bool, ctx: &mut Ctx) {
         if let Some(s) = self.seg.take() {
-            ctx.emit(
-                &self.source,
-                EventKind::I2c {
-                    addr: s.addr,
-                    read: s.read,
-                    data: s.data,
-                    ack,
-                },
-            );
+            ctx.emit(&self.source, EventKind::I2c { addr: s.addr, read: s.read, data: s.data, ack });
         }
     }
 
@@ -221,11 +138,7 @@ impl I2cBus {
             self.touched.push(addr);
         }
         let ack = self.device(addr).is_some_and(|d| d.start(read, ctx.now));
-        self.seg = Some(I2cSegment {
-            addr,
-            read,
-            data: Vec::new(),
-        });
+        self.seg = Some(I2cSegment { addr, read, data: Vec::new() });
         if !ack {
             self.close(false, ctx);
         }
@@ -235,9 +148,7 @@ impl I2cBus {
     /// A data byte written to the addressed device; returns its ACK (false
     /// also when no write segment is open). A NAK ends the segment.
     pub fn write(&mut self, byte: u8, ctx: &mut Ctx) -> bool {
-        let Some(seg) = self.seg.as_mut().filter(|s| !s.read) else {
-            return false;
-        };
+        let Some(seg) = self.seg.as_mut().filter(|s| !s.read) else { return false };
         seg.data.push(byte);
         let addr = seg.addr;
         let ack = self.device(addr).is_some_and(|d| d.write(byte, ctx.now));
@@ -250,9 +161,7 @@ impl I2cBus {
     /// A data byte read from the addressed device (0xFF with no read
     /// segment open).
     pub fn read(&mut self, now: Nanos) -> u8 {
-        let Some(addr) = self.seg.as_ref().filter(|s| s.read).map(|s| s.addr) else {
-            return 0xff;
-        };
+        let Some(addr) = self.seg.as_ref().filter(|s| s.read).map(|s| s.addr) else { return 0xff };
         let b = self.device(addr).map_or(0xff, |d| d.read(now));
         if let Some(s) = self.seg.as_mut() {
             s.data.push(b);
@@ -301,9 +210,7 @@ impl UartLink {
     /// The symbols the device sends up to `now`, in order.
     pub fn due(&mut self, now: Nanos) -> Vec<UartSymbol> {
         let mut out = Vec::new();
-        let Some(d) = self.device.as_mut() else {
-            return out;
-        };
+        let Some(d) = self.device.as_mut() else { return out };
         while out.len() < MAX_SYMBOLS_PER_POLL {
             match d.next_send() {
                 Some(t) if t <= now => {
@@ -340,18 +247,8 @@ pub(crate) mod tests {
     }
 
     /// Runs `f` with a context at time `now`.
-    pub(crate) fn with_ctx<R>(
-        irqs: &mut IrqLines,
-        trace: &mut Trace,
-        now: Nanos,
-        f: impl FnOnce(&mut Ctx) -> R,
-    ) -> R {
-        let mut ctx = Ctx {
-            now,
-            machine: "m",
-            irqs,
-            trace,
-        };
+    pub(crate) fn with_ctx<R>(irqs: &mut IrqLines, trace: &mut Trace, now: Nanos, f: impl FnOnce(&mut Ctx) -> R) -> R {
+        let mut ctx = Ctx { now, machine: "m", irqs, trace };
         f(&mut ctx)
     }
 
@@ -383,12 +280,7 @@ pub(crate) mod tests {
             for (i, m) in mem.iter_mut().enumerate() {
                 *m = i as u8 ^ 0x5a;
             }
-            MemI2c {
-                mem,
-                ptr: 0,
-                first: true,
-                stops: 0,
-            }
+            MemI2c { mem, ptr: 0, first: true, stops: 0 }
         }
     }
     impl I2cDevice for MemI2c {
@@ -440,17 +332,6 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn lanes_merge_sub_word_writes() {
-        assert_eq!(lane_write(0x1122_3344, 1, Access::Byte, 0xab), 0x1122_ab44);
-        assert_eq!(
-            lane_write(0x1122_3344, 2, Access::Half, 0xbeef),
-            0xbeef_3344
-        );
-        assert_eq!(lane_write(0x1122_3344, 0, Access::Word, 7), 7);
-        assert_eq!(lane_read(0x1122_3344, 2), 0x1122);
-    }
-
-    #[test]
     fn spi_transfer_traced_once_per_select() {
         let (mut irqs, mut trace) = (IrqLines::default(), Trace::new());
         let log = Arc::new(Mutex::new(Vec::new()));
@@ -466,14 +347,7 @@ pub(crate) mod tests {
             bus.deselect(c);
         });
         assert_eq!(*log.lock().unwrap(), vec!["sel", "desel"]);
-        assert_eq!(
-            trace.events()[0].kind,
-            EventKind::Spi {
-                cs: 1,
-                mosi: vec![0x0f],
-                miso: vec![0xf0]
-            }
-        );
+        assert_eq!(trace.events()[0].kind, EventKind::Spi { cs: 1, mosi: vec![0x0f], miso: vec![0xf0] });
         assert_eq!(trace.len(), 2);
     }
 
@@ -496,24 +370,9 @@ pub(crate) mod tests {
         assert_eq!(
             kinds,
             vec![
-                EventKind::I2c {
-                    addr: 0x76,
-                    read: false,
-                    data: vec![0x10],
-                    ack: true
-                },
-                EventKind::I2c {
-                    addr: 0x76,
-                    read: true,
-                    data: vec![0x4a],
-                    ack: true
-                },
-                EventKind::I2c {
-                    addr: 0x50,
-                    read: false,
-                    data: vec![],
-                    ack: false
-                },
+                EventKind::I2c { addr: 0x76, read: false, data: vec![0x10], ack: true },
+                EventKind::I2c { addr: 0x76, read: true, data: vec![0x4a], ack: true },
+                EventKind::I2c { addr: 0x50, read: false, data: vec![], ack: false },
             ]
         );
     }
@@ -524,20 +383,13 @@ pub(crate) mod tests {
         let mut link = UartLink::default();
         assert!(link.due(100).is_empty());
         link.attach(Box::new(Script {
-            bytes: vec![
-                UartSymbol::Byte(1),
-                UartSymbol::FramingError(2),
-                UartSymbol::Byte(3),
-            ],
+            bytes: vec![UartSymbol::Byte(1), UartSymbol::FramingError(2), UartSymbol::Byte(3)],
             t0: 10,
             gap: 10,
             heard: heard.clone(),
         }));
         assert_eq!(link.next_send(), Some(10));
-        assert_eq!(
-            link.due(25),
-            vec![UartSymbol::Byte(1), UartSymbol::FramingError(2)]
-        );
+        assert_eq!(link.due(25), vec![UartSymbol::Byte(1), UartSymbol::FramingError(2)]);
         assert_eq!(link.next_send(), Some(30));
         link.transmit(9, 0);
         assert_eq!(*heard.lock().unwrap(), vec![9]);

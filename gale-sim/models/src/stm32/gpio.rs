@@ -18,9 +18,9 @@
 //! - [`Gpio::bind_cs`] connects a pin to an SPI controller's chip-select
 //!   line (see [`crate::stm32::spi`]): the pin's driven level is passed on.
 
-use crate::sensors::link::{lane_read, lane_write};
+use crate::regs::{Reg, RegisterBlock, RegisterFile, Write};
 use crate::stm32::spi::SpiCsLine;
-use crate::{Access, Ctx, Peripheral};
+use crate::Ctx;
 use gale_trace::{EventKind, Level};
 
 // Register offsets.
@@ -32,22 +32,29 @@ const BSRR: u32 = 0x10;
 const BRR: u32 = 0x14;
 const LCKR: u32 = 0x18;
 
-const CR_RESET: u32 = 0x4444_4444;
+/// RM0041 7.2. IDR is computed on read; BSRR and BRR are write-only
+/// strobes on ODR; LCKR is written by its lock sequence.
+const REGISTERS: &[Reg] = &[
+    Reg::new("CRL", CRL).reset(0x4444_4444).rw(u32::MAX),
+    Reg::new("CRH", CRH).reset(0x4444_4444).rw(u32::MAX),
+    Reg::new("IDR", IDR),
+    Reg::new("ODR", ODR).rw(0xffff),
+    Reg::new("BSRR", BSRR),
+    Reg::new("BRR", BRR),
+    Reg::new("LCKR", LCKR),
+];
+
 const LCKR_LCKK: u32 = 1 << 16;
 
 // CNF values of an input pin.
 const CNF_INPUT_PULL: u32 = 0b10;
 
 pub struct Gpio {
-    name: String,
+    regs: RegisterFile,
     port: char,
-    /// CRL (pins 0..7) and CRH (pins 8..15) as one 64-bit nibble array.
-    cr: u64,
-    odr: u16,
     /// External levels and which pins have one applied.
     input_level: u16,
     input_driven: u16,
-    lckr: u32,
     /// Progress through the LCKK write sequence (0..=3) and its pin bits.
     lock_step: u8,
     lock_key: u16,
@@ -63,13 +70,10 @@ impl Gpio {
         let name = name.into();
         let port = name.chars().last().unwrap_or('?');
         Gpio {
-            name,
+            regs: RegisterFile::new(name, 0x400, REGISTERS),
             port,
-            cr: (CR_RESET as u64) << 32 | CR_RESET as u64,
-            odr: 0,
             input_level: 0,
             input_driven: 0,
-            lckr: 0,
             lock_step: 0,
             lock_key: 0,
             locked: false,
@@ -87,15 +91,16 @@ impl Gpio {
     pub fn set_input(&mut self, pin: u8, high: bool) {
         let bit = 1u16 << (pin & 15);
         self.input_driven |= bit;
-        self.input_level = if high {
-            self.input_level | bit
-        } else {
-            self.input_level & !bit
-        };
+        self.input_level = if high { self.input_level | bit } else { self.input_level & !bit };
     }
 
     fn nibble(&self, pin: usize) -> u32 {
-        ((self.cr >> (pin * 4)) & 0xf) as u32
+        let reg = if pin < 8 { CRL } else { CRH };
+        (self.regs.get(reg) >> ((pin % 8) * 4)) & 0xf
+    }
+
+    fn odr(&self) -> u16 {
+        self.regs.get(ODR) as u16
     }
 
     /// Whether `pin` is a general-purpose output.
@@ -109,11 +114,11 @@ impl Gpio {
             let bit = 1u16 << pin;
             let n = self.nibble(pin);
             let high = if self.gp_output(pin) {
-                self.odr & bit != 0
+                self.odr() & bit != 0
             } else if self.input_driven & bit != 0 {
                 self.input_level & bit != 0
             } else {
-                n & 0b11 == 0 && n >> 2 == CNF_INPUT_PULL && self.odr & bit != 0
+                n & 0b11 == 0 && n >> 2 == CNF_INPUT_PULL && self.odr() & bit != 0
             };
             acc | if high { bit } else { 0 }
         })
@@ -122,20 +127,14 @@ impl Gpio {
     /// Traces and propagates changes of the driven outputs.
     fn outputs_changed(&mut self, ctx: &mut Ctx) {
         for pin in 0..16 {
-            let now = self.gp_output(pin).then_some(self.odr & (1 << pin) != 0);
+            let now = self.gp_output(pin).then_some(self.odr() & (1 << pin) != 0);
             if now == self.driven[pin] {
                 continue;
             }
             self.driven[pin] = now;
             let Some(high) = now else { continue };
             let level = if high { Level::High } else { Level::Low };
-            ctx.emit(
-                &self.name,
-                EventKind::Gpio {
-                    pin: format!("P{}{pin}", self.port),
-                    level,
-                },
-            );
+            ctx.emit(self.regs.name(), EventKind::Gpio { pin: format!("P{}{pin}", self.port), level });
             for (p, line) in &self.cs_lines {
                 if *p as usize == pin {
                     line.set_level(high, ctx);
@@ -158,67 +157,42 @@ impl Gpio {
             _ => 0,
         };
         self.lock_key = key;
-        self.lckr = key as u32;
         if self.lock_step == 3 {
             self.locked = true;
-            self.lckr |= LCKR_LCKK;
         }
+        self.regs.set(LCKR, key as u32 | if self.locked { LCKR_LCKK } else { 0 });
     }
 
-    fn write_cr(&mut self, high_half: bool, v: u32) {
-        let shift = if high_half { 32 } else { 0 };
-        let mut keep: u64 = 0;
-        if self.locked {
-            for pin in 0..16 {
-                if self.lckr & (1 << pin) != 0 {
-                    keep |= 0xf << (pin * 4);
-                }
-            }
+    /// After a CRL/CRH write: locked pins keep their configuration.
+    fn keep_locked(&mut self, w: Write) {
+        if !self.locked {
+            return;
         }
-        let new = (self.cr & !(0xffff_ffffu64 << shift)) | ((v as u64) << shift);
-        self.cr = (self.cr & keep) | (new & !keep);
-    }
-
-    fn peek(&self, reg: u32) -> u32 {
-        match reg {
-            CRL => self.cr as u32,
-            CRH => (self.cr >> 32) as u32,
-            IDR => self.idr() as u32,
-            ODR => self.odr as u32,
-            LCKR => self.lckr,
-            _ => 0,
-        }
+        let first = if w.reg == CRH { 8 } else { 0 };
+        let lckr = self.regs.get(LCKR);
+        let keep = (0..8).filter(|p| lckr & (1 << (first + p)) != 0).fold(0u32, |k, p| k | 0xf << (p * 4));
+        self.regs.set(w.reg, (w.old & keep) | (w.new & !keep));
     }
 }
 
-impl Peripheral for Gpio {
-    fn name(&self) -> &str {
-        &self.name
-    }
+impl RegisterBlock for Gpio {
+    crate::register_file_in!(regs);
 
-    fn size(&self) -> u32 {
-        0x400
-    }
-
-    fn read(&mut self, offset: u32, _access: Access, _ctx: &mut Ctx) -> u32 {
-        lane_read(self.peek(offset & !3), offset)
-    }
-
-    fn write(&mut self, offset: u32, access: Access, value: u32, ctx: &mut Ctx) {
-        let reg = offset & !3;
-        let old = if matches!(reg, BSRR | BRR) {
-            0
+    fn on_read(&mut self, reg: u32, value: u32, _ctx: &mut Ctx) -> u32 {
+        if reg == IDR {
+            self.idr() as u32
         } else {
-            self.peek(reg)
-        };
-        let v = lane_write(old, offset, access, value);
-        match reg {
-            CRL => self.write_cr(false, v),
-            CRH => self.write_cr(true, v),
-            ODR => self.odr = v as u16,
-            BSRR => self.odr = (self.odr & !((v >> 16) as u16)) | v as u16,
-            BRR => self.odr &= !(v as u16),
-            LCKR => self.write_lckr(v),
+            value
+        }
+    }
+
+    fn on_write(&mut self, w: Write, ctx: &mut Ctx) {
+        let odr = self.regs.get(ODR);
+        match w.reg {
+            CRL | CRH => self.keep_locked(w),
+            BSRR => self.regs.set(ODR, (odr & !(w.value >> 16)) | (w.value & 0xffff)),
+            BRR => self.regs.set(ODR, odr & !(w.value & 0xffff)),
+            LCKR => self.write_lckr(w.merged()),
             _ => {}
         }
         self.outputs_changed(ctx);
@@ -230,7 +204,7 @@ mod tests {
     use super::*;
     use crate::sensors::link::tests::{gpio_events, with_ctx, EchoSpi};
     use crate::stm32::spi::Spi;
-    use crate::IrqLines;
+    use crate::{Access, IrqLines, Peripheral};
     use gale_trace::Trace;
 
     #[test]
@@ -245,10 +219,7 @@ mod tests {
             assert_eq!(g.read(IDR, Access::Word, c) & 0x300, 0);
             assert_eq!(g.read(ODR, Access::Word, c), 0);
         });
-        assert_eq!(
-            gpio_events(&trace),
-            vec![("PC8".into(), Level::High), ("PC8".into(), Level::Low)]
-        );
+        assert_eq!(gpio_events(&trace), vec![("PC8".into(), Level::High), ("PC8".into(), Level::Low)]);
     }
 
     #[test]
@@ -294,20 +265,9 @@ mod tests {
             s.write(0x0c, Access::Word, 0x80, c);
             g.write(BSRR, Access::Word, 1 << 4, c);
         });
-        let spi: Vec<_> = trace
-            .events()
-            .iter()
-            .filter(|e| matches!(e.kind, EventKind::Spi { .. }))
-            .collect();
+        let spi: Vec<_> = trace.events().iter().filter(|e| matches!(e.kind, EventKind::Spi { .. })).collect();
         assert_eq!(spi.len(), 1);
-        assert_eq!(
-            spi[0].kind,
-            EventKind::Spi {
-                cs: 0,
-                mosi: vec![0x80],
-                miso: vec![0x7f]
-            }
-        );
+        assert_eq!(spi[0].kind, EventKind::Spi { cs: 0, mosi: vec![0x80], miso: vec![0x7f] });
         assert_eq!(spi[0].source, "SPI1");
     }
 }

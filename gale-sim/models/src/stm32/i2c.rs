@@ -25,21 +25,32 @@
 //!   registers store).
 
 use crate::bus::I2cDevice;
-use crate::sensors::link::{lane_read, lane_write, I2cBus, IrqLine};
-use crate::{Access, Ctx, Peripheral};
+use crate::irq::IrqLine;
+use crate::regs::{Reg, RegisterBlock, RegisterFile, Write};
+use crate::sensors::link::I2cBus;
+use crate::Ctx;
 
 // Register offsets.
 const CR1: u32 = 0x00;
 const CR2: u32 = 0x04;
-const OAR1: u32 = 0x08;
-const OAR2: u32 = 0x0c;
 const DR: u32 = 0x10;
 const SR1: u32 = 0x14;
 const SR2: u32 = 0x18;
-const CCR: u32 = 0x1c;
-const TRISE: u32 = 0x20;
 
-const TRISE_RESET: u32 = 0x0002;
+/// RM0041 21.6. CR1.START/STOP are strobes (never stored); SR1 stores SB,
+/// ADDR, BTF, TXE and the rc_w0 error flags (RXNE, and BTF while
+/// receiving, are derived); SR2 and DR are computed on read.
+const REGISTERS: &[Reg] = &[
+    Reg::new("CR1", CR1).rw(CR1_RW & !(CR1_START | CR1_STOP)),
+    Reg::new("CR2", CR2).rw(0x1f3f),
+    Reg::new("OAR1", 0x08).rw(0x83ff),
+    Reg::new("OAR2", 0x0c).rw(0xff),
+    Reg::new("DR", DR),
+    Reg::new("SR1", SR1).w0c(SR1_ERRORS),
+    Reg::new("SR2", SR2),
+    Reg::new("CCR", 0x1c).rw(0xcfff),
+    Reg::new("TRISE", 0x20).reset(0x0002).rw(0x3f),
+];
 
 // CR1 bits.
 const CR1_PE: u32 = 1 << 0;
@@ -53,7 +64,6 @@ const CR1_RW: u32 = 0xbffb;
 const CR2_ITERREN: u32 = 1 << 8;
 const CR2_ITEVTEN: u32 = 1 << 9;
 const CR2_ITBUFEN: u32 = 1 << 10;
-const CR2_RW: u32 = 0x1f3f;
 
 // SR1 bits.
 const SR1_SB: u32 = 1 << 0;
@@ -77,9 +87,7 @@ enum Phase {
     /// START sent, waiting for the address byte.
     Start,
     /// Address acknowledged, waiting for ADDR to be cleared.
-    Addressed {
-        read: bool,
-    },
+    Addressed { read: bool },
     Transmit,
     Receive,
     /// Address or data NAKed; waiting for STOP or START.
@@ -87,19 +95,10 @@ enum Phase {
 }
 
 pub struct I2c {
-    name: String,
+    regs: RegisterFile,
     irq_ev: IrqLine,
     irq_er: IrqLine,
     bus: I2cBus,
-    cr1: u32,
-    cr2: u32,
-    oar1: u32,
-    oar2: u32,
-    ccr: u32,
-    trise: u32,
-    /// SB, ADDR, BTF, TXE and the error flags (RXNE and BTF in receive are
-    /// derived from the registers below).
-    sr1: u32,
     phase: Phase,
     sr1_read: bool,
     data: Option<u8>,
@@ -114,16 +113,9 @@ impl I2c {
         let name = name.into();
         I2c {
             bus: I2cBus::new(name.clone()),
-            name,
+            regs: RegisterFile::new(name, 0x400, REGISTERS),
             irq_ev: IrqLine::new(irq_ev),
             irq_er: IrqLine::new(irq_er),
-            cr1: 0,
-            cr2: 0,
-            oar1: 0,
-            oar2: 0,
-            ccr: 0,
-            trise: TRISE_RESET,
-            sr1: 0,
             phase: Phase::Idle,
             sr1_read: false,
             data: None,
@@ -138,7 +130,7 @@ impl I2c {
     }
 
     fn sr1_value(&self) -> u32 {
-        let mut v = self.sr1;
+        let mut v = self.regs.get(SR1);
         if self.data.is_some() {
             v |= SR1_RXNE;
         }
@@ -153,10 +145,7 @@ impl I2c {
         if self.phase != Phase::Idle {
             v |= SR2_MSL | SR2_BUSY;
         }
-        if matches!(
-            self.phase,
-            Phase::Transmit | Phase::Addressed { read: false }
-        ) {
+        if matches!(self.phase, Phase::Transmit | Phase::Addressed { read: false }) {
             v |= SR2_TRA;
         }
         v
@@ -164,22 +153,17 @@ impl I2c {
 
     fn update_irq(&mut self, ctx: &mut Ctx) {
         let s = self.sr1_value();
+        let cr2 = self.regs.get(CR2);
         let mut ev = s & SR1_EVENTS;
-        if self.cr2 & CR2_ITBUFEN != 0 {
+        if cr2 & CR2_ITBUFEN != 0 {
             ev |= s & (SR1_TXE | SR1_RXNE);
         }
-        self.irq_ev.set(self.cr2 & CR2_ITEVTEN != 0 && ev != 0, ctx);
-        self.irq_er
-            .set(self.cr2 & CR2_ITERREN != 0 && s & SR1_ERRORS != 0, ctx);
+        self.irq_ev.set(cr2 & CR2_ITEVTEN != 0 && ev != 0, ctx);
+        self.irq_er.set(cr2 & CR2_ITERREN != 0 && s & SR1_ERRORS != 0, ctx);
     }
 
     fn reset(&mut self) {
-        self.cr2 = 0;
-        self.oar1 = 0;
-        self.oar2 = 0;
-        self.ccr = 0;
-        self.trise = TRISE_RESET;
-        self.sr1 = 0;
+        self.regs.reset();
         self.phase = Phase::Idle;
         self.data = None;
         self.shift = None;
@@ -195,7 +179,7 @@ impl I2c {
             } else {
                 self.shift = Some(b);
             }
-            if self.cr1 & CR1_ACK == 0 {
+            if self.regs.get(CR1) & CR1_ACK == 0 {
                 self.receiving = false;
             }
         }
@@ -207,41 +191,41 @@ impl I2c {
                 self.bus.stop(ctx);
             }
             self.reset();
-            self.cr1 = v & CR1_RW & !(CR1_START | CR1_STOP);
+            self.regs.set(CR1, v & CR1_RW & !(CR1_START | CR1_STOP));
             return;
         }
-        self.cr1 = v & CR1_RW & !(CR1_START | CR1_STOP);
         if v & CR1_STOP != 0 && self.phase != Phase::Idle {
             self.bus.stop(ctx);
             self.phase = Phase::Idle;
             self.receiving = false;
-            self.sr1 &= !(SR1_TXE | SR1_BTF | SR1_SB | SR1_ADDR);
+            self.regs.set_bits(SR1, SR1_TXE | SR1_BTF | SR1_SB | SR1_ADDR, false);
         } else if v & CR1_START != 0 {
             self.phase = Phase::Start;
             self.receiving = false;
-            self.sr1 = (self.sr1 & !(SR1_TXE | SR1_BTF | SR1_ADDR)) | SR1_SB;
+            self.regs.set_bits(SR1, SR1_TXE | SR1_BTF | SR1_ADDR, false);
+            self.regs.set_bits(SR1, SR1_SB, true);
         }
     }
 
     fn write_dr(&mut self, v: u8, ctx: &mut Ctx) {
         match self.phase {
-            Phase::Start if self.sr1 & SR1_SB != 0 => {
-                self.sr1 &= !SR1_SB;
+            Phase::Start if self.regs.get(SR1) & SR1_SB != 0 => {
+                self.regs.set_bits(SR1, SR1_SB, false);
                 let read = v & 1 != 0;
                 if self.bus.start(v >> 1, read, ctx) {
-                    self.sr1 |= SR1_ADDR;
+                    self.regs.set_bits(SR1, SR1_ADDR, true);
                     self.phase = Phase::Addressed { read };
                 } else {
-                    self.sr1 |= SR1_AF;
+                    self.regs.set_bits(SR1, SR1_AF, true);
                     self.phase = Phase::Nacked;
                 }
             }
             Phase::Transmit => {
                 if self.bus.write(v, ctx) {
-                    self.sr1 |= SR1_TXE | SR1_BTF;
+                    self.regs.set_bits(SR1, SR1_TXE | SR1_BTF, true);
                 } else {
-                    self.sr1 |= SR1_AF;
-                    self.sr1 &= !SR1_BTF;
+                    self.regs.set_bits(SR1, SR1_AF, true);
+                    self.regs.set_bits(SR1, SR1_BTF, false);
                     self.phase = Phase::Nacked;
                 }
             }
@@ -250,11 +234,11 @@ impl I2c {
     }
 
     fn clear_addr(&mut self, ctx: &mut Ctx) {
-        self.sr1 &= !SR1_ADDR;
+        self.regs.set_bits(SR1, SR1_ADDR, false);
         match self.phase {
             Phase::Addressed { read: false } => {
                 self.phase = Phase::Transmit;
-                self.sr1 |= SR1_TXE;
+                self.regs.set_bits(SR1, SR1_TXE, true);
             }
             Phase::Addressed { read: true } => {
                 self.phase = Phase::Receive;
@@ -264,39 +248,22 @@ impl I2c {
             _ => {}
         }
     }
+}
 
-    fn peek(&self, reg: u32) -> u32 {
-        match reg {
-            CR1 => self.cr1,
-            CR2 => self.cr2,
-            OAR1 => self.oar1,
-            OAR2 => self.oar2,
+impl RegisterBlock for I2c {
+    crate::register_file_in!(regs);
+
+    fn on_read(&mut self, reg: u32, value: u32, ctx: &mut Ctx) -> u32 {
+        let v = match reg {
             DR => self.data.unwrap_or(0) as u32,
             SR1 => self.sr1_value(),
             SR2 => self.sr2_value(),
-            CCR => self.ccr,
-            TRISE => self.trise,
-            _ => 0,
-        }
-    }
-}
-
-impl Peripheral for I2c {
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn size(&self) -> u32 {
-        0x400
-    }
-
-    fn read(&mut self, offset: u32, _access: Access, ctx: &mut Ctx) -> u32 {
-        let reg = offset & !3;
-        let v = self.peek(reg);
+            _ => value,
+        };
         match reg {
             SR1 => self.sr1_read = true,
             SR2 => {
-                if self.sr1_read && self.sr1 & SR1_ADDR != 0 {
+                if self.sr1_read && self.regs.get(SR1) & SR1_ADDR != 0 {
                     self.clear_addr(ctx);
                 }
                 self.sr1_read = false;
@@ -309,25 +276,16 @@ impl Peripheral for I2c {
             _ => {}
         }
         self.update_irq(ctx);
-        lane_read(v, offset)
+        v
     }
 
-    fn write(&mut self, offset: u32, access: Access, value: u32, ctx: &mut Ctx) {
-        let reg = offset & !3;
-        let old = if reg == DR { 0 } else { self.peek(reg) };
-        let v = lane_write(old, offset, access, value);
-        match reg {
-            CR1 => self.write_cr1(v, ctx),
-            CR2 => self.cr2 = v & CR2_RW,
-            OAR1 => self.oar1 = v & 0x83ff,
-            OAR2 => self.oar2 = v & 0xff,
+    fn on_write(&mut self, w: Write, ctx: &mut Ctx) {
+        match w.reg {
+            CR1 => self.write_cr1(w.merged(), ctx),
             DR => {
-                self.write_dr(v as u8, ctx);
+                self.write_dr(w.value as u8, ctx);
                 self.sr1_read = false;
             }
-            SR1 => self.sr1 &= v | !SR1_ERRORS,
-            CCR => self.ccr = v & 0xcfff,
-            TRISE => self.trise = v & 0x3f,
             _ => {}
         }
         self.update_irq(ctx);
@@ -338,7 +296,7 @@ impl Peripheral for I2c {
 mod tests {
     use super::*;
     use crate::sensors::link::tests::{with_ctx, MemI2c};
-    use crate::IrqLines;
+    use crate::{Access, IrqLines, Peripheral};
     use gale_trace::{EventKind, Trace};
 
     const ADDR: u8 = 0x77;
@@ -355,10 +313,7 @@ mod tests {
         let cr1 = i.read(CR1, Access::Word, c);
         i.write(CR1, Access::Word, cr1 | CR1_START, c);
         assert_ne!(i.read(SR1, Access::Word, c) & SR1_SB, 0);
-        assert_eq!(
-            i.read(SR2, Access::Word, c) & (SR2_MSL | SR2_BUSY),
-            SR2_MSL | SR2_BUSY
-        );
+        assert_eq!(i.read(SR2, Access::Word, c) & (SR2_MSL | SR2_BUSY), SR2_MSL | SR2_BUSY);
         i.read(SR1, Access::Word, c);
         i.write(DR, Access::Word, (ADDR as u32) << 1 | read as u32, c);
         i.read(SR1, Access::Word, c)
@@ -415,12 +370,7 @@ mod tests {
             assert_eq!(got, want, "n = {n}");
             assert_eq!(
                 trace.events()[0].kind,
-                EventKind::I2c {
-                    addr: ADDR,
-                    read: true,
-                    data: want,
-                    ack: true
-                },
+                EventKind::I2c { addr: ADDR, read: true, data: want, ack: true },
                 "n = {n}"
             );
         }
@@ -436,10 +386,7 @@ mod tests {
             assert_eq!(i.read(SR2, Access::Word, c) & SR2_TRA, SR2_TRA);
             assert_ne!(i.read(SR1, Access::Word, c) & SR1_TXE, 0);
             i.write(DR, Access::Word, 0x10, c);
-            assert_eq!(
-                i.read(SR1, Access::Word, c) & (SR1_TXE | SR1_BTF),
-                SR1_TXE | SR1_BTF
-            );
+            assert_eq!(i.read(SR1, Access::Word, c) & (SR1_TXE | SR1_BTF), SR1_TXE | SR1_BTF);
             i.write(CR1, Access::Word, CR1_PE, c);
             address(&mut i, c, true);
             i.read(SR2, Access::Word, c);
@@ -451,18 +398,8 @@ mod tests {
         assert_eq!(
             kinds,
             vec![
-                EventKind::I2c {
-                    addr: ADDR,
-                    read: false,
-                    data: vec![0x10],
-                    ack: true
-                },
-                EventKind::I2c {
-                    addr: ADDR,
-                    read: true,
-                    data: vec![0x4a],
-                    ack: true
-                },
+                EventKind::I2c { addr: ADDR, read: false, data: vec![0x10], ack: true },
+                EventKind::I2c { addr: ADDR, read: true, data: vec![0x4a], ack: true },
             ]
         );
     }
@@ -505,10 +442,7 @@ mod tests {
             i.write(DR, Access::Word, (ADDR as u32) << 1 | 1, c);
             i.read(SR1, Access::Word, c);
             i.read(SR2, Access::Word, c);
-            assert_eq!(
-                i.read(SR1, Access::Word, c) & (SR1_RXNE | SR1_BTF),
-                SR1_RXNE
-            );
+            assert_eq!(i.read(SR1, Access::Word, c) & (SR1_RXNE | SR1_BTF), SR1_RXNE);
             seen.push(("RXNE without ITBUFEN", probe(&mut i, c, 0).is_empty()));
             seen.push(("RXNE with ITBUFEN", probe(&mut i, c, CR2_ITBUFEN) == edge));
             i.write(CR1, Access::Word, CR1_PE | CR1_STOP, c);
@@ -533,18 +467,7 @@ mod tests {
             assert_eq!(i.read(SR1, Access::Word, c), 0);
         });
         let lines: Vec<_> = irqs.drain().collect();
-        assert_eq!(
-            lines,
-            vec![(31, true), (31, false), (32, true), (32, false)]
-        );
-        assert_eq!(
-            trace.events()[0].kind,
-            EventKind::I2c {
-                addr: ADDR,
-                read: false,
-                data: vec![],
-                ack: false
-            }
-        );
+        assert_eq!(lines, vec![(31, true), (31, false), (32, true), (32, false)]);
+        assert_eq!(trace.events()[0].kind, EventKind::I2c { addr: ADDR, read: false, data: vec![], ack: false });
     }
 }

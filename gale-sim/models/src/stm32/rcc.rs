@@ -12,26 +12,34 @@
 //!   (factory trimming is device specific; RM0041 gives 0x0000_XX83).
 //! - CSR.RMVF clears the reset flags; after reset PINRSTF and PORRSTF read 1.
 
-use crate::sensors::link::{lane_read, lane_write, IrqLine};
-use crate::{Access, Ctx, Peripheral};
+use crate::irq::IrqLine;
+use crate::regs::{Reg, RegisterBlock, RegisterFile, Write};
+use crate::Ctx;
 
 // Register offsets.
 const CR: u32 = 0x00;
 const CFGR: u32 = 0x04;
 const CIR: u32 = 0x08;
-const APB2RSTR: u32 = 0x0c;
-const APB1RSTR: u32 = 0x10;
 const AHBENR: u32 = 0x14;
 const APB2ENR: u32 = 0x18;
-const APB1ENR: u32 = 0x1c;
 const BDCR: u32 = 0x20;
 const CSR: u32 = 0x24;
-const CFGR2: u32 = 0x2c;
 
-// Reset values.
-const CR_RESET: u32 = 0x0000_0083;
-const AHBENR_RESET: u32 = 0x0000_0014;
-const CSR_RESET: u32 = 0x0c00_0000;
+/// RM0041 6.3. CIR's clear bits (16..20, CSSC) and CSR.RMVF are strobes:
+/// handled by the write hook, never stored.
+const REGISTERS: &[Reg] = &[
+    Reg::new("CR", CR).reset(0x0000_0083).rw(CR_RW),
+    Reg::new("CFGR", CFGR).rw(CFGR_RW),
+    Reg::new("CIR", CIR).rw(CIR_IE),
+    Reg::new("APB2RSTR", 0x0c).rw(APB2_BITS),
+    Reg::new("APB1RSTR", 0x10).rw(APB1_BITS),
+    Reg::new("AHBENR", AHBENR).reset(0x0000_0014).rw(AHB_BITS),
+    Reg::new("APB2ENR", APB2ENR).rw(APB2_BITS),
+    Reg::new("APB1ENR", 0x1c).rw(APB1_BITS),
+    Reg::new("BDCR", BDCR).rw(BDCR_RW),
+    Reg::new("CSR", CSR).reset(0x0c00_0000).rw(CSR_LSION),
+    Reg::new("CFGR2", 0x2c).rw(0xf),
+];
 
 // CR bits.
 const CR_HSION: u32 = 1 << 0;
@@ -72,135 +80,65 @@ const APB2_BITS: u32 = 0x0007_5ffd;
 const APB1_BITS: u32 = 0x787e_c9ff;
 
 pub struct Rcc {
-    name: String,
+    regs: RegisterFile,
     irq: IrqLine,
-    cr: u32,
-    cfgr: u32,
-    cir: u32,
-    apb2rstr: u32,
-    apb1rstr: u32,
-    ahbenr: u32,
-    apb2enr: u32,
-    apb1enr: u32,
-    bdcr: u32,
-    csr: u32,
-    cfgr2: u32,
 }
 
 impl Rcc {
     /// The RCC named `name` with its global interrupt `irq`.
     pub fn new(name: impl Into<String>, irq: Option<u32>) -> Self {
-        Rcc {
-            name: name.into(),
-            irq: IrqLine::new(irq),
-            cr: CR_RESET,
-            cfgr: 0,
-            cir: 0,
-            apb2rstr: 0,
-            apb1rstr: 0,
-            ahbenr: AHBENR_RESET,
-            apb2enr: 0,
-            apb1enr: 0,
-            bdcr: 0,
-            csr: CSR_RESET,
-            cfgr2: 0,
-        }
+        Rcc { regs: RegisterFile::new(name, 0x400, REGISTERS), irq: IrqLine::new(irq) }
     }
 
     /// Ready bits in CIR flag order: LSI, LSE, HSI, HSE, PLL.
     fn ready(&self) -> u32 {
-        (self.csr & CSR_LSIRDY != 0) as u32
-            | ((self.bdcr & BDCR_LSERDY != 0) as u32) << 1
-            | ((self.cr & CR_HSIRDY != 0) as u32) << 2
-            | ((self.cr & CR_HSERDY != 0) as u32) << 3
-            | ((self.cr & CR_PLLRDY != 0) as u32) << 4
+        let (cr, bdcr, csr) = (self.regs.get(CR), self.regs.get(BDCR), self.regs.get(CSR));
+        (csr & CSR_LSIRDY != 0) as u32
+            | ((bdcr & BDCR_LSERDY != 0) as u32) << 1
+            | ((cr & CR_HSIRDY != 0) as u32) << 2
+            | ((cr & CR_HSERDY != 0) as u32) << 3
+            | ((cr & CR_PLLRDY != 0) as u32) << 4
     }
 
     /// Applies "ready follows on" and the clock switch.
     fn settle(&mut self, ctx: &mut Ctx) {
         let before = self.ready();
-        let follow =
-            |reg: u32, on: u32, rdy: u32| if reg & on != 0 { reg | rdy } else { reg & !rdy };
-        self.cr = follow(
-            follow(follow(self.cr, CR_HSION, CR_HSIRDY), CR_HSEON, CR_HSERDY),
-            CR_PLLON,
-            CR_PLLRDY,
-        );
-        self.bdcr = follow(self.bdcr, BDCR_LSEON, BDCR_LSERDY);
-        self.csr = follow(self.csr, CSR_LSION, CSR_LSIRDY);
+        let regs = &mut self.regs;
+        let mut follow = |reg: u32, on: u32, rdy: u32| regs.set_bits(reg, rdy, regs.get(reg) & on != 0);
+        follow(CR, CR_HSION, CR_HSIRDY);
+        follow(CR, CR_HSEON, CR_HSERDY);
+        follow(CR, CR_PLLON, CR_PLLRDY);
+        follow(BDCR, BDCR_LSEON, BDCR_LSERDY);
+        follow(CSR, CSR_LSION, CSR_LSIRDY);
         let rose = self.ready() & !before;
-        self.cir |= rose & (self.cir >> 8);
-        let sw = self.cfgr & CFGR_SW;
+        let cir = self.regs.get(CIR) | (rose & (self.regs.get(CIR) >> 8));
+        self.regs.set(CIR, cir);
+        let (cr, cfgr) = (self.regs.get(CR), self.regs.get(CFGR));
+        let sw = cfgr & CFGR_SW;
         let source_ready = match sw {
-            SW_HSI => self.cr & CR_HSIRDY != 0,
-            SW_HSE => self.cr & CR_HSERDY != 0,
-            SW_PLL => self.cr & CR_PLLRDY != 0,
+            SW_HSI => cr & CR_HSIRDY != 0,
+            SW_HSE => cr & CR_HSERDY != 0,
+            SW_PLL => cr & CR_PLLRDY != 0,
             _ => false,
         };
         if source_ready {
-            self.cfgr = (self.cfgr & !(0b11 << CFGR_SWS_SHIFT)) | (sw << CFGR_SWS_SHIFT);
+            self.regs.set(CFGR, (cfgr & !(0b11 << CFGR_SWS_SHIFT)) | (sw << CFGR_SWS_SHIFT));
         }
-        let level = self.cir & CIR_FLAGS & ((self.cir >> 8) | CIR_CSSF) != 0;
+        let level = cir & CIR_FLAGS & ((cir >> 8) | CIR_CSSF) != 0;
         self.irq.set(level, ctx);
-    }
-
-    fn peek(&self, reg: u32) -> u32 {
-        match reg {
-            CR => self.cr,
-            CFGR => self.cfgr,
-            CIR => self.cir,
-            APB2RSTR => self.apb2rstr,
-            APB1RSTR => self.apb1rstr,
-            AHBENR => self.ahbenr,
-            APB2ENR => self.apb2enr,
-            APB1ENR => self.apb1enr,
-            BDCR => self.bdcr,
-            CSR => self.csr,
-            CFGR2 => self.cfgr2,
-            _ => 0,
-        }
     }
 }
 
-impl Peripheral for Rcc {
-    fn name(&self) -> &str {
-        &self.name
-    }
+impl RegisterBlock for Rcc {
+    crate::register_file_in!(regs);
 
-    fn size(&self) -> u32 {
-        0x400
-    }
-
-    fn read(&mut self, offset: u32, _access: Access, _ctx: &mut Ctx) -> u32 {
-        lane_read(self.peek(offset & !3), offset)
-    }
-
-    fn write(&mut self, offset: u32, access: Access, value: u32, ctx: &mut Ctx) {
-        let reg = offset & !3;
-        let v = lane_write(self.peek(reg), offset, access, value);
-        match reg {
-            CR => self.cr = (self.cr & !CR_RW) | (v & CR_RW),
-            CFGR => self.cfgr = (self.cfgr & !CFGR_RW) | (v & CFGR_RW),
+    fn on_write(&mut self, w: Write, ctx: &mut Ctx) {
+        match w.reg {
             CIR => {
-                let clear =
-                    ((v >> CIR_CLEAR_SHIFT) & 0x1f) | if v & CIR_CSSC != 0 { CIR_CSSF } else { 0 };
-                self.cir = (self.cir & CIR_FLAGS & !clear) | (v & CIR_IE);
+                let clear = ((w.value >> CIR_CLEAR_SHIFT) & 0x1f) | if w.value & CIR_CSSC != 0 { CIR_CSSF } else { 0 };
+                self.regs.set(CIR, (w.old & CIR_FLAGS & !clear) | (w.new & CIR_IE));
             }
-            APB2RSTR => self.apb2rstr = v & APB2_BITS,
-            APB1RSTR => self.apb1rstr = v & APB1_BITS,
-            AHBENR => self.ahbenr = v & AHB_BITS,
-            APB2ENR => self.apb2enr = v & APB2_BITS,
-            APB1ENR => self.apb1enr = v & APB1_BITS,
-            BDCR => self.bdcr = (self.bdcr & BDCR_LSERDY) | (v & BDCR_RW),
-            CSR => {
-                let flags = if v & CSR_RMVF != 0 {
-                    0
-                } else {
-                    self.csr & CSR_FLAGS
-                };
-                self.csr = flags | (self.csr & CSR_LSIRDY) | (v & CSR_LSION);
-            }
-            CFGR2 => self.cfgr2 = v & 0xf,
+            CSR if w.value & CSR_RMVF != 0 => self.regs.set_bits(CSR, CSR_FLAGS, false),
             _ => {}
         }
         self.settle(ctx);
@@ -211,7 +149,7 @@ impl Peripheral for Rcc {
 mod tests {
     use super::*;
     use crate::sensors::link::tests::with_ctx;
-    use crate::IrqLines;
+    use crate::{Access, IrqLines, Peripheral};
     use gale_trace::Trace;
 
     #[test]
@@ -224,12 +162,9 @@ mod tests {
             assert_eq!(r.read(CSR, Access::Word, c), 0x0c00_0000);
             r.write(CR, Access::Word, 0x83 | CR_HSEON, c);
             assert_eq!(r.read(CR, Access::Word, c) & CR_HSERDY, CR_HSERDY);
-            r.write(CR, Access::Word, r.peek(CR) | CR_PLLON, c);
+            r.write(CR, Access::Word, r.regs.get(CR) | CR_PLLON, c);
             r.write(CR, Access::Word, CR_HSEON | CR_PLLON, c); // HSI off
-            assert_eq!(
-                r.read(CR, Access::Word, c) & (CR_HSIRDY | CR_PLLRDY),
-                CR_PLLRDY
-            );
+            assert_eq!(r.read(CR, Access::Word, c) & (CR_HSIRDY | CR_PLLRDY), CR_PLLRDY);
         });
     }
 
@@ -239,22 +174,11 @@ mod tests {
         let mut r = Rcc::new("RCC", None);
         with_ctx(&mut irqs, &mut trace, 0, |c| {
             r.write(CFGR, Access::Word, SW_PLL, c);
-            assert_eq!(
-                r.read(CFGR, Access::Word, c),
-                SW_PLL,
-                "PLL off: still on HSI"
-            );
+            assert_eq!(r.read(CFGR, Access::Word, c), SW_PLL, "PLL off: still on HSI");
             r.write(CR, Access::Word, 0x83 | CR_PLLON, c);
-            assert_eq!(
-                r.read(CFGR, Access::Word, c),
-                SW_PLL | SW_PLL << CFGR_SWS_SHIFT
-            );
+            assert_eq!(r.read(CFGR, Access::Word, c), SW_PLL | SW_PLL << CFGR_SWS_SHIFT);
             r.write(CFGR, Access::Word, 0xffff_ffff, c);
-            assert_eq!(
-                r.read(CFGR, Access::Word, c),
-                CFGR_RW | SW_PLL << CFGR_SWS_SHIFT,
-                "SW=11 keeps PLL"
-            );
+            assert_eq!(r.read(CFGR, Access::Word, c), CFGR_RW | SW_PLL << CFGR_SWS_SHIFT, "SW=11 keeps PLL");
         });
     }
 
@@ -273,9 +197,6 @@ mod tests {
             r.write(CSR, Access::Word, CSR_RMVF | CSR_LSION, c);
             assert_eq!(r.read(CSR, Access::Word, c), CSR_LSION | CSR_LSIRDY);
         });
-        assert_eq!(
-            irqs.drain().collect::<Vec<_>>(),
-            vec![(5, true), (5, false)]
-        );
+        assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(5, true), (5, false)]);
     }
 }

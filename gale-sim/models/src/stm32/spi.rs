@@ -23,8 +23,10 @@
 //! - Interrupt: TXEIE&TXE | RXNEIE&RXNE | ERRIE&(OVR|MODF|CRCERR).
 
 use crate::bus::SpiDevice;
-use crate::sensors::link::{lane_read, lane_write, IrqLine, SpiBus};
-use crate::{Access, Ctx, Peripheral};
+use crate::irq::IrqLine;
+use crate::regs::{Reg, RegisterBlock, RegisterFile, Write};
+use crate::sensors::link::SpiBus;
+use crate::Ctx;
 use std::sync::{Arc, Mutex, PoisonError};
 
 // Register offsets.
@@ -32,9 +34,18 @@ const CR1: u32 = 0x00;
 const CR2: u32 = 0x04;
 const SR: u32 = 0x08;
 const DR: u32 = 0x0c;
-const CRCPR: u32 = 0x10;
-const RXCRCR: u32 = 0x14;
-const TXCRCR: u32 = 0x18;
+
+/// RM0041 22.5. SR.CRCERR is rc_w0, the other SR bits read-only; DR holds
+/// the last word received (a write is a transfer); CRCs are not computed.
+const REGISTERS: &[Reg] = &[
+    Reg::new("CR1", CR1).rw(0xffff),
+    Reg::new("CR2", CR2).rw(0xe7),
+    Reg::new("SR", SR).reset(SR_TXE).w0c(SR_CRCERR),
+    Reg::new("DR", DR),
+    Reg::new("CRCPR", 0x10).reset(7).rw(0xffff),
+    Reg::new("RXCRCR", 0x14),
+    Reg::new("TXCRCR", 0x18),
+];
 
 // CR1 bits.
 const CR1_MSTR: u32 = 1 << 2;
@@ -47,7 +58,6 @@ const CR1_DFF: u32 = 1 << 11;
 const CR2_ERRIE: u32 = 1 << 5;
 const CR2_RXNEIE: u32 = 1 << 6;
 const CR2_TXEIE: u32 = 1 << 7;
-const CR2_RW: u32 = 0xe7;
 
 // SR bits.
 const SR_RXNE: u32 = 1 << 0;
@@ -55,8 +65,6 @@ const SR_TXE: u32 = 1 << 1;
 const SR_CRCERR: u32 = 1 << 4;
 const SR_MODF: u32 = 1 << 5;
 const SR_OVR: u32 = 1 << 6;
-
-const CRCPR_RESET: u32 = 7;
 
 type SharedBus = Arc<Mutex<SpiBus>>;
 
@@ -85,16 +93,11 @@ impl SpiCsLine {
 }
 
 pub struct Spi {
-    name: String,
+    regs: RegisterFile,
     irq: IrqLine,
     bus: SharedBus,
     /// A chip-select line was handed out: SPE no longer frames transfers.
     gpio_cs: bool,
-    cr1: u32,
-    cr2: u32,
-    sr: u32,
-    rx: u32,
-    crcpr: u32,
     /// DR was read since OVR was set (the next SR read clears OVR).
     ovr_dr_read: bool,
 }
@@ -105,14 +108,9 @@ impl Spi {
         let name = name.into();
         Spi {
             bus: Arc::new(Mutex::new(SpiBus::new(name.clone()))),
-            name,
+            regs: RegisterFile::new(name, 0x400, REGISTERS),
             irq: IrqLine::new(irq),
             gpio_cs: false,
-            cr1: 0,
-            cr2: 0,
-            sr: SR_TXE,
-            rx: 0,
-            crcpr: CRCPR_RESET,
             ovr_dr_read: false,
         }
     }
@@ -126,30 +124,27 @@ impl Spi {
     /// call on, transfers are framed by chip-select pins, not by SPE.
     pub fn cs_line(&mut self, cs: u8) -> SpiCsLine {
         self.gpio_cs = true;
-        SpiCsLine {
-            bus: self.bus.clone(),
-            cs,
-        }
+        SpiCsLine { bus: self.bus.clone(), cs }
     }
 
     fn update_irq(&mut self, ctx: &mut Ctx) {
-        let s = self.sr;
-        let c = self.cr2;
+        let s = self.regs.get(SR);
+        let c = self.regs.get(CR2);
         let level = (c & CR2_TXEIE != 0 && s & SR_TXE != 0)
             || (c & CR2_RXNEIE != 0 && s & SR_RXNE != 0)
             || (c & CR2_ERRIE != 0 && s & (SR_OVR | SR_MODF | SR_CRCERR) != 0);
         self.irq.set(level, ctx);
     }
 
-    fn write_cr1(&mut self, v: u32, ctx: &mut Ctx) {
-        let mut v = v & 0xffff;
+    fn write_cr1(&mut self, w: Write, ctx: &mut Ctx) {
+        let mut v = w.new;
         if v & (CR1_MSTR | CR1_SSM) == CR1_MSTR | CR1_SSM && v & CR1_SSI == 0 {
-            self.sr |= SR_MODF;
+            self.regs.set_bits(SR, SR_MODF, true);
             v &= !(CR1_SPE | CR1_MSTR);
         }
-        let was_on = self.cr1 & CR1_SPE != 0;
+        let was_on = w.old & CR1_SPE != 0;
         let on = v & CR1_SPE != 0;
-        self.cr1 = v;
+        self.regs.set(CR1, v);
         if !self.gpio_cs && was_on != on {
             let mut bus = lock(&self.bus);
             if on {
@@ -161,14 +156,11 @@ impl Spi {
     }
 
     fn transfer(&mut self, v: u32, ctx: &mut Ctx) {
-        if self.cr1 & (CR1_SPE | CR1_MSTR) != CR1_SPE | CR1_MSTR {
+        let cr1 = self.regs.get(CR1);
+        if cr1 & (CR1_SPE | CR1_MSTR) != CR1_SPE | CR1_MSTR {
             return;
         }
-        let bytes: &[u8] = if self.cr1 & CR1_DFF != 0 {
-            &[(v >> 8) as u8, v as u8]
-        } else {
-            &[v as u8]
-        };
+        let bytes: &[u8] = if cr1 & CR1_DFF != 0 { &[(v >> 8) as u8, v as u8] } else { &[v as u8] };
         let mut word = 0u32;
         {
             let mut bus = lock(&self.bus);
@@ -176,70 +168,40 @@ impl Spi {
                 word = (word << 8) | bus.exchange(b, ctx.now) as u32;
             }
         }
-        if self.sr & SR_RXNE != 0 {
-            self.sr |= SR_OVR;
+        if self.regs.get(SR) & SR_RXNE != 0 {
+            self.regs.set_bits(SR, SR_OVR, true);
             self.ovr_dr_read = false;
         } else {
-            self.rx = word;
-            self.sr |= SR_RXNE;
-        }
-    }
-
-    fn peek(&self, reg: u32) -> u32 {
-        match reg {
-            CR1 => self.cr1,
-            CR2 => self.cr2,
-            SR => self.sr,
-            CRCPR => self.crcpr,
-            RXCRCR | TXCRCR => 0,
-            _ => 0,
+            self.regs.set(DR, word);
+            self.regs.set_bits(SR, SR_RXNE, true);
         }
     }
 }
 
-impl Peripheral for Spi {
-    fn name(&self) -> &str {
-        &self.name
-    }
+impl RegisterBlock for Spi {
+    crate::register_file_in!(regs);
 
-    fn size(&self) -> u32 {
-        0x400
-    }
-
-    fn read(&mut self, offset: u32, _access: Access, ctx: &mut Ctx) -> u32 {
-        let reg = offset & !3;
-        let v = match reg {
-            DR => {
-                self.sr &= !SR_RXNE;
-                self.ovr_dr_read = self.sr & SR_OVR != 0;
-                self.update_irq(ctx);
-                self.rx
-            }
-            SR => {
-                let v = self.sr;
-                if self.ovr_dr_read {
-                    self.sr &= !SR_OVR;
-                    self.ovr_dr_read = false;
-                    self.update_irq(ctx);
-                }
-                v
-            }
-            _ => self.peek(reg),
-        };
-        lane_read(v, offset)
-    }
-
-    fn write(&mut self, offset: u32, access: Access, value: u32, ctx: &mut Ctx) {
-        let reg = offset & !3;
-        let old = if reg == DR { 0 } else { self.peek(reg) };
-        let v = lane_write(old, offset, access, value);
+    fn on_read(&mut self, reg: u32, value: u32, ctx: &mut Ctx) -> u32 {
         match reg {
-            CR1 => self.write_cr1(v, ctx),
-            CR2 => self.cr2 = v & CR2_RW,
-            // CRCERR is rc_w0; the other SR bits are read-only.
-            SR => self.sr &= v | !SR_CRCERR,
-            DR => self.transfer(v, ctx),
-            CRCPR => self.crcpr = v & 0xffff,
+            DR => {
+                self.regs.set_bits(SR, SR_RXNE, false);
+                self.ovr_dr_read = self.regs.get(SR) & SR_OVR != 0;
+                self.update_irq(ctx);
+            }
+            SR if self.ovr_dr_read => {
+                self.regs.set_bits(SR, SR_OVR, false);
+                self.ovr_dr_read = false;
+                self.update_irq(ctx);
+            }
+            _ => {}
+        }
+        value
+    }
+
+    fn on_write(&mut self, w: Write, ctx: &mut Ctx) {
+        match w.reg {
+            CR1 => self.write_cr1(w, ctx),
+            DR => self.transfer(w.value, ctx),
             _ => {}
         }
         self.update_irq(ctx);
@@ -250,7 +212,7 @@ impl Peripheral for Spi {
 mod tests {
     use super::*;
     use crate::sensors::link::tests::{with_ctx, EchoSpi};
-    use crate::IrqLines;
+    use crate::{Access, IrqLines, Peripheral};
     use gale_trace::{EventKind, Trace};
 
     const MASTER_ON: u32 = CR1_MSTR | CR1_SSM | CR1_SSI | CR1_SPE;
@@ -269,10 +231,7 @@ mod tests {
         with_ctx(&mut irqs, &mut trace, 0, |c| {
             s.write(CR1, Access::Word, MASTER_ON, c);
             s.write(DR, Access::Byte, 0x75 | 0x80, c);
-            assert_eq!(
-                s.read(SR, Access::Word, c) & (SR_RXNE | SR_TXE),
-                SR_RXNE | SR_TXE
-            );
+            assert_eq!(s.read(SR, Access::Word, c) & (SR_RXNE | SR_TXE), SR_RXNE | SR_TXE);
             assert_eq!(s.read(DR, Access::Word, c), 0x0a);
             s.write(CR1, Access::Word, MASTER_ON | CR1_DFF, c);
             s.write(DR, Access::Half, 0x1234, c);
@@ -281,11 +240,7 @@ mod tests {
         });
         assert_eq!(
             trace.events()[0].kind,
-            EventKind::Spi {
-                cs: 0,
-                mosi: vec![0xf5, 0x12, 0x34],
-                miso: vec![0x0a, 0xed, 0xcb]
-            }
+            EventKind::Spi { cs: 0, mosi: vec![0xf5, 0x12, 0x34], miso: vec![0x0a, 0xed, 0xcb] }
         );
     }
 
@@ -305,14 +260,7 @@ mod tests {
             s.write(CR1, Access::Word, 0, c);
         });
         assert_eq!(trace.len(), 1, "SPE no longer frames");
-        assert_eq!(
-            trace.events()[0].kind,
-            EventKind::Spi {
-                cs: 2,
-                mosi: vec![1, 2],
-                miso: vec![0xfe, 0xfd]
-            }
-        );
+        assert_eq!(trace.events()[0].kind, EventKind::Spi { cs: 2, mosi: vec![1, 2], miso: vec![0xfe, 0xfd] });
     }
 
     /// RM0041 SPI_CR2.RXNEIE raises the SPI interrupt while SPI_SR.RXNE is
@@ -326,26 +274,14 @@ mod tests {
         with_ctx(&mut irqs, &mut trace, 0, |c| {
             s.write(CR1, Access::Word, MASTER_ON, c);
             s.write(DR, Access::Byte, 0x11, c);
-            assert_eq!(
-                c.irqs.drain().count(),
-                0,
-                "RXNE without RXNEIE, TXE without TXEIE"
-            );
+            assert_eq!(c.irqs.drain().count(), 0, "RXNE without RXNEIE, TXE without TXEIE");
             s.write(CR2, Access::Word, CR2_RXNEIE, c);
             assert_eq!(c.irqs.drain().collect::<Vec<_>>(), vec![(35, true)]);
             s.write(CR2, Access::Word, 0, c);
-            assert_eq!(
-                c.irqs.drain().collect::<Vec<_>>(),
-                vec![(35, false)],
-                "masked by the handler"
-            );
+            assert_eq!(c.irqs.drain().collect::<Vec<_>>(), vec![(35, false)], "masked by the handler");
             s.write(CR2, Access::Word, CR2_RXNEIE, c);
             assert_eq!(s.read(DR, Access::Word, c), 0xee);
-            assert_eq!(
-                c.irqs.drain().collect::<Vec<_>>(),
-                vec![(35, true), (35, false)],
-                "DR read clears RXNE"
-            );
+            assert_eq!(c.irqs.drain().collect::<Vec<_>>(), vec![(35, true), (35, false)], "DR read clears RXNE");
         });
     }
 
@@ -360,19 +296,12 @@ mod tests {
             s.write(DR, Access::Word, 2, c);
             assert_ne!(s.read(SR, Access::Word, c) & SR_OVR, 0);
             assert_eq!(s.read(DR, Access::Word, c), 0xfe, "first word kept");
-            assert_ne!(
-                s.read(SR, Access::Word, c) & SR_OVR,
-                0,
-                "SR read after DR read clears"
-            );
+            assert_ne!(s.read(SR, Access::Word, c) & SR_OVR, 0, "SR read after DR read clears");
             assert_eq!(s.read(SR, Access::Word, c) & SR_OVR, 0);
             s.write(CR1, Access::Word, CR1_MSTR | CR1_SSM | CR1_SPE, c);
             assert_ne!(s.read(SR, Access::Word, c) & SR_MODF, 0);
             assert_eq!(s.read(CR1, Access::Word, c) & (CR1_SPE | CR1_MSTR), 0);
         });
-        assert_eq!(
-            irqs.drain().collect::<Vec<_>>(),
-            vec![(35, true), (35, false), (35, true)]
-        );
+        assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(35, true), (35, false), (35, true)]);
     }
 }

@@ -21,9 +21,10 @@
 //!   model wake at each of their edges. Input capture is not modelled.
 //! - One interrupt line: SR & DIER (UIF, CC1IF..CC4IF, TIF).
 
-use crate::sensors::link::{lane_read, lane_write, IrqLine};
-use crate::sensors::ticker::Ticker;
-use crate::{Access, Ctx, Peripheral};
+use crate::irq::IrqLine;
+use crate::regs::{Reg, RegisterBlock, RegisterFile, Write};
+use crate::ticker::Ticker;
+use crate::Ctx;
 use gale_trace::{EventKind, Level, Nanos};
 
 // Register offsets.
@@ -40,9 +41,33 @@ const CNT: u32 = 0x24;
 const PSC: u32 = 0x28;
 const ARR: u32 = 0x2c;
 const CCR1: u32 = 0x34;
+const CCR2: u32 = 0x38;
+const CCR3: u32 = 0x3c;
 const CCR4: u32 = 0x40;
-const DCR: u32 = 0x48;
-const DMAR: u32 = 0x4c;
+
+/// RM0041 14.4. SR flags are rc_w0; EGR is a write-only strobe; PSC, ARR
+/// and CCRx hold the preload values (the active ones are the model's);
+/// DMA bursts (DMAR) are not modelled.
+const REGISTERS: &[Reg] = &[
+    Reg::new("CR1", CR1).rw(0x3ff),
+    Reg::new("CR2", CR2).rw(0xf8),
+    Reg::new("SMCR", SMCR).rw(0xfff7),
+    Reg::new("DIER", DIER).rw(0x5f5f),
+    Reg::new("SR", SR).w0c(SR_MASK),
+    Reg::new("EGR", EGR),
+    Reg::new("CCMR1", CCMR1).rw(0xffff),
+    Reg::new("CCMR2", CCMR2).rw(0xffff),
+    Reg::new("CCER", CCER).rw(0x3333),
+    Reg::new("CNT", CNT).rw(0xffff),
+    Reg::new("PSC", PSC).rw(0xffff),
+    Reg::new("ARR", ARR).reset(ARR_RESET).rw(0xffff),
+    Reg::new("CCR1", CCR1).rw(0xffff),
+    Reg::new("CCR2", CCR2).rw(0xffff),
+    Reg::new("CCR3", CCR3).rw(0xffff),
+    Reg::new("CCR4", CCR4).rw(0xffff),
+    Reg::new("DCR", 0x48).rw(0x1f1f),
+    Reg::new("DMAR", 0x4c),
+];
 
 // CR1 bits.
 const CR1_CEN: u32 = 1 << 0;
@@ -75,27 +100,15 @@ const ARR_RESET: u32 = 0xffff;
 const DEFAULT_CLOCK_HZ: u64 = 24_000_000;
 
 pub struct Tim {
-    name: String,
+    regs: RegisterFile,
     irq: IrqLine,
     clock_hz: u64,
     ticker: Ticker,
     consumed: u64,
-    cr1: u32,
-    cr2: u32,
-    smcr: u32,
-    dier: u32,
-    sr: u32,
-    ccmr: [u32; 2],
-    ccer: u32,
-    cnt: u32,
-    /// Preload and active values of PSC, ARR and CCRx.
-    psc: u32,
+    /// Active values of PSC, ARR and CCRx (the registers hold the preloads).
     psc_active: u32,
-    arr: u32,
     arr_active: u32,
-    ccr: [u32; 4],
     ccr_active: [u32; 4],
-    dcr: u32,
     /// OCxREF of each channel and the pin levels last traced.
     oc_ref: [bool; 4],
     traced: [Option<bool>; 4],
@@ -105,26 +118,14 @@ impl Tim {
     /// Timer instance `name` (e.g. `TIM3`) on external interrupt `irq`.
     pub fn new(name: impl Into<String>, irq: Option<u32>) -> Self {
         Tim {
-            name: name.into(),
+            regs: RegisterFile::new(name, 0x400, REGISTERS),
             irq: IrqLine::new(irq),
             clock_hz: DEFAULT_CLOCK_HZ,
             ticker: Ticker::new(DEFAULT_CLOCK_HZ, 1),
             consumed: 0,
-            cr1: 0,
-            cr2: 0,
-            smcr: 0,
-            dier: 0,
-            sr: 0,
-            ccmr: [0; 2],
-            ccer: 0,
-            cnt: 0,
-            psc: 0,
             psc_active: 0,
-            arr: ARR_RESET,
             arr_active: ARR_RESET,
-            ccr: [0; 4],
             ccr_active: [0; 4],
-            dcr: 0,
             oc_ref: [false; 4],
             traced: [None; 4],
         }
@@ -139,7 +140,7 @@ impl Tim {
 
     /// Channel `ch`'s CCMR byte (CCxS, OCxPE, OCxM).
     fn ccmr_of(&self, ch: usize) -> u32 {
-        (self.ccmr[ch / 2] >> ((ch % 2) * 8)) & 0xff
+        (self.regs.get(CCMR1 + 4 * (ch as u32 / 2)) >> ((ch % 2) * 8)) & 0xff
     }
 
     fn is_output(&self, ch: usize) -> bool {
@@ -151,7 +152,7 @@ impl Tim {
     }
 
     fn enabled_output(&self, ch: usize) -> bool {
-        self.is_output(ch) && self.ccer & (1 << (4 * ch)) != 0
+        self.is_output(ch) && self.regs.get(CCER) & (1 << (4 * ch)) != 0
     }
 
     fn period(&self) -> u64 {
@@ -161,7 +162,7 @@ impl Tim {
     /// Ticks until CNT next equals `target` (None: never within a period).
     fn distance(&self, target: u64) -> Option<u64> {
         let p = self.period();
-        let cnt = self.cnt as u64;
+        let cnt = self.cnt() as u64;
         (target < p).then(|| match (target + p - cnt % p) % p {
             0 => p,
             d => d,
@@ -170,14 +171,20 @@ impl Tim {
 
     fn to_update(&self) -> u64 {
         // CNT above ARR (ARR lowered without preload) runs on to 0xFFFF.
-        if self.cnt > self.arr_active {
-            0x1_0000 - self.cnt as u64
+        let cnt = self.cnt();
+        if cnt > self.arr_active {
+            0x1_0000 - cnt as u64
         } else {
-            self.period() - self.cnt as u64
+            self.period() - cnt as u64
         }
     }
 
-    fn next_event(&self) -> u64 {
+    fn cnt(&self) -> u32 {
+        self.regs.get(CNT)
+    }
+
+    /// Ticks to the next update or compare match.
+    fn ticks_to_event(&self) -> u64 {
         (0..4)
             .filter(|&ch| self.is_output(ch))
             .filter_map(|ch| self.distance(self.ccr_active[ch] as u64))
@@ -186,25 +193,28 @@ impl Tim {
 
     /// The update event: shadow registers load, UIF, one-pulse stop.
     fn update_event(&mut self, set_uif: bool, at: Nanos) {
-        self.cnt = 0;
-        self.arr_active = self.arr;
-        self.ccr_active = self.ccr;
-        if self.psc_active != self.psc {
-            self.psc_active = self.psc;
-            self.ticker.set_rate(at, self.clock_hz, self.psc as u64 + 1);
+        self.regs.set(CNT, 0);
+        self.arr_active = self.regs.get(ARR);
+        self.ccr_active = [CCR1, CCR2, CCR3, CCR4].map(|r| self.regs.get(r));
+        let psc = self.regs.get(PSC);
+        if self.psc_active != psc {
+            self.psc_active = psc;
+            self.ticker.set_rate(at, self.clock_hz, psc as u64 + 1);
             self.consumed = self.ticker.ticks(at);
         }
-        if set_uif && self.cr1 & CR1_UDIS == 0 {
-            self.sr |= SR_UIF;
+        let cr1 = self.regs.get(CR1);
+        if set_uif && cr1 & CR1_UDIS == 0 {
+            self.regs.set_bits(SR, SR_UIF, true);
         }
-        if self.cr1 & CR1_OPM != 0 {
-            self.cr1 &= !CR1_CEN;
+        if cr1 & CR1_OPM != 0 {
+            self.regs.set_bits(CR1, CR1_CEN, false);
             self.ticker.stop(at);
         }
     }
 
     /// OCxREF after the counter moved to `cnt` (`matched`: CNT == CCRx).
     fn refresh_outputs(&mut self, matched: [bool; 4]) {
+        let cnt = self.cnt();
         for (ch, hit) in matched.into_iter().enumerate() {
             if !self.is_output(ch) {
                 continue;
@@ -217,8 +227,8 @@ impl Tim {
                 OCM_TOGGLE => self.oc_ref[ch] ^ hit,
                 OCM_FORCE_INACTIVE => false,
                 OCM_FORCE_ACTIVE => true,
-                OCM_PWM1 => self.cnt < ccr,
-                OCM_PWM2 => self.cnt >= ccr,
+                OCM_PWM1 => cnt < ccr,
+                OCM_PWM2 => cnt >= ccr,
                 _ => unreachable!("3-bit field"),
             };
         }
@@ -226,20 +236,13 @@ impl Tim {
 
     fn trace_outputs(&mut self, ctx: &mut Ctx) {
         for ch in 0..4 {
-            let level = self
-                .enabled_output(ch)
-                .then(|| self.oc_ref[ch] ^ (self.ccer & (2 << (4 * ch)) != 0));
+            let level = self.enabled_output(ch).then(|| self.oc_ref[ch] ^ (self.regs.get(CCER) & (2 << (4 * ch)) != 0));
             if level != self.traced[ch] {
                 self.traced[ch] = level;
                 if let Some(high) = level {
                     let level = if high { Level::High } else { Level::Low };
-                    ctx.emit(
-                        &self.name,
-                        EventKind::Gpio {
-                            pin: format!("{}.CH{}", self.name, ch + 1),
-                            level,
-                        },
-                    );
+                    let name = self.regs.name();
+                    ctx.emit(name, EventKind::Gpio { pin: format!("{name}.CH{}", ch + 1), level });
                 }
             }
         }
@@ -249,39 +252,38 @@ impl Tim {
     fn sync(&mut self, ctx: &mut Ctx) {
         loop {
             let n = self.ticker.ticks(ctx.now).saturating_sub(self.consumed);
-            if n == 0 || self.cr1 & CR1_CEN == 0 {
+            if n == 0 || self.regs.get(CR1) & CR1_CEN == 0 {
                 break;
             }
             let p = self.period();
-            if n > 2 * p && self.cnt <= self.arr_active && (0..4).all(|ch| !self.enabled_output(ch))
-            {
+            if n > 2 * p && self.cnt() <= self.arr_active && (0..4).all(|ch| !self.enabled_output(ch)) {
                 // Whole periods without observers: apply their flags at once.
                 let skip = (n / p - 1) * p;
                 self.consumed += skip;
                 for ch in 0..4 {
                     if self.is_output(ch) && (self.ccr_active[ch] as u64) < p {
-                        self.sr |= SR_CC1IF << ch;
+                        self.regs.set_bits(SR, SR_CC1IF << ch, true);
                     }
                 }
-                if self.cr1 & CR1_UDIS == 0 {
-                    self.sr |= SR_UIF;
+                if self.regs.get(CR1) & CR1_UDIS == 0 {
+                    self.regs.set_bits(SR, SR_UIF, true);
                 }
                 continue;
             }
-            let step = self.next_event().min(n);
+            let step = self.ticks_to_event().min(n);
             self.consumed += step;
             let wraps = step == self.to_update();
             if wraps {
                 let at = self.ticker.time_of(self.consumed).unwrap_or(ctx.now);
                 self.update_event(true, at);
             } else {
-                self.cnt += step as u32;
+                self.regs.set(CNT, self.cnt() + step as u32);
             }
             let mut matched = [false; 4];
             for (ch, m) in matched.iter_mut().enumerate() {
-                if self.is_output(ch) && self.cnt == self.ccr_active[ch] {
+                if self.is_output(ch) && self.cnt() == self.ccr_active[ch] {
                     *m = true;
-                    self.sr |= SR_CC1IF << ch;
+                    self.regs.set_bits(SR, SR_CC1IF << ch, true);
                 }
             }
             self.refresh_outputs(matched);
@@ -290,62 +292,29 @@ impl Tim {
     }
 
     fn update_irq(&mut self, ctx: &mut Ctx) {
-        let level = self.sr & self.dier & DIER_IRQ_MASK != 0;
+        let level = self.regs.get(SR) & self.regs.get(DIER) & DIER_IRQ_MASK != 0;
         self.irq.set(level, ctx);
-    }
-
-    fn peek(&self, reg: u32) -> u32 {
-        match reg {
-            CR1 => self.cr1,
-            CR2 => self.cr2,
-            SMCR => self.smcr,
-            DIER => self.dier,
-            SR => self.sr,
-            CCMR1 => self.ccmr[0],
-            CCMR2 => self.ccmr[1],
-            CCER => self.ccer,
-            CNT => self.cnt,
-            PSC => self.psc,
-            ARR => self.arr,
-            CCR1..=CCR4 => self.ccr[((reg - CCR1) / 4) as usize],
-            DCR => self.dcr,
-            _ => 0,
-        }
     }
 }
 
-impl Peripheral for Tim {
-    fn name(&self) -> &str {
-        &self.name
-    }
+impl RegisterBlock for Tim {
+    crate::register_file_in!(regs);
 
-    fn size(&self) -> u32 {
-        0x400
-    }
-
-    fn read(&mut self, offset: u32, _access: Access, ctx: &mut Ctx) -> u32 {
+    fn before_access(&mut self, ctx: &mut Ctx) {
         self.sync(ctx);
+    }
+
+    fn on_read(&mut self, _reg: u32, value: u32, ctx: &mut Ctx) -> u32 {
         self.update_irq(ctx);
-        lane_read(self.peek(offset & !3), offset)
+        value
     }
 
-    fn write(&mut self, offset: u32, access: Access, value: u32, ctx: &mut Ctx) {
-        self.sync(ctx);
-        let reg = offset & !3;
-        let old = if matches!(reg, SR | EGR) {
-            0
-        } else {
-            self.peek(reg)
-        };
-        let v = lane_write(old, offset, access, value);
-        match reg {
+    fn on_write(&mut self, w: Write, ctx: &mut Ctx) {
+        match w.reg {
             CR1 => {
-                let was_on = self.cr1 & CR1_CEN != 0;
-                self.cr1 = v & 0x3ff;
-                match (was_on, self.cr1 & CR1_CEN != 0) {
+                match (w.old & CR1_CEN != 0, w.new & CR1_CEN != 0) {
                     (false, true) => {
-                        self.ticker
-                            .set_rate(ctx.now, self.clock_hz, self.psc_active as u64 + 1);
+                        self.ticker.set_rate(ctx.now, self.clock_hz, self.psc_active as u64 + 1);
                         self.ticker.start(ctx.now);
                     }
                     (true, false) => self.ticker.stop(ctx.now),
@@ -353,57 +322,40 @@ impl Peripheral for Tim {
                 }
                 self.consumed = self.ticker.ticks(ctx.now);
             }
-            CR2 => self.cr2 = v & 0xf8,
-            SMCR => self.smcr = v & 0xfff7,
-            DIER => self.dier = v & 0x5f5f,
-            SR => self.sr &= v | !SR_MASK,
             EGR => {
-                if v & EGR_UG != 0 {
-                    self.update_event(self.cr1 & CR1_URS == 0, ctx.now);
+                if w.value & EGR_UG != 0 {
+                    self.update_event(self.regs.get(CR1) & CR1_URS == 0, ctx.now);
                 }
-                self.sr |= v & (0x1e | EGR_TG);
+                self.regs.set_bits(SR, w.value & (0x1e | EGR_TG), true);
             }
-            CCMR1 => self.ccmr[0] = v & 0xffff,
-            CCMR2 => self.ccmr[1] = v & 0xffff,
-            CCER => self.ccer = v & 0x3333,
-            CNT => self.cnt = v & 0xffff,
-            PSC => self.psc = v & 0xffff,
-            ARR => {
-                self.arr = v & 0xffff;
-                if self.cr1 & CR1_ARPE == 0 {
-                    self.arr_active = self.arr;
-                }
-            }
+            ARR if self.regs.get(CR1) & CR1_ARPE == 0 => self.arr_active = w.new,
             CCR1..=CCR4 => {
-                let ch = ((reg - CCR1) / 4) as usize;
-                self.ccr[ch] = v & 0xffff;
+                let ch = ((w.reg - CCR1) / 4) as usize;
                 if self.ccmr_of(ch) & OCPE == 0 {
-                    self.ccr_active[ch] = self.ccr[ch];
+                    self.ccr_active[ch] = w.new;
                 }
             }
-            DCR => self.dcr = v & 0x1f1f,
-            DMAR => {}
             _ => {}
         }
-        if matches!(reg, CCMR1 | CCMR2 | CCER | CNT | CCR1..=CCR4 | EGR) {
+        if matches!(w.reg, CCMR1 | CCMR2 | CCER | CNT | CCR1..=CCR4 | EGR) {
             self.refresh_outputs([false; 4]);
         }
         self.trace_outputs(ctx);
         self.update_irq(ctx);
     }
 
-    fn next_deadline(&self) -> Option<Nanos> {
-        if self.cr1 & CR1_CEN == 0 {
+    fn next_event(&self) -> Option<Nanos> {
+        if self.regs.get(CR1) & CR1_CEN == 0 {
             return None;
         }
-        let watched = self.dier & DIER_IRQ_MASK != 0 || (0..4).any(|ch| self.enabled_output(ch));
+        let watched = self.regs.get(DIER) & DIER_IRQ_MASK != 0 || (0..4).any(|ch| self.enabled_output(ch));
         if !watched {
             return None;
         }
-        self.ticker.time_of(self.consumed + self.next_event())
+        self.ticker.time_of(self.consumed + self.ticks_to_event())
     }
 
-    fn advance(&mut self, ctx: &mut Ctx) {
+    fn on_event(&mut self, ctx: &mut Ctx) {
         self.sync(ctx);
         self.update_irq(ctx);
     }
@@ -413,7 +365,7 @@ impl Peripheral for Tim {
 mod tests {
     use super::*;
     use crate::sensors::link::tests::with_ctx;
-    use crate::IrqLines;
+    use crate::{Access, IrqLines, Peripheral};
     use gale_trace::Trace;
 
     const IRQ: u32 = 29;
@@ -439,9 +391,7 @@ mod tests {
             t.write(CR1, Access::Word, CR1_CEN, c);
         });
         assert_eq!(t.next_deadline(), Some(1_000 * US));
-        with_ctx(&mut irqs, &mut trace, 400 * US, |c| {
-            assert_eq!(t.read(CNT, Access::Word, c), 400)
-        });
+        with_ctx(&mut irqs, &mut trace, 400 * US, |c| assert_eq!(t.read(CNT, Access::Word, c), 400));
         with_ctx(&mut irqs, &mut trace, 1_000 * US, |c| t.advance(c));
         assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(IRQ, true)]);
         with_ctx(&mut irqs, &mut trace, 1_000 * US, |c| {
