@@ -283,17 +283,38 @@ pub fn tests(extra: &[String]) -> Result<(), Failure> {
 }
 
 /// Every benchmark: the engine (MIPS vs QEMU), the platform loader, the
-/// executors (gale vs embassy on the same workload, in engine cycles), and
-/// the scenario suite (parallel vs serial, determinism over 100 runs).
+/// executors (gale vs embassy on the same workload, in engine cycles), the
+/// scenario suite (parallel vs serial, determinism over 100 runs), and with
+/// Renode the same scenarios on both engines side by side.
 pub fn bench() -> Result<(), Failure> {
     status(cargo().args(["bench", "--package", "gale-engine"]))?;
     status(cargo().args(["bench", "--package", "gale-platform"]))?;
     executor_bench()?;
-    let scenarios = repo_root().join("scenarios");
+    let root = repo_root();
+    let scenarios = root.join("scenarios");
     gale_sim(&[
         "bench".to_string(),
         scenarios.to_string_lossy().into_owned(),
-    ])
+    ])?;
+    // The same scenarios and ELFs on the built-in engine and in Renode.
+    if crate::renode::locate(&root).is_none() {
+        println!(
+            "\nengines side by side: skipped, Renode not found ({})",
+            crate::renode::HOW_TO_GET
+        );
+        return Ok(());
+    }
+    let mut args = vec!["bench".to_string()];
+    for s in ["f100-banner", "gust-alone", "gust-heartbeat-loss"] {
+        args.push(
+            scenarios
+                .join(format!("{s}.yaml"))
+                .to_string_lossy()
+                .into_owned(),
+        );
+    }
+    args.extend(["--against".to_string(), "renode".to_string()]);
+    gale_sim(&args)
 }
 
 /// Runs the executor benchmark images and compares their `bench <executor>
