@@ -462,3 +462,26 @@ fn uart_link_carries_the_fmu_heartbeat_to_gust() {
     assert_eq!(gust.end, End::TimeLimit, "{lines:?}");
     assert!(gust.events.iter().all(|e| e.machine == "gust"));
 }
+
+/// The same run twice gives the same records, byte for byte (serial
+/// execution, fixed quantum, advance immediately, fixed seed).
+#[test]
+#[ignore = "needs Renode: set RENODE or put renode on PATH"]
+fn runs_are_repeatable() {
+    let root = root();
+    let mut texts = Vec::new();
+    for i in 0..2 {
+        let (run, _) = run_one(
+            &format!("repeat-{i}"),
+            "stm32f100",
+            "thumbv7m-none-eabi",
+            "gust-f100",
+            50,
+        );
+        assert_eq!(run.end, End::Exit(0));
+        let path = root.join(format!("target/gale-renode-tests/repeat-{i}/m.events"));
+        texts.push(std::fs::read_to_string(path).unwrap());
+    }
+    assert!(texts[0].lines().count() > 100, "{}", texts[0]);
+    assert_eq!(texts[0], texts[1], "two runs differ");
+}
