@@ -280,11 +280,23 @@ namespace Gale.RenodeRecorder
         // SyncTime makes the virtual time exact instead of the last sync point.
         public ulong Now(bool onCpu)
         {
-            if(onCpu && cpu != null)
+            var t = machine.ElapsedVirtualTime.TimeElapsed.TotalNanoseconds;
+            if(cpu != null)
             {
-                cpu.SyncTime();
+                if(onCpu)
+                {
+                    cpu.SyncTime();
+                }
+                // With several machines, the first one's ElapsedVirtualTime
+                // stays at the start of the quantum; its CPU's time handle
+                // has the exact time (the same value when both are exact).
+                var handle = cpu.TimeHandle;
+                if(handle != null)
+                {
+                    t = Math.Max(t, handle.TotalElapsedTime.TotalNanoseconds);
+                }
             }
-            return machine.ElapsedVirtualTime.TimeElapsed.TotalNanoseconds;
+            return t;
         }
 
         public void Line(string kind, string rest, bool onCpu = false)
