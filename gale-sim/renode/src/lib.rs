@@ -62,17 +62,36 @@ pub struct MachineSpec<'a> {
     pub core_of: Option<String>,
 }
 
-/// A UART wire between two machines: (machine, port) at each end, ports as
-/// the SVD names them (`USART1`, `LPUART3`). Each byte one end transmits
-/// reaches the other end's receiver 10 bit times (8N1 at `baud`) later,
-/// back to back when bytes queue up, as the built-in engine's wire does;
-/// delivery is on 10 µs ticks, and a byte sent by a machine that ran ahead
-/// in a quantum can arrive up to one quantum late (deterministically).
+/// A one-way UART wire between two machines, as the built-in engine's
+/// `uart_link`: (machine, port) at each end, ports as the SVD names them
+/// (`LPUART2`, `USART2`). Each byte `from` transmits reaches `to`'s receiver
+/// 10 bit times (8N1 at `baud`) after it started on the wire, back to back
+/// when bytes queue up; delivery is on 10 µs ticks, and a byte sent by a
+/// machine that ran ahead in a quantum can arrive up to one quantum late
+/// (deterministically).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UartLink {
     pub from: (String, String),
     pub to: (String, String),
     pub baud: u32,
+    /// Faults by the time a byte starts on the wire.
+    pub faults: Vec<LinkFault>,
+}
+
+/// A fault window `[start, end)` on a [`UartLink`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LinkFault {
+    pub start: Nanos,
+    pub end: Nanos,
+    pub kind: LinkFaultKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkFaultKind {
+    /// Bytes are lost.
+    Disconnect,
+    /// This bit (0..=7) of every byte is inverted.
+    BitFlip { bit: u8 },
 }
 
 /// Bytes a scenario device sends into a machine's UART receiver (a stand-in
