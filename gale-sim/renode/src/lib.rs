@@ -8,7 +8,8 @@
 //! - [`locate`] finds Renode (`$RENODE`, else `renode` on `PATH`), checks
 //!   its version under a private `TMPDIR`, and says how to get it if not.
 //! - [`RunSpec`] describes a run: machines ([`MachineSpec`]: a platform and
-//!   an ELF), UART links between them ([`UartLink`]), the virtual time
+//!   an ELF), one-way UART wires between them ([`UartLink`], with
+//!   [`LinkFault`] windows), the virtual time
 //!   limit, the output folder and a wall-time limit; [`UartInput`]s feed
 //!   scheduled bytes (a heartbeat source) into a machine's UART receiver.
 //! - [`generate`] writes `out_dir/run.resc` and its support files (one
@@ -17,7 +18,10 @@
 //! - [`run`] generates, runs Renode headless, enforces the wall limit and
 //!   returns one [`MachineRun`] per machine: events (UART bytes, GPIO
 //!   edges, semihosting console and exit, with virtual times), raw RTT
-//!   up-channel-0 bytes, and how the machine ended ([`End`]).
+//!   up-channel-0 bytes, and how the machine ended ([`End`]); or an
+//!   [`Error`] (wall limit, a warning or error while loading, a failed
+//!   monitor command, Renode stopping early). [`LogCheck`] is how Renode's
+//!   log is read.
 //!
 //! Determinism: serial execution, a fixed global quantum ([`QUANTUM_NS`]),
 //! `SetGlobalAdvanceImmediately true`, a fixed seed ([`SEED`]), and
