@@ -5,7 +5,7 @@
 //!
 //! The whole API:
 //!
-//! - [`locate`] finds Renode (`$RENODE`, else `renode` on `PATH`), checks
+//! - [`locate()`] finds Renode (`$RENODE`, else `renode` on `PATH`), checks
 //!   its version under a private `TMPDIR`, and says how to get it if not.
 //! - [`RunSpec`] describes a run: machines ([`MachineSpec`]: a platform and
 //!   an ELF), one-way UART wires between them ([`UartLink`], with
