@@ -3,7 +3,7 @@
 // machine:
 //   machine GaleRecord "<name>" @out.events <rtt-address|0> <rtt-poll-hz> "<bkpt-addrs>"
 //   machine GaleFeed "<PORT>" @<in>.input        (after GaleRecord)
-//   machine GaleLink "<PORT>" "<peer machine>" "<PEER PORT>" <baud>
+//   machine GaleLink "<PORT>" "<peer machine>" "<PEER PORT>" <baud> "<faults>"
 //   machine GaleFlush
 // and writes one line per record to out.events (format in src/records.rs).
 using System;
@@ -52,8 +52,11 @@ namespace Gale.RenodeRecorder
 
         // Bytes this machine's UART <PORT> transmits arrive at <PEER PORT> of
         // the recorded machine named <peer machine>, paced at <baud> (8N1:
-        // 10 bit times per byte, back to back when they queue up).
-        public static void GaleLink(this IMachine machine, string port, string peerMachine, string peerPort, uint baud)
+        // 10 bit times per byte, back to back when they queue up). <faults>:
+        // comma-separated "d@<start>-<end>" (disconnected: bytes starting on
+        // the wire then are lost) and "b<bit>@<start>-<end>" (that bit flipped),
+        // virtual ns, end exclusive.
+        public static void GaleLink(this IMachine machine, string port, string peerMachine, string peerPort, uint baud, string faults)
         {
             lock(recorders)
             {
@@ -67,7 +70,7 @@ namespace Gale.RenodeRecorder
                 {
                     throw new ArgumentException("GaleLink: no recorded machine named " + peerMachine);
                 }
-                from.LinkTo(port, to, peerPort, baud);
+                from.LinkTo(port, to, peerPort, baud, faults);
             }
         }
 
@@ -156,16 +159,36 @@ namespace Gale.RenodeRecorder
             }
         }
 
-        public void LinkTo(string port, Recorder peer, string peerPort, uint baud)
+        public void LinkTo(string port, Recorder peer, string peerPort, uint baud, string faults)
         {
             var uart = Uart(port);
             var inbox = peer.Inbox(peerPort);
             var byteNs = 10000000000UL / baud;
+            var windows = new List<Tuple<int, ulong, ulong>>(); // (-1: disconnect, else bit), start, end
+            foreach(var f in faults.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries))
+            {
+                var at = f.Split('@');
+                var span = at[1].Split('-');
+                var kind = at[0] == "d" ? -1 : int.Parse(at[0].Substring(1));
+                windows.Add(Tuple.Create(kind, ulong.Parse(span[0]), ulong.Parse(span[1])));
+            }
             ulong busyUntil = 0;
             uart.CharReceived += b =>
             {
-                var now = Now(true);
-                busyUntil = Math.Max(now, busyUntil) + byteNs;
+                var start = Math.Max(Now(true), busyUntil);
+                busyUntil = start + byteNs;
+                foreach(var w in windows)
+                {
+                    if(start < w.Item2 || start >= w.Item3)
+                    {
+                        continue;
+                    }
+                    if(w.Item1 < 0)
+                    {
+                        return;
+                    }
+                    b ^= (byte)(1 << w.Item1);
+                }
                 inbox.Add(busyUntil, b);
             };
         }
@@ -280,11 +303,23 @@ namespace Gale.RenodeRecorder
         // SyncTime makes the virtual time exact instead of the last sync point.
         public ulong Now(bool onCpu)
         {
-            if(onCpu && cpu != null)
+            var t = machine.ElapsedVirtualTime.TimeElapsed.TotalNanoseconds;
+            if(cpu != null)
             {
-                cpu.SyncTime();
+                if(onCpu)
+                {
+                    cpu.SyncTime();
+                }
+                // With several machines, the first one's ElapsedVirtualTime
+                // stays at the start of the quantum; its CPU's time handle
+                // has the exact time (the same value when both are exact).
+                var handle = cpu.TimeHandle;
+                if(handle != null)
+                {
+                    t = Math.Max(t, handle.TotalElapsedTime.TotalNanoseconds);
+                }
             }
-            return machine.ElapsedVirtualTime.TimeElapsed.TotalNanoseconds;
+            return t;
         }
 
         public void Line(string kind, string rest, bool onCpu = false)

@@ -7,15 +7,16 @@
 //! devices that only speak (the heartbeat source, the u-blox receiver),
 //! whose bytes the same `gale-models` device produces ahead of the run.
 //! What does not map yet, and is refused with the reason: SPI and I2C
-//! sensors (Renode has no ICM-42688 or BMP388 model of ours), faults on a
-//! `uart_link`, and several cores of one chip.
+//! sensors (Renode has no ICM-42688 or BMP388 model of ours), `uart_link`
+//! faults other than disconnect and bit flip, and several cores of one chip.
 
-use crate::{End, MachineSpec, Renode, RunSpec, UartInput, UartLink};
+use crate::{End, LinkFault, LinkFaultKind, MachineSpec, Renode, RunSpec, UartInput, UartLink};
 use gale_harness::backend::{Backend, BackendRun, Job, MachineRun};
 use gale_harness::models::Attachment;
 use gale_harness::rtt_log::Capture;
 use gale_harness::runner::{MachineEnd, RunError};
 use gale_models::bus::UartSymbol;
+use gale_models::fault::BusFault;
 use gale_scenario::{BusKind, DeviceKind, Scenario};
 use gale_trace::{Event, EventKind, Nanos, Trace};
 use std::time::Duration;
@@ -134,30 +135,62 @@ pub fn refuse_unsupported(s: &Scenario) -> Result<(), RunError> {
                 .with_help("run this scenario with --engine gale (sensor models for Renode are planned)")
                 .into());
         }
-        let faulted = s.def.faults.iter().any(|f| f.device() == name.as_str());
-        if d.kind == DeviceKind::UartLink && faulted {
-            return Err(s
-                .error_at(&["devices", name], format!("faults on the uart_link `{name}` are not injected by the Renode backend yet"))
-                .with_help("run this scenario with --engine gale")
-                .into());
+        if d.kind == DeviceKind::UartLink {
+            for (k, f) in s
+                .def
+                .faults
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.device() == name.as_str())
+            {
+                if link_fault(f).is_none() {
+                    return Err(s
+                        .error_at(&["faults", &k.to_string()], format!("this fault on the uart_link `{name}` cannot be injected by the Renode backend yet (disconnect and bit_flip can)"))
+                        .with_help("run this scenario with --engine gale")
+                        .into());
+                }
+            }
         }
     }
     Ok(())
+}
+
+/// A wire fault Renode's link can apply: disconnect and bit flip windows.
+fn link_fault(f: &gale_scenario::FaultDef) -> Option<LinkFault> {
+    let w = f.bus_fault()?;
+    let kind = match w.fault {
+        BusFault::Disconnect => LinkFaultKind::Disconnect,
+        BusFault::BitFlip { bit } => LinkFaultKind::BitFlip { bit },
+        _ => return None,
+    };
+    Some(LinkFault {
+        start: w.start,
+        end: w.end,
+        kind,
+    })
 }
 
 /// The scenario's `uart_link` wires.
 fn links(s: &Scenario) -> Vec<UartLink> {
     s.def
         .devices
-        .values()
-        .filter(|d| d.kind == DeviceKind::UartLink)
-        .filter_map(|d| {
+        .iter()
+        .filter(|(_, d)| d.kind == DeviceKind::UartLink)
+        .filter_map(|(name, d)| {
             let (from, port) = d.link_source()?;
             let to = s.resolve_machine(d.machine.as_deref())?;
+            let faults = s
+                .def
+                .faults
+                .iter()
+                .filter(|f| f.device() == name.as_str())
+                .filter_map(link_fault)
+                .collect();
             Some(UartLink {
                 from: (from.to_string(), port.to_string()),
                 to: (to.to_string(), d.bus.clone()),
                 baud: d.baud.unwrap_or(115_200),
+                faults,
             })
         })
         .collect()

@@ -5,10 +5,11 @@
 //!
 //! The whole API:
 //!
-//! - [`locate`] finds Renode (`$RENODE`, else `renode` on `PATH`), checks
+//! - [`locate()`] finds Renode (`$RENODE`, else `renode` on `PATH`), checks
 //!   its version under a private `TMPDIR`, and says how to get it if not.
 //! - [`RunSpec`] describes a run: machines ([`MachineSpec`]: a platform and
-//!   an ELF), UART links between them ([`UartLink`]), the virtual time
+//!   an ELF), one-way UART wires between them ([`UartLink`], with
+//!   [`LinkFault`] windows), the virtual time
 //!   limit, the output folder and a wall-time limit; [`UartInput`]s feed
 //!   scheduled bytes (a heartbeat source) into a machine's UART receiver.
 //! - [`generate`] writes `out_dir/run.resc` and its support files (one
@@ -17,7 +18,10 @@
 //! - [`run`] generates, runs Renode headless, enforces the wall limit and
 //!   returns one [`MachineRun`] per machine: events (UART bytes, GPIO
 //!   edges, semihosting console and exit, with virtual times), raw RTT
-//!   up-channel-0 bytes, and how the machine ended ([`End`]).
+//!   up-channel-0 bytes, and how the machine ended ([`End`]); or an
+//!   [`Error`] (wall limit, a warning or error while loading, a failed
+//!   monitor command, Renode stopping early). [`LogCheck`] is how Renode's
+//!   log is read.
 //!
 //! Determinism: serial execution, a fixed global quantum ([`QUANTUM_NS`]),
 //! `SetGlobalAdvanceImmediately true`, a fixed seed ([`SEED`]), and
@@ -66,17 +70,36 @@ pub struct MachineSpec<'a> {
     pub core_of: Option<String>,
 }
 
-/// A UART wire between two machines: (machine, port) at each end, ports as
-/// the SVD names them (`USART1`, `LPUART3`). Each byte one end transmits
-/// reaches the other end's receiver 10 bit times (8N1 at `baud`) later,
-/// back to back when bytes queue up, as the built-in engine's wire does;
-/// delivery is on 10 µs ticks, and a byte sent by a machine that ran ahead
-/// in a quantum can arrive up to one quantum late (deterministically).
+/// A one-way UART wire between two machines, as the built-in engine's
+/// `uart_link`: (machine, port) at each end, ports as the SVD names them
+/// (`LPUART2`, `USART2`). Each byte `from` transmits reaches `to`'s receiver
+/// 10 bit times (8N1 at `baud`) after it started on the wire, back to back
+/// when bytes queue up; delivery is on 10 µs ticks, and a byte sent by a
+/// machine that ran ahead in a quantum can arrive up to one quantum late
+/// (deterministically).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UartLink {
     pub from: (String, String),
     pub to: (String, String),
     pub baud: u32,
+    /// Faults by the time a byte starts on the wire.
+    pub faults: Vec<LinkFault>,
+}
+
+/// A fault window `[start, end)` on a [`UartLink`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LinkFault {
+    pub start: Nanos,
+    pub end: Nanos,
+    pub kind: LinkFaultKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkFaultKind {
+    /// Bytes are lost.
+    Disconnect,
+    /// This bit (0..=7) of every byte is inverted.
+    BitFlip { bit: u8 },
 }
 
 /// Bytes a scenario device sends into a machine's UART receiver (a stand-in

@@ -144,6 +144,20 @@ mod tests {
     }
 
     #[test]
+    fn a_launcher_that_does_not_run_is_reported() {
+        let e = check(Path::new("/nonexistent/renode")).unwrap_err();
+        assert!(matches!(e, NotFound::DoesNotRun { .. }), "{e:?}");
+        let msg = e.to_string();
+        assert!(
+            msg.contains("/nonexistent/renode") && msg.contains("Fix:"),
+            "{msg}"
+        );
+        // A program that prints no version.
+        let e = check(Path::new("/bin/true")).unwrap_err();
+        assert!(e.to_string().contains("printed no version"), "{e}");
+    }
+
+    #[test]
     fn not_found_says_how_to_get_it() {
         let msg = NotFound::Missing.to_string();
         assert!(

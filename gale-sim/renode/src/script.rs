@@ -4,7 +4,7 @@
 //! under `out_dir` (checked to be plain names) and in the script's
 //! strings (checked to hold no quotes, spaces or separators).
 
-use crate::{elf, MachineSpec, RunSpec, QUANTUM_NS, RTT_POLL_HZ, SEED};
+use crate::{elf, LinkFaultKind, MachineSpec, RunSpec, QUANTUM_NS, RTT_POLL_HZ, SEED};
 use anyhow::{bail, Context};
 use gale_platform::repl;
 use std::fmt::Write;
@@ -190,28 +190,41 @@ pub fn render(spec: &RunSpec, plans: &[MachinePlan]) -> anyhow::Result<String> {
     for l in &spec.links {
         let _ = writeln!(
             s,
-            "\n# uart_link {}.{} <-> {}.{}, {} baud",
+            "\n# uart_link {}.{} -> {}.{}, {} baud",
             l.from.0, l.from.1, l.to.0, l.to.1, l.baud
         );
         if l.baud == 0 {
             bail!("uart_link {}.{}: baud must be above 0", l.from.0, l.from.1);
         }
-        for ((machine, port), (peer, peer_port)) in [(&l.from, &l.to), (&l.to, &l.from)] {
-            for name in [machine, port, peer, peer_port] {
-                plain_name("uart_link end", name)?;
-            }
+        for name in [&l.from.0, &l.from.1, &l.to.0, &l.to.1] {
+            plain_name("uart_link end", name)?;
+        }
+        for machine in [&l.from.0, &l.to.0] {
             if !plans.iter().any(|p| &p.name == machine) {
                 bail!("uart_link names machine `{machine}`, which is not in the run");
             }
-            let _ = writeln!(s, "mach set \"{machine}\"");
-            let _ = writeln!(
-                s,
-                "machine GaleLink \"{}\" \"{peer}\" \"{}\" {}",
-                port.to_ascii_uppercase(),
-                peer_port.to_ascii_uppercase(),
-                l.baud
-            );
         }
+        let mut faults = Vec::new();
+        for f in &l.faults {
+            let kind = match f.kind {
+                LinkFaultKind::Disconnect => "d".to_string(),
+                LinkFaultKind::BitFlip { bit } if bit < 8 => format!("b{bit}"),
+                LinkFaultKind::BitFlip { bit } => {
+                    bail!("uart_link bit flip of bit {bit}: bits are 0..=7")
+                }
+            };
+            faults.push(format!("{kind}@{}-{}", f.start, f.end));
+        }
+        let _ = writeln!(s, "mach set \"{}\"", l.from.0);
+        let _ = writeln!(
+            s,
+            "machine GaleLink \"{}\" \"{}\" \"{}\" {} \"{}\"",
+            l.from.1.to_ascii_uppercase(),
+            l.to.0,
+            l.to.1.to_ascii_uppercase(),
+            l.baud,
+            faults.join(",")
+        );
     }
     let _ = writeln!(
         s,

@@ -412,6 +412,7 @@ fn uart_link_carries_the_fmu_heartbeat_to_gust() {
             from: ("fmu".into(), "LPUART2".into()),
             to: ("gust".into(), "USART2".into()),
             baud: 115_200,
+            faults: vec![],
         }],
         inputs: vec![],
         time_limit: 150_000_000,
@@ -461,4 +462,54 @@ fn uart_link_carries_the_fmu_heartbeat_to_gust() {
     );
     assert_eq!(gust.end, End::TimeLimit, "{lines:?}");
     assert!(gust.events.iter().all(|e| e.machine == "gust"));
+
+    // The same wire, disconnected for the whole run: gust is alone again.
+    let mut down = spec.clone();
+    down.out_dir = root.join("target/gale-renode-tests/uart-link-down");
+    down.links[0].faults = vec![gale_renode::LinkFault {
+        start: 0,
+        end: 150_000_000,
+        kind: gale_renode::LinkFaultKind::Disconnect,
+    }];
+    let runs = gale_renode::run(&renode(), &down).unwrap_or_else(|e| panic!("{e}"));
+    let gust = &runs[1];
+    assert!(
+        !gust
+            .events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::UartRx { .. })),
+        "bytes crossed a disconnected wire"
+    );
+    let lines: Vec<String> = uart_lines(gust, "USART1")
+        .into_iter()
+        .map(|(_, l)| l)
+        .collect();
+    assert!(
+        lines.iter().any(|l| l.starts_with("no heartbeat peer")),
+        "{lines:?}"
+    );
+    assert_eq!(gust.end, End::Exit(0));
+}
+
+/// The same run twice gives the same records, byte for byte (serial
+/// execution, fixed quantum, advance immediately, fixed seed).
+#[test]
+#[ignore = "needs Renode: set RENODE or put renode on PATH"]
+fn runs_are_repeatable() {
+    let root = root();
+    let mut texts = Vec::new();
+    for i in 0..2 {
+        let (run, _) = run_one(
+            &format!("repeat-{i}"),
+            "stm32f100",
+            "thumbv7m-none-eabi",
+            "gust-f100",
+            50,
+        );
+        assert_eq!(run.end, End::Exit(0));
+        let path = root.join(format!("target/gale-renode-tests/repeat-{i}/m.events"));
+        texts.push(std::fs::read_to_string(path).unwrap());
+    }
+    assert!(texts[0].lines().count() > 100, "{}", texts[0]);
+    assert_eq!(texts[0], texts[1], "two runs differ");
 }

@@ -4,7 +4,7 @@
 use gale_platform::Platform;
 use gale_renode::elf::ElfFacts;
 use gale_renode::script::{render, MachinePlan};
-use gale_renode::{MachineSpec, RunSpec, UartInput, UartLink};
+use gale_renode::{LinkFault, LinkFaultKind, MachineSpec, RunSpec, UartInput, UartLink};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -38,6 +38,18 @@ fn spec(p: &Platform) -> RunSpec<'_> {
             from: ("gust".into(), "USART2".into()),
             to: ("sensors".into(), "USART2".into()),
             baud: 115_200,
+            faults: vec![
+                LinkFault {
+                    start: 400_000_000,
+                    end: 1_000_000_000,
+                    kind: LinkFaultKind::Disconnect,
+                },
+                LinkFault {
+                    start: 1_200_000_000,
+                    end: 1_300_000_000,
+                    kind: LinkFaultKind::BitFlip { bit: 3 },
+                },
+            ],
         }],
         inputs: vec![UartInput {
             machine: "sensors".into(),
