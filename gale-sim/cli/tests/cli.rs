@@ -63,3 +63,25 @@ fn missing_path_is_a_clear_error() {
         "{err}"
     );
 }
+
+#[test]
+fn engine_renode_without_renode_says_how_to_get_it_and_exits_3() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = Command::new(env!("CARGO_BIN_EXE_gale-sim"))
+        .args(["run", "--engine", "renode", "scenarios/f100-banner.yaml"])
+        .current_dir(root)
+        .env_remove("RENODE")
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("Renode not found") && err.contains("Fix: set RENODE"),
+        "{err}"
+    );
+    assert!(
+        err.contains("1.15.x, 1.16.x"),
+        "supported versions named: {err}"
+    );
+}
