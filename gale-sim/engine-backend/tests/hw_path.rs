@@ -140,3 +140,28 @@ fn gust_alone_on_the_engine_board_matches_the_simulation() {
 fn fmu_healthy_on_the_engine_board_matches_the_simulation() {
     same_on_both("fmu-healthy.yaml");
 }
+
+#[test]
+fn fmu_imu_stuck_on_the_engine_board_matches_the_simulation() {
+    same_on_both("fmu-imu-stuck.yaml");
+}
+
+#[test]
+fn fmu_imus_disagree_on_the_engine_board_matches_the_simulation() {
+    same_on_both("fmu-imus-disagree.yaml");
+}
+
+#[test]
+fn fmu_baro_dropout_on_the_engine_board_matches_the_simulation() {
+    same_on_both("fmu-baro-dropout.yaml");
+}
+
+#[test]
+fn fmu_gnss_checksum_on_the_engine_board_matches_the_simulation() {
+    same_on_both("fmu-gnss-checksum.yaml");
+}
+
+#[test]
+fn gust_heartbeat_loss_on_the_engine_board_matches_the_simulation() {
+    same_on_both("gust-heartbeat-loss.yaml");
+}
