@@ -47,11 +47,7 @@ impl Target for EngineBoard {
         format!("the built-in engine acting as a {} board", self.platform)
     }
 
-    fn flash(
-        &mut self,
-        elf: &[u8],
-        progress: &mut dyn FnMut(Progress),
-    ) -> Result<(), TargetError> {
+    fn flash(&mut self, elf: &[u8], progress: &mut dyn FnMut(Progress)) -> Result<(), TargetError> {
         let segments = gale_target::elf::load_segments(elf).map_err(TargetError::Flash)?;
         let total: u64 = segments.iter().map(|s| s.1.len() as u64).sum();
         progress(Progress::Erasing);

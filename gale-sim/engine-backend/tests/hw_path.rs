@@ -21,15 +21,24 @@ fn ctx() -> Context {
 /// poll), so both are compared up to `TAIL` before the limit.
 fn bus(out: &RunOutcome, limit: u64) -> BTreeMap<(String, String), Vec<EventKind>> {
     let by_time_limit = out.ends.iter().any(|e| e.how == "time limit");
-    let cut = if by_time_limit { limit.saturating_sub(TAIL) } else { u64::MAX };
+    let cut = if by_time_limit {
+        limit.saturating_sub(TAIL)
+    } else {
+        u64::MAX
+    };
     let mut m: BTreeMap<(String, String), Vec<EventKind>> = BTreeMap::new();
     for e in out.trace.events() {
         let bus_event = matches!(
             e.kind,
-            EventKind::Spi { .. } | EventKind::I2c { .. } | EventKind::UartTx { .. } | EventKind::UartRx { .. }
+            EventKind::Spi { .. }
+                | EventKind::I2c { .. }
+                | EventKind::UartTx { .. }
+                | EventKind::UartRx { .. }
         );
         if bus_event && e.t < cut {
-            m.entry((e.machine.clone(), e.source.clone())).or_default().push(e.kind.clone());
+            m.entry((e.machine.clone(), e.source.clone()))
+                .or_default()
+                .push(e.kind.clone());
         }
     }
     m
@@ -41,9 +50,18 @@ const TAIL: u64 = 5_000_000;
 /// A UART whose bytes are telemetry frames differs between the runs in
 /// the frames' own timestamp (`t_us`, firmware time): compare the decoded
 /// messages with it cleared.
-fn same_telemetry(sim: &RunOutcome, hw: &RunOutcome, (machine, port): &(String, String), limit: u64) -> bool {
+fn same_telemetry(
+    sim: &RunOutcome,
+    hw: &RunOutcome,
+    (machine, port): &(String, String),
+    limit: u64,
+) -> bool {
     let messages = |out: &RunOutcome| {
-        let cut = if out.ends.iter().any(|e| e.how == "time limit") { limit.saturating_sub(TAIL) } else { u64::MAX };
+        let cut = if out.ends.iter().any(|e| e.how == "time limit") {
+            limit.saturating_sub(TAIL)
+        } else {
+            u64::MAX
+        };
         let d = telemetry::decode(&out.trace, machine, port);
         let m: Vec<Message> = d
             .messages
@@ -77,11 +95,7 @@ fn same_on_both(name: &str) {
     let hw = runner::run(&ctx, &board::backend(ctx.root.clone()), &s)
         .unwrap_or_else(|e| panic!("{name} hw: {e}"));
     assert_eq!(hw.backend, "engine-board");
-    assert!(
-        sim.passed(),
-        "{}",
-        gale_harness::report::outcome_text(&sim)
-    );
+    assert!(sim.passed(), "{}", gale_harness::report::outcome_text(&sim));
     assert_eq!(
         pass_marks(&sim),
         pass_marks(&hw),
@@ -104,7 +118,11 @@ fn same_on_both(name: &str) {
             continue;
         }
         if x != y {
-            let at = x.iter().zip(y).position(|(p, q)| p != q).unwrap_or(x.len().min(y.len()));
+            let at = x
+                .iter()
+                .zip(y)
+                .position(|(p, q)| p != q)
+                .unwrap_or(x.len().min(y.len()));
             panic!(
                 "{name}: {k:?} sequences differ at event {at} (sim {} events, hw {}):\nsim: {:?}\nhw:  {:?}",
                 x.len(),
@@ -164,4 +182,29 @@ fn fmu_gnss_checksum_on_the_engine_board_matches_the_simulation() {
 #[test]
 fn gust_heartbeat_loss_on_the_engine_board_matches_the_simulation() {
     same_on_both("gust-heartbeat-loss.yaml");
+}
+
+/// Scenarios a probe cannot run are refused before anything is built or
+/// flashed, with the reason and status 18.
+#[test]
+fn scenarios_hardware_cannot_run_are_refused_with_the_reason() {
+    let ctx = ctx();
+    let cases = [
+        ("fmu-gust-heartbeat.yaml", "2 machines"),
+        ("rt1176-dual-core.yaml", "2 machines"),
+        ("io-m4-healthy.yaml", "Cortex-M4"),
+        ("sensors-f100.yaml", "no `replay` cargo feature"),
+    ];
+    for (file, why) in cases {
+        let s = Scenario::load(&ctx.root.join("scenarios").join(file)).unwrap();
+        let e = runner::run(&ctx, &board::backend(ctx.root.clone()), &s)
+            .err()
+            .unwrap_or_else(|| panic!("{file} ran on hardware"));
+        assert_eq!(gale_target::exit_status(&e), 18, "{file}: {e}");
+        let msg = e.to_string();
+        assert!(
+            msg.contains("cannot run on hardware") && msg.contains(why),
+            "{file}: {msg}"
+        );
+    }
 }

@@ -63,9 +63,12 @@ pub fn connect(opts: &ProbeOptions, image_chip: Option<&str>) -> Result<ProbeTar
     let probe = all[i]
         .open()
         .map_err(|e| TargetError::Probe(format!("cannot open {}: {e}", infos[i])))?;
-    let session = probe
-        .attach(chip, Permissions::default())
-        .map_err(|e| TargetError::Probe(format!("cannot attach to {chip} through {}: {e}; check the SWD wiring and power", infos[i])))?;
+    let session = probe.attach(chip, Permissions::default()).map_err(|e| {
+        TargetError::Probe(format!(
+            "cannot attach to {chip} through {}: {e}; check the SWD wiring and power",
+            infos[i]
+        ))
+    })?;
     Ok(ProbeTarget::new(session, format!("{} on {chip}", infos[i])))
 }
 

@@ -41,7 +41,9 @@ fn a_scenario_on_the_probe_backend_stops_at_no_probe_found() {
     let ctx = Context::new(root.clone());
     let s = gale_scenario::Scenario::load(&root.join("scenarios/gust-alone.yaml")).unwrap();
     let backend = gale_probe::backend(root, ProbeOptions::default());
-    let e = runner::run(&ctx, &backend, &s).err().expect("no probe here");
+    let e = runner::run(&ctx, &backend, &s)
+        .err()
+        .expect("no probe here");
     assert_eq!(gale_target::exit_status(&e), 10, "{e}");
     assert!(e.to_string().contains("no debug probe found"), "{e}");
 }

@@ -8,13 +8,17 @@ use gale_harness::RunError;
 pub enum TargetError {
     #[error("no debug probe found: connect one (ST-Link, J-Link, CMSIS-DAP/MCU-Link) by USB, check `probe-rs list`, and on Linux install probe-rs's udev rules")]
     NoProbe,
-    #[error("{count} debug probes found and none chosen: pass --probe VID:PID[:SERIAL], one of: {list}")]
+    #[error(
+        "{count} debug probes found and none chosen: pass --probe VID:PID[:SERIAL], one of: {list}"
+    )]
     SeveralProbes { count: usize, list: String },
     #[error("no probe matches --probe {wanted}; probes found: {list}")]
     ProbeNotFound { wanted: String, list: String },
     #[error("unknown chip `{0}`: use a name probe-rs knows (`probe-rs chip list`), e.g. STM32F100RB or MIMXRT1170, in --chip or the image's probe-rs-chip")]
     UnknownChip(String),
-    #[error("flashing failed: {0}; check the wiring, the chip name, and that the board is powered")]
+    #[error(
+        "flashing failed: {0}; check the wiring, the chip name, and that the board is powered"
+    )]
     Flash(String),
     #[error("flash verify failed at {addr:#010x}: the board holds different bytes than the ELF; erase the chip and flash again")]
     Verify { addr: u32 },

@@ -10,9 +10,9 @@ use crate::rtt::Rtt;
 use crate::target::{Progress, Stop, Target};
 use crate::wire::{self, Decoder};
 use gale_harness::backend::{Backend, BackendRun, Job, MachineRun};
+use gale_harness::devices;
 use gale_harness::rtt_log::Capture;
 use gale_harness::runner::{MachineEnd, Resolved, RunError};
-use gale_harness::devices;
 use gale_trace::{Event, EventKind, Nanos, Trace};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -83,6 +83,12 @@ pub fn refusal(job: &Job) -> Option<String> {
             r.name
         ));
     }
+    if r.elf.is_none() && !has_replay_feature(&r.image.manifest) {
+        return Some(format!(
+            "image `{}` has no `replay` cargo feature, so its buses cannot be replayed over RTT (docs/hardware.md says how to add one)",
+            r.image.name
+        ));
+    }
     if r.image.probe_rs_chip.is_none() {
         return Some(format!(
             "image `{}` names no probe-rs chip (probe-rs-chip in its Cargo.toml)",
@@ -90,6 +96,14 @@ pub fn refusal(job: &Job) -> Option<String> {
         ));
     }
     None
+}
+
+fn has_replay_feature(manifest: &std::path::Path) -> bool {
+    std::fs::read_to_string(manifest)
+        .ok()
+        .and_then(|t| t.parse::<toml::Table>().ok())
+        .and_then(|t| t.get("features")?.get("replay").cloned())
+        .is_some()
 }
 
 impl Backend for HwBackend {
@@ -104,7 +118,9 @@ impl Backend for HwBackend {
         let r = &job.machines[0];
         let elf = match &r.elf {
             Some(e) => e.clone(),
-            None => r.image.build_variant(&self.opts.root, "replay", &["replay"])?,
+            None => r
+                .image
+                .build_variant(&self.opts.root, "replay", &["replay"])?,
         };
         let bytes = std::fs::read(&elf)
             .map_err(|e| RunError::Other(anyhow::anyhow!("cannot read {}: {e}", elf.display())))?;
@@ -184,7 +200,11 @@ impl Session<'_> {
         let mut pending: Vec<u8> = Vec::new();
         let mut expected: u16 = 0;
         let end = loop {
-            let dt = self.opts.poll.min(self.limit.saturating_sub(t.now())).max(1);
+            let dt = self
+                .opts
+                .poll
+                .min(self.limit.saturating_sub(t.now()))
+                .max(1);
             let stop = t.run_for(dt)?;
             let now = t.now();
             if !ch.rtt.still_there(t)? {

@@ -36,7 +36,11 @@ impl std::str::FromStr for ProbeSpec {
         let mut parts = s.splitn(3, ':');
         let hex = |p: Option<&str>, what: &str| {
             p.and_then(|p| u16::from_str_radix(p, 16).ok())
-                .ok_or_else(|| format!("`{s}`: {what} is not a hex number; use VID:PID[:SERIAL], e.g. 0483:3748"))
+                .ok_or_else(|| {
+                    format!(
+                        "`{s}`: {what} is not a hex number; use VID:PID[:SERIAL], e.g. 0483:3748"
+                    )
+                })
         };
         let vid = hex(parts.next(), "the vendor id")?;
         let pid = hex(parts.next(), "the product id")?;
@@ -49,7 +53,10 @@ impl ProbeSpec {
     fn matches(&self, p: &ProbeInfo) -> bool {
         self.vid == p.vid
             && self.pid == p.pid
-            && self.serial.as_ref().is_none_or(|s| p.serial.as_ref() == Some(s))
+            && self
+                .serial
+                .as_ref()
+                .is_none_or(|s| p.serial.as_ref() == Some(s))
     }
 }
 
@@ -68,12 +75,26 @@ pub fn select(probes: &[ProbeInfo], wanted: Option<&ProbeSpec>) -> Result<usize,
     }
     let hits: Vec<usize> = match wanted {
         None => (0..probes.len()).collect(),
-        Some(w) => (0..probes.len()).filter(|&i| w.matches(&probes[i])).collect(),
+        Some(w) => (0..probes.len())
+            .filter(|&i| w.matches(&probes[i]))
+            .collect(),
     };
     match hits.as_slice() {
         [one] => Ok(*one),
         [] => Err(TargetError::ProbeNotFound {
-            wanted: wanted.map(|w| format!("{:04x}:{:04x}{}", w.vid, w.pid, w.serial.as_ref().map(|s| format!(":{s}")).unwrap_or_default())).unwrap_or_default(),
+            wanted: wanted
+                .map(|w| {
+                    format!(
+                        "{:04x}:{:04x}{}",
+                        w.vid,
+                        w.pid,
+                        w.serial
+                            .as_ref()
+                            .map(|s| format!(":{s}"))
+                            .unwrap_or_default()
+                    )
+                })
+                .unwrap_or_default(),
             list: listing(probes),
         }),
         many => Err(TargetError::SeveralProbes {
@@ -107,7 +128,10 @@ mod tests {
         let spec: ProbeSpec = "0483:3748:B".parse().unwrap();
         assert_eq!(select(&two, Some(&spec)).unwrap(), 1);
         let spec: ProbeSpec = "0483:3748".parse().unwrap();
-        assert!(select(&two, Some(&spec)).is_err(), "ambiguous without serial");
+        assert!(
+            select(&two, Some(&spec)).is_err(),
+            "ambiguous without serial"
+        );
         let spec: ProbeSpec = "1366:0101".parse().unwrap();
         assert!(matches!(
             select(&two, Some(&spec)),

@@ -34,8 +34,7 @@ pub trait Target {
     /// What this is, for messages: `probe 0483:3748 (ST-Link V2) on STM32F100RB`.
     fn describe(&self) -> String;
     /// Erases, programs and verifies the ELF's loadable segments.
-    fn flash(&mut self, elf: &[u8], progress: &mut dyn FnMut(Progress))
-        -> Result<(), TargetError>;
+    fn flash(&mut self, elf: &[u8], progress: &mut dyn FnMut(Progress)) -> Result<(), TargetError>;
     /// Resets the core and lets it run from the reset vector, with
     /// HardFault caught.
     fn reset_and_run(&mut self) -> Result<(), TargetError>;

@@ -88,9 +88,14 @@ pub fn response(seq: u16, status: Status, data: &[u8]) -> Vec<u8> {
 /// Why a stream of request bytes could not be read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum WireError {
-    BadCrc { seq: u16 },
+    BadCrc {
+        seq: u16,
+    },
     BadLength(usize),
-    BadPayload { seq: u16, why: &'static str },
+    BadPayload {
+        seq: u16,
+        why: &'static str,
+    },
     /// Bytes that are not the start of a frame.
     Garbage(u8),
 }

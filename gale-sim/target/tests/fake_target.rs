@@ -166,7 +166,9 @@ impl Target for Fake {
         self.take_down();
         let reqs = requests();
         if self.s.hard_fault && self.answered == 1 {
-            return Ok(Some(Stop::HardFault("HardFault at 0x08000124 (main)".into())));
+            return Ok(Some(Stop::HardFault(
+                "HardFault at 0x08000124 (main)".into(),
+            )));
         }
         if self.s.resets_after_first_answer && self.answered == 1 {
             self.put(self.cb, &[0; 16]);
@@ -277,7 +279,10 @@ fn a_scripted_board_is_answered_and_traced() {
 fn probe_errors_keep_their_status_and_advice() {
     let (code, msg) = status(ok(), Some(|| TargetError::NoProbe));
     assert_eq!(code, 10);
-    assert!(msg.contains("no debug probe found") && msg.contains("udev"), "{msg}");
+    assert!(
+        msg.contains("no debug probe found") && msg.contains("udev"),
+        "{msg}"
+    );
     let (code, msg) = status(
         ok(),
         Some(|| TargetError::SeveralProbes {
@@ -287,24 +292,45 @@ fn probe_errors_keep_their_status_and_advice() {
     );
     assert_eq!(code, 11);
     assert!(msg.contains("--probe VID:PID[:SERIAL]"), "{msg}");
-    let (code, msg) = status(ok(), Some(|| TargetError::UnknownChip("MIMXRT1176DVMAA".into())));
+    let (code, msg) = status(
+        ok(),
+        Some(|| TargetError::UnknownChip("MIMXRT1176DVMAA".into())),
+    );
     assert_eq!(code, 12);
     assert!(msg.contains("probe-rs chip list"), "{msg}");
 }
 
 #[test]
 fn flash_and_verify_failures() {
-    let (code, msg) = status(Script { flash_fails: true, ..ok() }, None);
+    let (code, msg) = status(
+        Script {
+            flash_fails: true,
+            ..ok()
+        },
+        None,
+    );
     assert_eq!(code, 13);
     assert!(msg.contains("flashing failed: erase timed out"), "{msg}");
-    let (code, msg) = status(Script { verify_fails: true, ..ok() }, None);
+    let (code, msg) = status(
+        Script {
+            verify_fails: true,
+            ..ok()
+        },
+        None,
+    );
     assert_eq!(code, 13);
     assert!(msg.contains("verify failed at 0x08000100"), "{msg}");
 }
 
 #[test]
 fn rtt_block_not_found() {
-    let (code, msg) = status(Script { never_inits_rtt: true, ..ok() }, None);
+    let (code, msg) = status(
+        Script {
+            never_inits_rtt: true,
+            ..ok()
+        },
+        None,
+    );
     assert_eq!(code, 14);
     assert!(msg.contains("gale_replay::init"), "{msg}");
 }
@@ -313,31 +339,62 @@ fn rtt_block_not_found() {
 fn down_channel_overflow() {
     // Even an empty answer is an 8-byte frame: it never fits a 4-byte
     // down channel (which holds 3).
-    let (code, msg) = status(Script { down_size: 4, ..ok() }, None);
+    let (code, msg) = status(
+        Script {
+            down_size: 4,
+            ..ok()
+        },
+        None,
+    );
     assert_eq!(code, 15);
     assert!(msg.contains("down channel overflow"), "{msg}");
 }
 
 #[test]
 fn board_reset_mid_run() {
-    let (code, msg) = status(Script { resets_after_first_answer: true, ..ok() }, None);
+    let (code, msg) = status(
+        Script {
+            resets_after_first_answer: true,
+            ..ok()
+        },
+        None,
+    );
     assert_eq!(code, 16);
     assert!(msg.contains("control block was cleared"), "{msg}");
-    let (code, msg) = status(Script { restarts_sequence: true, ..ok() }, None);
+    let (code, msg) = status(
+        Script {
+            restarts_sequence: true,
+            ..ok()
+        },
+        None,
+    );
     assert_eq!(code, 16);
     assert!(msg.contains("started again at 0"), "{msg}");
 }
 
 #[test]
 fn deadline_passed() {
-    let (code, msg) = status(Script { stalls: true, ..ok() }, None);
+    let (code, msg) = status(
+        Script {
+            stalls: true,
+            ..ok()
+        },
+        None,
+    );
     assert_eq!(code, 17, "{msg}");
     assert!(msg.contains("wall-time budget"), "{msg}");
 }
 
 #[test]
 fn hard_fault_ends_the_run_with_a_fault_event() {
-    let run = run_with(Script { hard_fault: true, ..ok() }, None).unwrap();
+    let run = run_with(
+        Script {
+            hard_fault: true,
+            ..ok()
+        },
+        None,
+    )
+    .unwrap();
     let m = &run.machines[0];
     assert!(m.end.how.starts_with("fault: HardFault"), "{}", m.end.how);
     assert!(m
