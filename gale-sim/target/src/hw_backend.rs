@@ -218,7 +218,7 @@ impl Session<'_> {
             }
             decoder.push(&ch.rtt.read_up(t, ch.up)?);
             while let Some(req) = decoder
-                .next()
+                .next_request()
                 .map_err(|e| TargetError::Protocol(e.to_string()))?
             {
                 if req.seq != expected {

@@ -125,7 +125,7 @@ impl Decoder {
     /// The next complete request, `Ok(None)` if more bytes are needed.
     /// The up channel is lossless (it blocks when full), so any damage is
     /// an error, not something to resynchronise over.
-    pub fn next(&mut self) -> Result<Option<Request>, WireError> {
+    pub fn next_request(&mut self) -> Result<Option<Request>, WireError> {
         let Some(&magic) = self.buf.first() else {
             return Ok(None);
         };
@@ -232,7 +232,7 @@ mod tests {
         let mut got = Vec::new();
         for chunk in bytes.chunks(5) {
             d.push(chunk);
-            while let Some(r) = d.next().unwrap() {
+            while let Some(r) = d.next_request().unwrap() {
                 got.push(r);
             }
         }
@@ -245,7 +245,7 @@ mod tests {
         bytes[9] ^= 0x40;
         let mut d = Decoder::default();
         d.push(&bytes);
-        assert_eq!(d.next(), Err(WireError::BadCrc { seq: 1 }));
+        assert_eq!(d.next_request(), Err(WireError::BadCrc { seq: 1 }));
     }
 
     #[test]

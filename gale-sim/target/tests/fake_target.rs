@@ -207,6 +207,10 @@ fn root() -> PathBuf {
 }
 
 /// gust-alone, resolved, with the gust-f100 replay ELF (built if stale).
+#[allow(
+    clippy::result_large_err,
+    reason = "RunError is the harness's Backend::run error"
+)]
 fn run_with(
     script: Script,
     connect_error: Option<fn() -> TargetError>,
