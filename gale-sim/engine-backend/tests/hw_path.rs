@@ -132,6 +132,9 @@ fn same_on_both(name: &str) {
             );
         }
     }
+    for n in &hw.notes {
+        eprintln!("{name}: {n}");
+    }
     let count: usize = a.values().map(Vec::len).sum();
     eprintln!(
         "{name}: {count} bus events on {} buses equal; verdict {}; sim ended {} ns ({}), hw ended {} ns ({})",

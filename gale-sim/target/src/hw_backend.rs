@@ -132,14 +132,25 @@ impl Backend for HwBackend {
             limit: job.scenario.def.time_limit.0,
             server: Server::new(&r.name, attachments),
         };
-        let run = session.run(target.as_mut(), &bytes)?;
+        let wall = Instant::now();
+        let (run, served) = session.run(target.as_mut(), &bytes)?;
+        let wall = wall.elapsed().as_secs_f64();
+        let virt = run.end.at as f64 / 1e9;
         Ok(BackendRun {
+            notes: vec![
+                format!(
+                    "{}: ran on {} with bus replay",
+                    r.name,
+                    target.describe()
+                ),
+                format!(
+                    "{}: {served} replay requests in {virt:.3} s of target time and {wall:.3} s of wall time ({:.0}/s target, {:.0}/s wall)",
+                    r.name,
+                    served as f64 / virt.max(1e-9),
+                    served as f64 / wall.max(1e-9)
+                ),
+            ],
             machines: vec![run],
-            notes: vec![format!(
-                "{}: ran on {} with bus replay (GPIO and UART pins are not observed through a probe)",
-                r.name,
-                target.describe()
-            )],
         })
     }
 }
@@ -160,7 +171,9 @@ struct Channels {
 }
 
 impl Session<'_> {
-    fn run(mut self, t: &mut dyn Target, elf: &[u8]) -> Result<MachineRun, TargetError> {
+    /// Runs the board; returns what it produced and how many replay
+    /// requests were served.
+    fn run(mut self, t: &mut dyn Target, elf: &[u8]) -> Result<(MachineRun, u64), TargetError> {
         let cb = crate::elf::rtt_address(elf).ok_or_else(|| {
             TargetError::RttNotFound(
                 "the ELF has no `_SEGGER_RTT` symbol; build the image with `--features replay`"
@@ -188,17 +201,19 @@ impl Session<'_> {
         let ch = match self.attach(t, cb, &mut trace, started)? {
             Ok(ch) => ch,
             Err(end) => {
-                return Ok(MachineRun {
+                let run = MachineRun {
                     name: self.machine.to_string(),
                     trace,
                     rtt: logs,
                     end,
-                })
+                };
+                return Ok((run, 0));
             }
         };
         let mut decoder = Decoder::default();
         let mut pending: Vec<u8> = Vec::new();
         let mut expected: u16 = 0;
+        let mut served: u64 = 0;
         let end = loop {
             let dt = self
                 .opts
@@ -235,6 +250,7 @@ impl Session<'_> {
                     });
                 }
                 expected = expected.wrapping_add(1);
+                served += 1;
                 let answer = self.server.answer(&req);
                 trace.extend(answer.events);
                 let frame = wire::response(req.seq, answer.status, &answer.data);
@@ -258,12 +274,13 @@ impl Session<'_> {
             self.check_deadline(started, now)?;
         };
         let _ = t.halt();
-        Ok(MachineRun {
+        let run = MachineRun {
             name: self.machine.to_string(),
             trace,
             rtt: logs,
             end,
-        })
+        };
+        Ok((run, served))
     }
 
     fn check_deadline(&self, started: Instant, now: Nanos) -> Result<(), TargetError> {
