@@ -1,8 +1,8 @@
 //! Replay devices: the embedded-hal(-async) and embedded-io(-async) faces
 //! the drivers already use, with every transaction sent to the host.
 
-use crate::wire::{max_write, Op, Status};
 use crate::transact;
+use crate::wire::{max_write, Op, Status};
 use embedded_hal::i2c::{ErrorKind as I2cErrorKind, NoAcknowledgeSource, Operation as I2cOp};
 use embedded_hal::spi::{ErrorKind as SpiErrorKind, Operation as SpiOp};
 

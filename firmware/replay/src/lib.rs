@@ -50,8 +50,7 @@ pub fn init(now_ns: fn() -> u64) {
     let (defmt, up) = channels.up;
     rtt_target::set_defmt_channel(defmt);
     critical_section::with(|cs| {
-        LINK.borrow(cs)
-            .replace(Some(Link { up, down: channels.down.0, seq: 0, now_ns }));
+        LINK.borrow(cs).replace(Some(Link { up, down: channels.down.0, seq: 0, now_ns }));
     });
 }
 

@@ -61,16 +61,7 @@ pub const fn max_write(bus: &str) -> usize {
 /// Encodes a request into `out`; returns its length. `write` must fit
 /// (`max_write`); longer data is cut.
 #[allow(clippy::too_many_arguments)]
-pub fn request(
-    out: &mut [u8; MAX_FRAME],
-    seq: u16,
-    op: Op,
-    bus: &str,
-    target: u8,
-    t_ns: u64,
-    write: &[u8],
-    read_len: usize,
-) -> usize {
+pub fn request(out: &mut [u8; MAX_FRAME], seq: u16, op: Op, bus: &str, target: u8, t_ns: u64, write: &[u8], read_len: usize) -> usize {
     let bus = &bus.as_bytes()[..bus.len().min(32)];
     let write = &write[..write.len().min(MAX_PAYLOAD - REQUEST_FIXED - bus.len())];
     let len = REQUEST_FIXED + bus.len() + write.len();

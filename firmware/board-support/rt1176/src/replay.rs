@@ -3,7 +3,7 @@
 //! still initialised, so the init log and order stay as in a normal build;
 //! only the transactions move.
 
-use crate::{TICKS_PER_MS, TIMERS, CPU_HZ, ALARM};
+use crate::{ALARM, CPU_HZ, TICKS_PER_MS, TIMERS};
 use gale_kernel::time::Alarm;
 use gale_replay::{ReplayI2c, ReplaySpi, ReplayUart};
 

@@ -293,8 +293,8 @@ fn USART1() {
 /// Replay build: the UARTs a scenario drives or watches go to the host.
 #[cfg(feature = "replay")]
 mod replay {
-    pub use gale_replay::ReplayUart;
     use gale_kernel::sync::channel::Channel;
+    pub use gale_replay::ReplayUart;
 
     pub static CONSOLE: ReplayUart = ReplayUart::new("USART1");
     static HEARTBEAT: ReplayUart = ReplayUart::new("USART2");
