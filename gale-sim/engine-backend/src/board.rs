@@ -149,8 +149,14 @@ impl Target for EngineBoard {
 /// The hardware code path with the engine as the board: what
 /// `--target hw --board engine` (or the tests) run.
 pub fn backend(root: PathBuf) -> HwBackend {
+    backend_polling(root, BOARD_POLL)
+}
+
+/// The same with another polling cadence (virtual time), to play a slower
+/// or faster probe.
+pub fn backend_polling(root: PathBuf, poll: Nanos) -> HwBackend {
     let mut opts = HwOptions::new(root);
-    opts.poll = BOARD_POLL;
+    opts.poll = poll;
     opts.show_progress = false;
     HwBackend::new(
         "engine-board",

@@ -96,15 +96,21 @@ fn same_on_both(name: &str) {
         .unwrap_or_else(|e| panic!("{name} hw: {e}"));
     assert_eq!(hw.backend, "engine-board");
     assert!(sim.passed(), "{}", gale_harness::report::outcome_text(&sim));
+    same_runs(name, &s, &sim, &hw);
+}
+
+/// Same verdict marks and the same transactions per bus.
+fn same_runs(name: &str, s: &Scenario, sim: &RunOutcome, hw: &RunOutcome) {
+    let (sim, hw) = (sim, hw);
     assert_eq!(
-        pass_marks(&sim),
-        pass_marks(&hw),
+        pass_marks(sim),
+        pass_marks(hw),
         "{name}: verdicts differ\nsim:\n{}\nhw:\n{}",
-        gale_harness::report::outcome_text(&sim),
-        gale_harness::report::outcome_text(&hw)
+        gale_harness::report::outcome_text(sim),
+        gale_harness::report::outcome_text(hw)
     );
     let limit = s.def.time_limit.0;
-    let (a, b) = (bus(&sim, limit), bus(&hw, limit));
+    let (a, b) = (bus(sim, limit), bus(hw, limit));
     assert!(!a.is_empty(), "{name}: no bus events to compare");
     assert_eq!(
         a.keys().collect::<Vec<_>>(),
@@ -113,7 +119,7 @@ fn same_on_both(name: &str) {
     );
     for (k, x) in &a {
         let y = &b[k];
-        if x.len() == y.len() && same_telemetry(&sim, &hw, k, limit) {
+        if x.len() == y.len() && same_telemetry(sim, hw, k, limit) {
             // Framed telemetry: equal apart from the timestamps it carries.
             continue;
         }
@@ -210,4 +216,60 @@ fn scenarios_hardware_cannot_run_are_refused_with_the_reason() {
             "{file}: {msg}"
         );
     }
+}
+
+/// The engine acting as the board polls at a fixed cadence of virtual
+/// time, so a hardware-path run is repeatable bit for bit.
+#[test]
+fn engine_board_runs_are_repeatable() {
+    let ctx = ctx();
+    let s = Scenario::load(&ctx.root.join("scenarios/fmu-imu-stuck.yaml")).unwrap();
+    let run = || runner::run(&ctx, &board::backend(ctx.root.clone()), &s).unwrap();
+    let (a, b) = (run(), run());
+    assert!(a.trace.to_text() == b.trace.to_text(), "two runs differ");
+}
+
+/// What a slower probe changes: the firmware waits longer for each answer,
+/// so its later requests carry later timestamps and time-varying signals
+/// are sampled later (answers can differ by that shift); the requests
+/// themselves and the verdict stay the same.
+#[test]
+fn the_poll_cadence_moves_times_not_requests_nor_verdicts() {
+    let ctx = ctx();
+    let s = Scenario::load(&ctx.root.join("scenarios/fmu-imu-stuck.yaml")).unwrap();
+    let fast = runner::run(&ctx, &board::backend(ctx.root.clone()), &s).unwrap();
+    let slow = runner::run(&ctx, &board::backend_polling(ctx.root.clone(), 37_000), &s).unwrap();
+    assert!(
+        fast.passed(),
+        "{}",
+        gale_harness::report::outcome_text(&fast)
+    );
+    assert_eq!(
+        pass_marks(&fast),
+        pass_marks(&slow),
+        "{}",
+        gale_harness::report::outcome_text(&slow)
+    );
+    let requests = |out: &RunOutcome| -> Vec<(u8, Vec<u8>)> {
+        out.trace
+            .events()
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Spi { cs, mosi, .. } => Some((*cs, mosi.clone())),
+                _ => None,
+            })
+            .collect()
+    };
+    let (a, b) = (requests(&fast), requests(&slow));
+    let n = a.len().min(b.len());
+    assert!(n > 1000, "{n} SPI requests");
+    assert_eq!(a[..n], b[..n], "SPI requests differ");
+    // The slow run's loop starts later (its IMU init waited longer), so it
+    // reaches the time limit a few cycles short.
+    assert!(a.len() - n <= a.len() / 100 && b.len() - n <= b.len() / 100);
+    eprintln!(
+        "SPI requests: {} at 10 us polls, {} at 37 us; equal over the first {n}",
+        a.len(),
+        b.len()
+    );
 }
