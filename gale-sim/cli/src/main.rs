@@ -29,6 +29,17 @@ enum Engine {
     Renode,
 }
 
+/// Where a run's firmware executes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Target {
+    /// Simulation, on the engine --engine names.
+    Sim,
+    /// A real board through a probe-rs probe, sensors replayed over RTT.
+    Hw,
+    /// The hardware code path with the built-in engine playing the board.
+    EngineBoard,
+}
+
 /// Exit status when the chosen engine is not available (Renode missing).
 const ENGINE_MISSING: u8 = 3;
 
@@ -64,9 +75,24 @@ enum Cmd {
         /// another run is writing.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
-        /// Which engine runs the firmware.
+        /// Which engine runs the firmware (with --target sim).
         #[arg(long, value_enum, default_value_t = Engine::Gale)]
         engine: Engine,
+        /// Where the firmware runs: in simulation (`sim`), on a real board
+        /// through a probe-rs probe (`hw`: the image's `replay` build,
+        /// flashed, its sensors replayed over RTT from the scenario), or on
+        /// the hardware path with the built-in engine playing the board
+        /// (`engine-board`). See docs/hardware.md.
+        #[arg(long, value_enum, default_value_t = Target::Sim)]
+        target: Target,
+        /// With --target hw: the probe, as VID:PID[:SERIAL] in hex (needed
+        /// when several probes are attached).
+        #[arg(long, value_name = "VID:PID[:SERIAL]")]
+        probe: Option<gale_target::probe_select::ProbeSpec>,
+        /// With --target hw: the probe-rs chip name (default: the image's
+        /// `probe-rs-chip`, e.g. STM32F100RB, MIMXRT1170).
+        #[arg(long, value_name = "NAME")]
+        chip: Option<String>,
     },
     /// Run scenarios on two engines and compare their traces stream by
     /// stream (UART ports, logs, GPIO pins, buses): identical, shifted in
@@ -156,15 +182,25 @@ fn dispatch(cmd: Cmd) -> Result<ExitCode> {
             jobs,
             out,
             engine,
+            target,
+            probe,
+            chip,
         } => {
             let ctx = match out {
                 Some(out) => ctx.with_out(cwd.join(out)),
                 None => ctx,
             };
-            match backend(engine) {
-                Ok(b) => run(&ctx, b.as_ref(), &paths, jobs),
-                Err(code) => Ok(code),
-            }
+            let chosen: Box<dyn Backend> = match target {
+                Target::Sim => match backend(engine) {
+                    Ok(b) => b,
+                    Err(code) => return Ok(code),
+                },
+                Target::Hw => Box::new(gale_probe::backend(root.clone(), gale_probe::ProbeOptions { probe, chip })),
+                Target::EngineBoard => Box::new(gale_engine_backend::board::backend(root.clone())),
+            };
+            // One board, one run at a time.
+            let jobs = if target == Target::Sim { jobs } else { 1 };
+            run(&ctx, chosen.as_ref(), &paths, jobs)
         }
         Cmd::Check { paths } => check(&ctx, &paths),
         Cmd::Compare {
@@ -330,9 +366,17 @@ fn run(
         junit.strip_prefix(&ctx.root).unwrap_or(&junit).display()
     );
     println!("{}", report::summary(passed, failed, errors));
-    Ok(match (failed, errors) {
-        (0, 0) => ExitCode::SUCCESS,
-        (_, 0) => ExitCode::from(1),
+    // A hardware error (no probe, flash failure, ...) keeps its own status
+    // (docs/hardware.md); any other could-not-run is 2.
+    let hw_status = entries
+        .iter()
+        .filter_map(|e| e.result.as_ref().err())
+        .map(gale_target::exit_status)
+        .find(|&c| c != 2);
+    Ok(match (failed, errors, hw_status) {
+        (0, 0, _) => ExitCode::SUCCESS,
+        (_, 0, _) => ExitCode::from(1),
+        (_, _, Some(code)) => ExitCode::from(u8::try_from(code).unwrap_or(2)),
         _ => ExitCode::from(2),
     })
 }

@@ -7,6 +7,7 @@
 //! GPL-2.0-only, because it links the engine; the harness it plugs into is
 //! permissively licensed.
 
+pub mod board;
 pub mod chips;
 pub mod lockstep;
 pub mod machine;

@@ -86,6 +86,21 @@ impl Image {
     /// Builds the image in release (cargo rebuilds only what is stale) and
     /// returns the ELF path. Cargo's output is shown only on failure.
     pub fn build(&self, root: &Path) -> Result<PathBuf> {
+        self.build_in(root, &firmware_target_dir(root), &[])?;
+        self.checked_elf(self.elf_path(root))
+    }
+
+    /// Builds a variant of the image with cargo `features` (e.g. `replay`
+    /// for hardware runs) into its own target folder
+    /// `firmware/target/<variant>/`, so the normal ELF stays as it is, and
+    /// returns that ELF's path.
+    pub fn build_variant(&self, root: &Path, variant: &str, features: &[&str]) -> Result<PathBuf> {
+        let dir = firmware_target_dir(root).join(variant);
+        self.build_in(root, &dir, features)?;
+        self.checked_elf(dir.join(&self.target).join("release").join(&self.name))
+    }
+
+    fn build_in(&self, root: &Path, target_dir: &Path, features: &[&str]) -> Result<()> {
         let fw = root.join("firmware/Cargo.toml");
         let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .current_dir(root.join("firmware"))
@@ -103,7 +118,12 @@ impl Image {
                 &self.target,
                 "--target-dir",
             ])
-            .arg(firmware_target_dir(root))
+            .arg(target_dir)
+            .args(if features.is_empty() {
+                Vec::new()
+            } else {
+                vec!["--features".to_string(), features.join(",")]
+            })
             .output()
             .context("could not run cargo to build the firmware")?;
         if !out.status.success() {
@@ -114,7 +134,10 @@ impl Image {
                 String::from_utf8_lossy(&out.stderr)
             );
         }
-        let elf = self.elf_path(root);
+        Ok(())
+    }
+
+    fn checked_elf(&self, elf: PathBuf) -> Result<PathBuf> {
         if !elf.is_file() {
             bail!(
                 "cargo built `{}` but {} is missing: is the binary named after the package?",

@@ -17,9 +17,11 @@ use core::cell::RefCell;
 
 use chip_imxrt1176::lpi2c::{self, Lpi2c};
 use chip_imxrt1176::lpspi::{self, Lpspi};
+#[cfg_attr(feature = "replay", allow(unused_imports))]
 use chip_imxrt1176::lpuart::{Lpuart, RxQueue, TxQueue};
 use chip_imxrt1176::{ral, ROOT_CLOCK_HZ};
 use cortex_m::peripheral::NVIC;
+#[cfg(not(feature = "replay"))]
 use defmt_rtt as _;
 use gale_apps::flight::{self, FlightState, Fusion};
 use gale_apps::telemetry::{self as tm, Baro, Framer};
@@ -40,6 +42,9 @@ use gale_logic::frame::MAX_FRAME;
 use gale_logic::imu::{AccelScale, GyroScale};
 use gale_logic::ubx::NavPvt;
 pub use imxrt_ral::Interrupt;
+
+#[cfg(feature = "replay")]
+pub mod replay;
 
 /// Core clock of the platform (rt1176-cm7: 996 MHz, rt1176-cm4: 400 MHz);
 /// SysTick counts it.
@@ -218,7 +223,13 @@ pub fn init_systick() -> Result<(), DeviceError> {
 pub fn init_telemetry_uart(banner: &str) -> Result<(), DeviceError> {
     // SAFETY: each instance is created once, here, and moved into its slot.
     let mut uart = Lpuart::new(unsafe { ral::lpuart::LPUART1::instance() }, ROOT_CLOCK_HZ, BAUD);
+    #[cfg(not(feature = "replay"))]
     uart.write_all(banner.as_bytes()).map_err(|_| DeviceError("LPUART1 transmit timeout"))?;
+    #[cfg(feature = "replay")]
+    {
+        let _ = &mut uart;
+        replay::TELEMETRY.send(banner.as_bytes());
+    }
     TELEMETRY_UART.put(uart);
     // SAFETY: the handler touches TELEMETRY_UART/TELEMETRY_TX only, both
     // ready; priority before unmask.
@@ -229,6 +240,7 @@ pub fn init_telemetry_uart(banner: &str) -> Result<(), DeviceError> {
     Ok(())
 }
 
+#[cfg_attr(feature = "replay", allow(dead_code))]
 fn kick_telemetry_uart() {
     TELEMETRY_UART.with(|u| u.enable_tx_interrupt());
 }
@@ -289,6 +301,8 @@ pub fn init_core_priorities() -> Result<(), DeviceError> {
 /// executor forever. A failed init is logged with the device name and
 /// ends in a panic.
 pub fn boot<const N: usize>(image: &str, devices: &[Device; N], order: &[usize; N]) -> ! {
+    #[cfg(feature = "replay")]
+    replay::start();
     defmt::info!("{=str} v{=str} boot", image, env!("CARGO_PKG_VERSION"));
     let result = init::run(devices, order, |d| defmt::info!("init {=str} (level {=u8})", d.name, d.level as u8));
     if let Err(e) = result {
@@ -309,7 +323,13 @@ pub fn delay() -> TimerDelay<8> {
 pub async fn sensor_loop(publish: fn(&FlightState)) {
     let Some(spi) = SPI1.take() else { return };
     let bus = RefCell::new(spi);
+    #[cfg(not(feature = "replay"))]
     let mut imus = [0u8, 1, 2].map(|pcs| Icm42688::new(lpspi::Device { bus: &bus, pcs }, AccelScale::G16, GyroScale::Dps2000));
+    #[cfg(feature = "replay")]
+    let mut imus = {
+        let _ = &bus;
+        [0u8, 1, 2].map(|cs| Icm42688::new(replay::imu(cs), AccelScale::G16, GyroScale::Dps2000))
+    };
     for (i, imu) in imus.iter_mut().enumerate() {
         match imu.init(&mut delay()).await {
             Ok(()) => defmt::info!("imu{=usize} ok", i),
@@ -347,7 +367,10 @@ pub async fn sensor_loop(publish: fn(&FlightState)) {
 /// 50 Hz: one sample frame on LPUART1.
 pub async fn telemetry_task(source: u8) {
     use embedded_io_async::Write;
+    #[cfg(not(feature = "replay"))]
     let mut tx = TxQueue { queue: &TELEMETRY_TX, kick: kick_telemetry_uart };
+    #[cfg(feature = "replay")]
+    let mut tx = replay::TELEMETRY;
     let mut framer = Framer::new();
     let mut ticker = TIMERS.ticker(TELEMETRY_PERIOD_MS * TICKS_PER_MS);
     let mut first = true;
@@ -368,6 +391,11 @@ pub async fn telemetry_task(source: u8) {
 /// 50 Hz: barometer on LPI2C1.
 pub async fn baro_task() {
     let Some(i2c) = I2C1.take() else { return };
+    #[cfg(feature = "replay")]
+    let i2c = {
+        let _ = i2c;
+        replay::baro_bus()
+    };
     let mut baro = Bmp388::new(i2c, bmp388::ADDR_PRIMARY);
     match baro.init(&mut delay()).await {
         Ok(()) => defmt::info!("baro ok"),
@@ -398,7 +426,10 @@ pub async fn baro_task() {
 
 /// GNSS: NAV-PVT solutions from the LPUART7 receive queue.
 pub async fn gnss_task() {
+    #[cfg(not(feature = "replay"))]
     let mut gnss = UbxGnss::new(RxQueue { queue: &GNSS_RX });
+    #[cfg(feature = "replay")]
+    let mut gnss = UbxGnss::new(replay::gnss_rx());
     let mut fixed = false;
     let mut reported_errors = 0;
     loop {

@@ -26,6 +26,7 @@
 mod m4_link;
 
 use board_rt1176::{self as board, iomuxc, Interrupt, IomuxcWrite, ALT2, ARENA, BAUD, THREAD, TICKS_PER_MS, TIMERS};
+#[cfg_attr(feature = "replay", allow(unused_imports))]
 use chip_imxrt1176::lpuart::{Lpuart, TxQueue};
 use chip_imxrt1176::{ral, ROOT_CLOCK_HZ};
 use cortex_m::peripheral::NVIC;
@@ -111,6 +112,7 @@ fn init_heartbeat_uart() -> Result<(), DeviceError> {
     Ok(())
 }
 
+#[cfg_attr(feature = "replay", allow(dead_code))]
 fn kick_heartbeat_uart() {
     HEARTBEAT_UART.with(|u| u.enable_tx_interrupt());
 }
@@ -146,7 +148,10 @@ fn main() -> ! {
 /// (running) while the vote is nominal or degraded, else 2.
 async fn heartbeat_task() {
     use embedded_io_async::Write;
+    #[cfg(not(feature = "replay"))]
     let mut tx = TxQueue { queue: &HEARTBEAT_TX, kick: kick_heartbeat_uart };
+    #[cfg(feature = "replay")]
+    let mut tx = gale_replay::ReplayUart::new("LPUART2");
     let mut framer = Framer::new();
     let mut ticker = TIMERS.ticker(HEARTBEAT_PERIOD_MS * TICKS_PER_MS);
     // The first heartbeat goes out at once, so a failsafe node booted at the

@@ -39,6 +39,7 @@ use chip_stm32f100::HSI_HZ;
 use core::sync::atomic::{AtomicU32, Ordering};
 use cortex_m_rt::entry;
 use cortex_m_semihosting::debug;
+#[cfg(not(feature = "replay"))]
 use defmt_rtt as _;
 use gale_kernel::arena::Arena;
 use gale_kernel::cortex_m::{self as arch, SysTickHw};
@@ -133,7 +134,13 @@ fn init_clocks() -> Result<(), DeviceError> {
 fn init_console() -> Result<(), DeviceError> {
     let dp = dp();
     let mut console = Usart1::new(dp.USART1, &dp.RCC, &dp.GPIOA, sysclk(), BAUD);
+    #[cfg(not(feature = "replay"))]
     console.write_all(BANNER.as_bytes());
+    #[cfg(feature = "replay")]
+    {
+        let _ = &mut console;
+        replay::CONSOLE.send(BANNER.as_bytes());
+    }
     CONSOLE.put(console);
     // SAFETY: the handler uses CONSOLE/CONSOLE_TX only, both ready;
     // priority before unmask.
@@ -190,7 +197,10 @@ fn spawn_node() -> Result<(), DeviceError> {
 /// Queues a console line; waits only while the queue is full.
 async fn say(parts: &[&[u8]]) {
     use embedded_io_async::Write;
+    #[cfg(not(feature = "replay"))]
     let mut tx = console();
+    #[cfg(feature = "replay")]
+    let mut tx = replay::ReplayUart::new("USART1");
     for p in parts {
         let Ok(()) = tx.write_all(p).await;
     }
@@ -212,6 +222,8 @@ async fn node() {
     loop {
         ticker.next().await;
         ms += 1;
+        #[cfg(feature = "replay")]
+        replay::heartbeat_bytes(&HEARTBEAT_RX);
         while let Some(byte) = HEARTBEAT_RX.try_recv() {
             peer = true;
             if let Event::Frame(f) = frames.push(byte) {
@@ -254,6 +266,8 @@ async fn node() {
 
 #[entry]
 fn main() -> ! {
+    #[cfg(feature = "replay")]
+    replay::start();
     if init::run(&DEVICES, &ORDER, |_| {}).is_err() {
         fail();
     }
@@ -274,6 +288,36 @@ fn USART2() {
 #[interrupt]
 fn USART1() {
     CONSOLE.with(|c| c.on_tx_interrupt(&CONSOLE_TX));
+}
+
+/// Replay build: the UARTs a scenario drives or watches go to the host.
+#[cfg(feature = "replay")]
+mod replay {
+    use gale_kernel::sync::channel::Channel;
+    pub use gale_replay::ReplayUart;
+
+    pub static CONSOLE: ReplayUart = ReplayUart::new("USART1");
+    static HEARTBEAT: ReplayUart = ReplayUart::new("USART2");
+
+    /// RTT first, so the first defmt line already has its channel.
+    pub fn start() {
+        gale_replay::init(now_ns);
+    }
+
+    fn now_ns() -> u64 {
+        let hz = super::sysclk() as u64;
+        (super::TIMERS.now() as u128 * 1_000_000_000 / hz as u128) as u64
+    }
+
+    /// Moves the heartbeat bytes the host says arrived by now into the
+    /// receive queue the USART2 interrupt fills in a normal build.
+    pub fn heartbeat_bytes(rx: &Channel<u8, 64, 1>) {
+        let mut buf = [0u8; 32];
+        let n = HEARTBEAT.read_due(&mut buf);
+        for &b in &buf[..n] {
+            let _ = rx.try_send(b);
+        }
+    }
 }
 
 fn fail() -> ! {
