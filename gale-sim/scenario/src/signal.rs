@@ -102,6 +102,18 @@ impl Signal {
         }
     }
 
+    /// Why the parameters make no sense, if they do not (a negative or
+    /// non-finite `stddev`).
+    pub fn problem(&self) -> Option<String> {
+        match self {
+            Signal::Noise { stddev, .. } if !(stddev.is_finite() && *stddev >= 0.0) => {
+                Some(format!("noise `stddev` must be a finite number >= 0, not {stddev}"))
+            }
+            Signal::Sum(parts) => parts.iter().find_map(Signal::problem),
+            _ => None,
+        }
+    }
+
     /// Every CSV signal inside this one (for loading).
     pub(crate) fn csv_parts_mut(&mut self) -> Vec<&mut Signal> {
         match self {
@@ -154,17 +166,18 @@ pub fn parse_csv(text: &str, column: &str) -> Result<Vec<(Time, f64)>, (usize, S
     let Some((hl, header)) = lines.next() else { return Err((1, "empty CSV file: expected a header row".into())) };
     let cols: Vec<&str> = header.split(',').map(str::trim).collect();
     let Some(ci) = cols.iter().skip(1).position(|c| *c == column).map(|i| i + 1) else {
-        return Err((hl + 1, format!("no column `{column}` in the header; columns: {}", cols[1..].join(", "))));
+        let names: Vec<String> = cols[1..].iter().take(32).map(|c| crate::shown(c, 40)).collect();
+        return Err((hl + 1, format!("no column `{}` in the header; columns: {}", crate::shown(column, 40), names.join(", "))));
     };
     let mut points: Vec<(Time, f64)> = Vec::new();
     for (i, line) in lines {
         let cells: Vec<&str> = line.split(',').map(str::trim).collect();
-        let t = crate::parse_time(cells[0]).map_err(|e| (i + 1, e))?;
+        let t = crate::parse_time(cells[0]).map_err(|e| (i + 1, crate::shown(&e, 120)))?;
         let v: f64 = cells
             .get(ci)
-            .ok_or_else(|| (i + 1, format!("row has {} cells, column `{column}` is cell {}", cells.len(), ci + 1)))?
+            .ok_or_else(|| (i + 1, format!("row has {} cells, column `{}` is cell {}", cells.len(), crate::shown(column, 40), ci + 1)))?
             .parse()
-            .map_err(|_| (i + 1, format!("`{}` is not a number", cells[ci])))?;
+            .map_err(|_| (i + 1, format!("`{}` is not a number", crate::shown(cells[ci], 40))))?;
         if points.last().is_some_and(|p| p.0 .0 > t) {
             return Err((i + 1, "times must not go backwards".into()));
         }

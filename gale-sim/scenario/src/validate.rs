@@ -6,6 +6,7 @@ use crate::{BusKind, Diagnostic, DeviceKind, Expect, FaultDef, Scenario};
 
 impl Scenario {
     pub(crate) fn validate(&mut self) -> Result<(), Diagnostic> {
+        self.check_names()?;
         if self.def.machines.is_empty() {
             return Err(self
                 .error_at(&["machines"], "a scenario needs at least one machine")
@@ -28,10 +29,33 @@ impl Scenario {
             self.check_machine(d.machine.as_deref(), &base)?;
             self.check_device(name, d)?;
         }
+        self.check_signals()?;
+        self.check_elfs()?;
         self.load_csv_signals()?;
         for (i, f) in self.def.faults.iter().enumerate() {
             let idx = i.to_string();
             self.check_fault(f, &["faults", idx.as_str(), f.kind()])?;
+        }
+        Ok(())
+    }
+
+    /// The scenario and machine names become file names: safe characters only.
+    fn check_names(&self) -> Result<(), Diagnostic> {
+        if let Err(why) = crate::check_file_name(&self.name) {
+            let what = format!("scenario name `{}` {why}", crate::shown(&self.name, 40));
+            let help = "use letters, digits, `.`, `_` and `-` (it names the artefact folder), e.g. `name: fmu-imu-stuck`";
+            return Err(match self.def.name {
+                Some(_) => self.error_at(&["name"], what).with_help(help),
+                None => crate::Diagnostic::file(&self.path, format!("{what} (taken from the file name)"))
+                    .with_help("add `name:` with letters, digits, `.`, `_` and `-`, or rename the file"),
+            });
+        }
+        for name in self.def.machines.keys() {
+            if let Err(why) = crate::check_file_name(name) {
+                let (line, col) = self.spans.locate_key(&["machines", name]).unwrap_or_else(|| self.spans.locate(&["machines"]));
+                return Err(crate::Diagnostic::at(&self.path, &self.source, line, col, format!("machine name `{}` {why}", crate::shown(name, 40)))
+                    .with_help("use letters, digits, `.`, `_` and `-` (it names artefact files), e.g. `fmu`"));
+            }
         }
         Ok(())
     }
@@ -237,33 +261,63 @@ impl Scenario {
     }
 
     fn load_csv_signals(&mut self) -> Result<(), Diagnostic> {
-        let base = self.base_dir().to_path_buf();
+        let (root, base) = (self.root.clone(), self.base_dir().to_path_buf());
         let mut problems = Vec::new();
         for (dev, d) in self.def.devices.iter_mut() {
             for (sig, s) in d.signals.iter_mut() {
                 for part in s.csv_parts_mut() {
                     let crate::Signal::Csv { file, column, points, .. } = part else { continue };
-                    let path = base.join(&*file);
-                    let loaded = std::fs::read_to_string(&path)
-                        .map_err(|e| (None, format!("cannot read CSV {}: {e}", path.display())))
-                        .and_then(|text| crate::signal::parse_csv(&text, column).map_err(|(l, m)| (Some((text, l)), m)));
+                    // Only files inside the project are read, so a parse
+                    // error below can only quote the project's own CSV.
+                    let loaded = crate::project::resolve(&root, &base, file)
+                        .map_err(|e| (None, format!("cannot read CSV: {e}")))
+                        .and_then(|path| crate::project::read_text(&path).map(|t| (path, t)).map_err(|e| (None, format!("cannot read CSV: {e}"))))
+                        .and_then(|(path, text)| {
+                            crate::signal::parse_csv(&text, column).map_err(|(l, m)| (Some((path, text, l)), m))
+                        });
                     match loaded {
                         Ok(p) => *points = p,
-                        Err((None, msg)) => problems.push((dev.clone(), sig.clone(), None, msg, path)),
-                        Err((Some((text, line)), msg)) => problems.push((dev.clone(), sig.clone(), Some((text, line)), msg, path)),
+                        Err(e) => problems.push((dev.clone(), sig.clone(), e)),
                     }
                 }
             }
         }
-        if let Some((dev, sig, at, msg, path)) = problems.into_iter().next() {
+        if let Some((dev, sig, (at, msg))) = problems.into_iter().next() {
             return Err(match at {
                 // The problem is inside the CSV: point there.
-                Some((text, line)) => Diagnostic::at(&path, &text, line, 1, msg)
+                Some((path, text, line)) => Diagnostic::at(&path, &text, line, 1, msg)
                     .with_help(format!("used by devices.{dev}.signals.{sig} in {}", self.path.display())),
                 None => self
                     .error_at(&["devices", &dev, "signals", &sig], msg)
-                    .with_help("give the CSV path relative to the scenario file"),
+                    .with_help("give the path of a regular file inside the project, relative to the scenario file"),
             });
+        }
+        Ok(())
+    }
+
+    /// Signal parameters serde cannot check (a negative spread, NaN).
+    fn check_signals(&self) -> Result<(), Diagnostic> {
+        for (dev, d) in &self.def.devices {
+            for (sig, s) in &d.signals {
+                if let Some(why) = s.problem() {
+                    return Err(self
+                        .error_at(&["devices", dev, "signals", sig], why)
+                        .with_help("e.g. `noise: { stddev: 0.05, seed: 7 }` (stddev >= 0)"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `elf:` must name a file inside the project.
+    fn check_elfs(&self) -> Result<(), Diagnostic> {
+        for (name, m) in &self.def.machines {
+            let Some(elf) = &m.elf else { continue };
+            if let Err(why) = self.resolve_input(elf) {
+                return Err(self
+                    .error_at(&["machines", name, "elf"], format!("firmware ELF {why}"))
+                    .with_help("give the path of an ELF inside the project, relative to the scenario file"));
+            }
         }
         Ok(())
     }
