@@ -53,6 +53,8 @@ impl Sys {
     pub fn enter_at(&mut self, uc: &mut Uc, exc: usize, ret: Option<u32>) -> Result<Option<StopReason>, EngineError> {
         // Exception entry sets the WFE event register (B1.5.18).
         self.scs.nvic.event = true;
+        // A WFI after this is a new one (see `Sys::keeps_spinning_wfi`).
+        (self.masked_wfi, self.spin_until) = (None, None);
         let mut cpu = self.cpu.take().expect("cpu state");
         let r = self.enter_with(uc, &mut cpu, exc, ret);
         self.cpu = Some(cpu);
@@ -71,7 +73,7 @@ impl Sys {
         let vector_addr = vtor.wrapping_add(4 * exc as u32);
         if uc.mem_read(vector_addr as u64, &mut v).is_err() {
             let what = format!("vector table read for {} failed at {vector_addr:#010x} (VTOR={vtor:#010x})", exception_name(exc));
-            return Ok(Ret::Stop(self.fatal(uc, what, return_pc, Some(vector_addr))));
+            return Ok(Ret::Stop(self.fatal_in_entry(uc, what, return_pc, Some(vector_addr))));
         }
         let handler = u32::from_le_bytes(v);
         let control = cpu.control();
@@ -104,7 +106,7 @@ impl Sys {
             if exc == HARDFAULT || self.last_fault.is_some() {
                 let what = format!("lockup: {} while entering {}", f.what, exception_name(exc));
                 self.scs.scb.cfsr |= f.cfsr;
-                return Ok(Ret::Stop(self.fatal(uc, what, return_pc, Some(frame_sp))));
+                return Ok(Ret::Stop(self.fatal_in_entry(uc, what, return_pc, Some(frame_sp))));
             }
             self.scs.nvic.set_pending(exc, true);
             return Ok(Ret::Fault(f, return_pc));
@@ -125,7 +127,7 @@ impl Sys {
         }
         if handler & 1 == 0 {
             let what = format!("vector for {} is {handler:#010x}, not a Thumb address", exception_name(exc));
-            return Ok(Ret::Stop(self.fatal(uc, what, return_pc, Some(vector_addr))));
+            return Ok(Ret::Stop(self.fatal_in_entry(uc, what, return_pc, Some(vector_addr))));
         }
 
         let exc_return = 0xffff_ffe1 | if fp { 0 } else { 0x10 } | if thread { 8 } else { 0 } | if on_psp { 4 } else { 0 };

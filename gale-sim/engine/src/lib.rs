@@ -12,6 +12,7 @@
 mod bus;
 mod clock;
 mod cpu;
+mod div0;
 mod elf;
 mod error;
 mod exception;
@@ -24,6 +25,7 @@ mod semihosting;
 mod shared;
 mod spec;
 mod sys;
+mod tb;
 
 pub use elf::Symbols;
 pub use error::EngineError;

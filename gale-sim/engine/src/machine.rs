@@ -48,6 +48,7 @@ impl Machine {
         }
         let mut uc = Unicorn::new(Arch::ARM, Mode::MCLASS | Mode::THUMB | Mode::LITTLE_ENDIAN)
             .map_err(EngineError::uc("creating the CPU"))?;
+        crate::tb::configure(&mut uc, &spec)?;
         let model = match spec.core {
             CoreKind::CortexM3 => ArmCpuModel::CORTEX_M3,
             CoreKind::CortexM4F => ArmCpuModel::CORTEX_M4,
@@ -210,7 +211,8 @@ impl Machine {
             let mut s = self.sys.borrow_mut();
             s.symbols = image.symbols;
             s.reset_vector = (vtor, sp, pc);
-            s.rtt = None;
+            s.rtt = Default::default();
+            s.div0.sites = crate::div0::image_sites(&image.segments);
         }
         self.reset_core()?;
         self.loaded = true;
@@ -241,6 +243,7 @@ impl Machine {
     fn run_inner(&mut self, t: Nanos, limits: &Limits) -> Result<StopReason, EngineError> {
         let (target, target_is_limit) = if limits.time < t { (limits.time, true) } else { (t, false) };
         loop {
+            crate::div0::sync(&mut self.uc, &self.sys)?;
             let pc = {
                 let mut s = self.sys.borrow_mut();
                 let target_cycle = s.clock.cycle_at(target);
@@ -281,6 +284,13 @@ impl Machine {
                     return Ok(StopReason::Exited { code });
                 }
                 (_, Some(HookStop::Fatal(report))) => return Ok(StopReason::Fault(report)),
+                (_, Some(HookStop::DivByZero(pc))) => {
+                    s.pc = pc;
+                    let f = crate::fault::Fault::usage(crate::scs::scb::cfsr::DIVBYZERO, "integer division by zero (CCR.DIV_0_TRP)");
+                    if let Some(stop) = s.raise(&mut self.uc, f, pc)? {
+                        return Ok(stop);
+                    }
+                }
                 (Err(e), hs) => {
                     if let Some(stop) = s.cpu_error(&mut self.uc, e, hs)? {
                         return Ok(stop);
@@ -360,20 +370,20 @@ impl Machine {
         }
     }
 
-    /// The RTT control block: `_SEGGER_RTT` from the ELF, else a scan of RAM.
+    /// The RTT control block: `_SEGGER_RTT` from the ELF, else a scan of
+    /// RAM at doubling virtual times (see `rtt::Locator`).
     fn rtt_control_block(&mut self) -> Option<u32> {
-        let known = self.sys.borrow().rtt;
-        if let Some(cb) = known {
-            return Some(cb);
-        }
-        let sym = self.sys.borrow().symbols.address_of("_SEGGER_RTT");
-        let mut mem = UcMemory(&mut self.uc);
-        let cb = match sym {
-            Some(a) => rtt::is_control_block(&mut mem, a).then_some(a),
-            None => self.rams.iter().find_map(|&(b, n)| rtt::scan(&mut mem, b, n)),
-        };
-        self.sys.borrow_mut().rtt = cb;
-        cb
+        let mut s = self.sys.borrow_mut();
+        let s = &mut *s;
+        let (sym, now) = (s.symbols.address_of("_SEGGER_RTT"), s.clock.now());
+        s.rtt.find(&mut UcMemory(&mut self.uc), sym, &self.rams, now)
+    }
+
+    /// How many times RAM was scanned for an RTT control block (an ELF
+    /// without `_SEGGER_RTT`); for tests and measurements.
+    #[doc(hidden)]
+    pub fn rtt_scans(&self) -> u32 {
+        self.sys.borrow().rtt.scans()
     }
 
     /// The ELF's function and object symbols.

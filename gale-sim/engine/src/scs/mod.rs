@@ -296,7 +296,11 @@ impl Scs {
             // are not modelled.
             0xd14 => {
                 let cache_bits = if self.core == CoreKind::CortexM7F { 0x7_0000 } else { 0 };
+                let old = self.scb.ccr;
                 self.scb.ccr = v & (0x31b | cache_bits);
+                // DIV_0_TRP arms or disarms the division hooks (div0.rs) at
+                // the next block.
+                self.effects.recheck |= (old ^ self.scb.ccr) & scb::CCR_DIV_0_TRP != 0;
             }
             0xd24 => {
                 self.write_shcsr(v);
