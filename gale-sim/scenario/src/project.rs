@@ -29,9 +29,10 @@ pub fn resolve(root: &Path, base: &Path, named: &Path) -> Result<PathBuf, String
         return Err(format!("`{}` is an absolute path", named.display()));
     }
     let joined = base.join(named);
-    let real = joined
-        .canonicalize()
-        .map_err(|e| format!("cannot open `{}`: {e}", named.display()))?;
+    let real = joined.canonicalize().map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => format!("`{}` does not exist", named.display()),
+        _ => format!("cannot open `{}`: {e}", named.display()),
+    })?;
     let root_real = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     if !real.starts_with(&root_real) {
         return Err(format!(
