@@ -45,20 +45,30 @@ pub fn resolve(root: &Path, base: &Path, named: &Path) -> Result<PathBuf, String
     Ok(real)
 }
 
-/// Reads a resolved input file: a regular file of at most [`MAX_INPUT_BYTES`].
-pub fn read_text(path: &Path) -> Result<String, String> {
+/// The largest firmware ELF a scenario may name (`elf:`).
+pub const MAX_ELF_BYTES: u64 = 64 << 20;
+
+/// Checks that `path` is a regular file (not a FIFO, device or folder,
+/// which could block or never end) of at most `max` bytes.
+pub fn check_regular(path: &Path, max: u64) -> Result<(), String> {
     let meta =
         std::fs::metadata(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
     if !meta.is_file() {
         return Err(format!("{} is not a regular file", path.display()));
     }
-    if meta.len() > MAX_INPUT_BYTES {
+    if meta.len() > max {
         return Err(format!(
-            "{} has {} bytes (at most {MAX_INPUT_BYTES})",
+            "{} has {} bytes (at most {max})",
             path.display(),
             meta.len()
         ));
     }
+    Ok(())
+}
+
+/// Reads a resolved input file: a regular file of at most [`MAX_INPUT_BYTES`].
+pub fn read_text(path: &Path) -> Result<String, String> {
+    check_regular(path, MAX_INPUT_BYTES)?;
     let file =
         std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut bytes = Vec::new();

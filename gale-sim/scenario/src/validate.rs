@@ -313,7 +313,8 @@ impl Scenario {
     fn check_elfs(&self) -> Result<(), Diagnostic> {
         for (name, m) in &self.def.machines {
             let Some(elf) = &m.elf else { continue };
-            if let Err(why) = self.resolve_input(elf) {
+            let checked = self.resolve_input(elf).and_then(|p| crate::project::check_regular(&p, crate::project::MAX_ELF_BYTES));
+            if let Err(why) = checked {
                 return Err(self
                     .error_at(&["machines", name, "elf"], format!("firmware ELF {why}"))
                     .with_help("give the path of an ELF inside the project, relative to the scenario file"));

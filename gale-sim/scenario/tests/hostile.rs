@@ -199,6 +199,20 @@ fn elf_paths_outside_the_project_are_rejected() {
     let d = load(&dir, &text).expect_err("absolute elf");
     assert_eq!(d.line, Some(6), "{d}");
     assert!(d.message.contains("firmware ELF"), "{d}");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(dir.join("fw.elf"))
+        .status()
+        .unwrap()
+        .success());
+    let d = load(
+        &dir,
+        &GOOD.replace(
+            "    image: gust-f100",
+            "    image: gust-f100\n    elf: fw.elf",
+        ),
+    )
+    .expect_err("a FIFO as the ELF");
+    assert!(d.message.contains("not a regular file"), "{d}");
 }
 
 #[test]
