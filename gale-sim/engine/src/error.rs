@@ -20,6 +20,10 @@ pub enum EngineError {
     },
     #[error("ELF has no vector table: no `.vector_table` section and no executable memory region holding one; link with cortex-m-rt (or export a `.vector_table` section)")]
     NoVectorTable,
+    #[error("machine `{machine}`: {what}; run fewer machines at once or raise the process's memory limit (ulimit -v)")]
+    Resources { machine: String, what: String },
+    #[error("unicorn-engine ran out of memory during {during}; run fewer machines at once or raise the process's memory limit (ulimit -v)")]
+    OutOfMemory { during: &'static str },
     #[error("no firmware loaded on machine `{0}`: call load_elf before run_until")]
     NotLoaded(String),
     #[error("unicorn-engine failed during {during}: {err:?} (this is an engine bug; please report it with the ELF)")]
@@ -31,6 +35,9 @@ pub enum EngineError {
 
 impl EngineError {
     pub(crate) fn uc(during: &'static str) -> impl FnOnce(unicorn_engine::uc_error) -> EngineError {
-        move |err| EngineError::Unicorn { during, err }
+        move |err| match err {
+            unicorn_engine::uc_error::NOMEM => EngineError::OutOfMemory { during },
+            err => EngineError::Unicorn { during, err },
+        }
     }
 }

@@ -161,6 +161,23 @@ impl Sys {
         StopReason::Fault(report)
     }
 
+    /// Ends the run for a failure while entering an exception's handler
+    /// (vector fetch, bad vector, stacking). When that exception is a fault
+    /// being raised, the report keeps the fault as the cause, with its
+    /// address, and names the entry failure after it (issue #13 item 6).
+    pub fn fatal_in_entry(&mut self, uc: &Uc, what: String, pc: u32, address: Option<u32>) -> StopReason {
+        match self.last_fault.take() {
+            Some((cause, cause_addr)) => {
+                let what = match what.strip_prefix("lockup: ") {
+                    Some(rest) => format!("lockup: {cause}; then, entering its handler: {rest}"),
+                    None => format!("{cause}; then, entering its handler: {what}"),
+                };
+                self.fatal(uc, what, pc, cause_addr.or(address))
+            }
+            None => self.fatal(uc, what, pc, address),
+        }
+    }
+
     /// Raises a fault from inside a hook, at the current PC.
     pub fn fault_in_hook(
         &mut self,

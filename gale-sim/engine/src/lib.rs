@@ -13,6 +13,7 @@ mod bitband;
 mod bus;
 mod clock;
 mod cpu;
+mod div0;
 mod elf;
 mod error;
 mod exception;
@@ -25,6 +26,7 @@ mod semihosting;
 mod shared;
 mod spec;
 mod sys;
+mod tb;
 
 pub use elf::Symbols;
 pub use error::EngineError;

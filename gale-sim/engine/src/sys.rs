@@ -39,6 +39,8 @@ pub(crate) enum HookStop {
         size: usize,
     },
     Invalid,
+    /// An SDIV/UDIV at this PC is about to divide by zero with CCR.DIV_0_TRP set.
+    DivByZero(u32),
 }
 
 pub(crate) type Uc<'a> = Unicorn<'a, ()>;
@@ -75,13 +77,20 @@ pub(crate) struct Sys {
     pub sleeping: bool,
     /// The sleep is a WFE's: it also ends when the event register is set.
     pub in_wfe: bool,
+    /// The last WFI that returned at once only because a pending exception,
+    /// masked by PRIMASK, would preempt: (PC, exception).
+    pub masked_wfi: Option<(u32, usize)>,
+    /// The same WFI again sleeps until this cycle (see `keeps_spinning_wfi`).
+    pub spin_until: Option<u64>,
     /// A stop decided while servicing events (lockup, reset failure).
     pub finished: Option<StopReason>,
     pub trace_irqs: bool,
     /// The fault being raised, for the report if its handler is missing.
     pub last_fault: Option<(String, Option<u32>)>,
-    /// Address of the RTT control block, once found.
-    pub rtt: Option<u32>,
+    /// Division sites and hooks for CCR.DIV_0_TRP.
+    pub div0: crate::div0::Div0,
+    /// Finds the RTT control block (once found, its address).
+    pub rtt: crate::rtt::Locator,
 }
 
 impl Sys {
@@ -100,10 +109,13 @@ impl Sys {
             pc: 0,
             sleeping: false,
             in_wfe: false,
+            masked_wfi: None,
+            spin_until: None,
             finished: None,
             trace_irqs,
             last_fault: None,
-            rtt: None,
+            div0: Default::default(),
+            rtt: Default::default(),
         }
     }
 
@@ -175,7 +187,7 @@ impl Sys {
             );
             self.reset_core(uc)?;
         }
-        if self.sleeping && self.wakes_from_sleep(uc) {
+        if self.sleeping && self.wakes_from_sleep(uc) && !self.keeps_spinning_wfi(uc) {
             self.sleeping = false;
             self.in_wfe = false;
         }
@@ -188,6 +200,7 @@ impl Sys {
         self.scs.reset(vtor);
         self.sleeping = false;
         self.in_wfe = false;
+        (self.masked_wfi, self.spin_until) = (None, None);
         self.clock.hot.jit.event.set(0);
         let cpu = self.cpu.as_mut().expect("cpu state");
         cpu.save(uc)?;
@@ -263,6 +276,37 @@ impl Sys {
         };
         let (_, bp, fm) = self.masks(uc);
         n.group(n.priority(e)) < n.execution_priority(0, bp, fm)
+    }
+
+    /// WFI wakes at once when a pending exception would preempt if PRIMASK
+    /// were clear, although PRIMASK keeps it from being taken. Firmware
+    /// that runs such a WFI in a loop made the engine stop and restart
+    /// emulation every iteration (~1000x slower than real time on a 1 GHz
+    /// core). The first such WFI at a PC returns at once, as on silicon; the
+    /// same WFI again, with the same exception pending and no exception
+    /// taken in between, sleeps to the next timer or model event: a late
+    /// wake-up, so only the number of loop iterations differs, and only
+    /// while nothing the loop can observe changes.
+    fn keeps_spinning_wfi(&mut self, uc: &Uc) -> bool {
+        if self.in_wfe || self.takeable(uc).is_some() {
+            (self.masked_wfi, self.spin_until) = (None, None);
+            return false;
+        }
+        if let Some(until) = self.spin_until {
+            if self.clock.cycles() < until {
+                return true;
+            }
+            // Woken by the event; the next identical WFI sleeps again.
+            self.spin_until = None;
+            return false;
+        }
+        let key = (self.pc, self.scs.nvic.highest_pending().unwrap_or(0));
+        if self.masked_wfi == Some(key) {
+            self.spin_until = Some(self.next_event_cycle());
+            return true;
+        }
+        self.masked_wfi = Some(key);
+        false
     }
 
     /// Reads and clears the WFE event register: SEV sets it in the

@@ -21,6 +21,8 @@ const IMAGES: &[(&str, bool)] = &[
     ("reset", false),
     // QEMU's WFE never sleeps; the image's checks hold either way.
     ("wfe_sev", false),
+    // QEMU 7.2 implements CCR.DIV_0_TRP; the engine's division hooks must agree.
+    ("div0", false),
 ];
 
 #[test]

@@ -160,6 +160,7 @@ pub fn assemble(
                 m.name
             )));
         }
+        check_memory_placement(m).map_err(bad)?;
         if m.shared && (overlay.soc.is_none() || kind != MemoryKind::Ram) {
             return Err(bad(format!(
                 "memory `{}` is marked shared. Fix: shared memories must be kind = \"ram\", and the overlay needs `soc = \"<chip>\"` naming the chip whose cores share it",
@@ -382,6 +383,45 @@ fn merge(name: &str, parts: Vec<SvdPeripheral>) -> SvdPeripheral {
         irqs,
         registers,
     }
+}
+
+/// The System Control Space (SCS, NVIC, SysTick, DWT, ITM, ...): the core's
+/// own, never a memory.
+const PPB: (u64, u64) = (0xe000_0000, 0xe010_0000);
+const PAGE: u32 = 0x1000;
+
+/// A memory (and each alias) starts and ends on a 4 KiB page, lies below
+/// 4 GiB and clear of the System Control Space.
+fn check_memory_placement(m: &crate::overlay::MemoryOverlay) -> Result<(), String> {
+    if m.size % PAGE != 0 {
+        return Err(format!(
+            "memory `{}` has size {:#x}, not a multiple of 4 KiB. Fix: round it to whole 4 KiB pages",
+            m.name, m.size
+        ));
+    }
+    for &at in std::iter::once(&m.base).chain(&m.aliases) {
+        let end = at as u64 + m.size as u64;
+        let what = if at == m.base { "base" } else { "alias" };
+        if at % PAGE != 0 {
+            return Err(format!(
+                "memory `{}` {what} {at:#010x} is not 4 KiB aligned. Fix: start it on a 4 KiB boundary",
+                m.name
+            ));
+        }
+        if end > 1 << 32 {
+            return Err(format!(
+                "memory `{}` ({what}) at {at:#010x} with size {:#x} runs past 4 GiB. Fix: correct its base or size",
+                m.name, m.size
+            ));
+        }
+        if (at as u64) < PPB.1 && PPB.0 < end {
+            return Err(format!(
+                "memory `{}` ({what}) [{at:#010x}, {end:#010x}) overlaps the System Control Space [0xe0000000, 0xe0100000). Fix: move or shrink it; the core's own registers live there",
+                m.name
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn check_map(

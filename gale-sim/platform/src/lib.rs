@@ -16,13 +16,16 @@ mod assemble;
 pub mod cache;
 pub mod drift;
 mod error;
+mod input;
 mod model;
 pub mod overlay;
 pub mod repl;
 pub mod show;
 pub mod svd_load;
+mod xml_depth;
 
 pub use error::PlatformError;
+pub use input::{MAX_FILE_BYTES, MAX_SVD_TEXT_BYTES};
 pub use model::*;
 
 use std::path::{Path, PathBuf};
@@ -57,6 +60,22 @@ impl Platform {
     /// Loads platform `name` from `<repo_root>/platforms/<name>.toml` and the
     /// SVD it names, using the derived-platform cache when it is current.
     pub fn load(repo_root: &Path, name: &str) -> Result<Platform, PlatformError> {
+        let safe = !name.is_empty()
+            && name.len() <= 64
+            && !name.contains("..")
+            && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        if !safe {
+            let known = list(repo_root).map(|l| l.join(", ")).unwrap_or_default();
+            let shown: String = name
+                .chars()
+                .take(40)
+                .map(|c| if c.is_control() { '?' } else { c })
+                .collect();
+            return Err(PlatformError::UnknownPlatform { name: shown, known });
+        }
         let overlay_path = repo_root.join("platforms").join(format!("{name}.toml"));
         let overlay_text = match std::fs::read_to_string(&overlay_path) {
             Ok(t) => t,
@@ -75,11 +94,8 @@ impl Platform {
             }
         };
         let overlay = overlay::Overlay::parse(&overlay_text, &overlay_path)?;
-        let svd_path = repo_root.join(&overlay.svd);
-        let svd_bytes = std::fs::read(&svd_path).map_err(|source| PlatformError::Io {
-            path: svd_path.clone(),
-            source,
-        })?;
+        let svd_path = input::resolve_in_repo(repo_root, &overlay_path, &overlay.svd)?;
+        let svd_bytes = input::read_capped(&svd_path)?;
         let key = cache::key(&[overlay_text.as_bytes(), &svd_bytes]);
         let cached = cache::path(repo_root, name, key);
         if let Some(p) = cache::read(&cached) {
@@ -119,7 +135,9 @@ impl Platform {
     /// Renode's `ApplySVD` (which reads plain or gzip SVD only) and returns
     /// the path. Rewrites the file only when its contents differ.
     pub fn extract_svd(&self, repo_root: &Path) -> Result<PathBuf, PlatformError> {
-        let text = svd_load::read_svd_text(&repo_root.join(&self.svd))?;
+        let svd = self.svd.to_string_lossy();
+        let text =
+            svd_load::read_svd_text(&input::resolve_in_repo(repo_root, &self.overlay, &svd)?)?;
         let out = repo_root.join(repl::renode_svd_path(self));
         if std::fs::read(&out).ok().as_deref() != Some(text.as_bytes()) {
             if let Some(dir) = out.parent() {

@@ -150,19 +150,54 @@ impl Overlay {
 
 /// Peripheral name patterns: `#` stands for one or more digits, `*` for any
 /// text; everything else matches itself (case-sensitive, as in the SVD).
+/// Linear in pattern length times name length (a set of pattern positions
+/// is advanced one name byte at a time), whatever the pattern: 120 `*` cost
+/// no more than 120 letters.
 pub fn pattern_matches(pattern: &str, name: &str) -> bool {
-    fn go(p: &[u8], n: &[u8]) -> bool {
-        match p.split_first() {
-            None => n.is_empty(),
-            Some((b'*', rest)) => (0..=n.len()).any(|i| go(rest, &n[i..])),
-            Some((b'#', rest)) => {
-                let digits = n.iter().take_while(|c| c.is_ascii_digit()).count();
-                (1..=digits).any(|i| go(rest, &n[i..]))
+    let p = pattern.as_bytes();
+    // State i: about to match p[i]; state p.len() + 1 + i: inside the `#`
+    // at p[i] with at least one digit matched.
+    let n = p.len() + 1;
+    let mut now = vec![false; 2 * n];
+    let mut next = vec![false; 2 * n];
+    now[0] = true;
+    close(p, &mut now);
+    for &c in name.as_bytes() {
+        next.iter_mut().for_each(|s| *s = false);
+        for i in 0..p.len() {
+            if now[i] {
+                match p[i] {
+                    b'*' => next[i] = true,
+                    b'#' if c.is_ascii_digit() => next[n + i] = true,
+                    lit if lit == c => next[i + 1] = true,
+                    _ => {}
+                }
             }
-            Some((c, rest)) => n.first() == Some(c) && go(rest, &n[1..]),
+            if now[n + i] && c.is_ascii_digit() {
+                next[n + i] = true;
+            }
+        }
+        close(p, &mut next);
+        std::mem::swap(&mut now, &mut next);
+        if !now.contains(&true) {
+            return false;
         }
     }
-    go(pattern.as_bytes(), name.as_bytes())
+    now[p.len()]
+}
+
+/// Adds the states reachable without consuming a byte: past a `*` (it may
+/// match nothing) and past a `#` that has matched a digit.
+fn close(p: &[u8], states: &mut [bool]) {
+    let n = p.len() + 1;
+    for i in 0..p.len() {
+        if states[n + i] {
+            states[i + 1] = true;
+        }
+        if states[i] && p[i] == b'*' {
+            states[i + 1] = true;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -177,5 +212,10 @@ mod tests {
         assert!(pattern_matches("ANADIG_*", "ANADIG_PLL"));
         assert!(pattern_matches("USART1", "USART1"));
         assert!(!pattern_matches("USART1", "USART10"));
+        assert!(pattern_matches("*", ""));
+        assert!(pattern_matches("A*#*B", "AX12YB"));
+        assert!(!pattern_matches("A#B", "AB"));
+        assert!(pattern_matches("#_#", "1_23"));
+        assert!(!pattern_matches("", "x"));
     }
 }

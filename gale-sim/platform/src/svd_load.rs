@@ -5,7 +5,6 @@
 
 use crate::model::{IrqDesc, RegAccess, RegisterDesc};
 use crate::PlatformError;
-use std::io::Read;
 use std::path::Path;
 use svd_parser::svd::{
     self, Access, AddressBlockUsage, Cluster, MaybeArray, ModifiedWriteValues, Register,
@@ -39,21 +38,12 @@ pub struct SvdPeripheral {
     pub registers: Vec<RegisterDesc>,
 }
 
-/// Reads an SVD file; `.xz` files are decompressed.
+/// Reads an SVD file (a regular file, size-capped); `.xz` files are
+/// decompressed up to a cap.
 pub fn read_svd_text(path: &Path) -> Result<String, PlatformError> {
-    let bytes = std::fs::read(path).map_err(|source| PlatformError::Io {
-        path: path.into(),
-        source,
-    })?;
+    let bytes = crate::input::read_capped(path)?;
     let bytes = if path.extension().is_some_and(|e| e == "xz") {
-        let mut out = Vec::with_capacity(bytes.len() * 16);
-        xz2::read::XzDecoder::new(&bytes[..])
-            .read_to_end(&mut out)
-            .map_err(|e| PlatformError::Decompress {
-                path: path.into(),
-                detail: e.to_string(),
-            })?;
-        out
+        crate::input::unxz_capped(&bytes, path)?
     } else {
         bytes
     };
@@ -74,6 +64,9 @@ pub fn parse_svd(text: &str, origin: &Path) -> Result<SvdChip, PlatformError> {
     };
     // Parse first, check that expanding arrays stays bounded (a `dim` of
     // 4294967295 would otherwise exhaust memory), then expand.
+    // svd-parser and the walks below recurse per element: refuse nesting
+    // deep enough to overflow the stack before parsing.
+    crate::xml_depth::check(text, MAX_DEPTH).map_err(err)?;
     let config = svd_parser::Config::default().ignore_enums(true);
     // svd-parser reports bad input as errors; catch_unwind is a second line
     // of defence so malformed input can never take the runner down.
@@ -195,6 +188,10 @@ fn has_position(msg: &str) -> bool {
     (1..b.len().saturating_sub(1))
         .any(|i| b[i] == b':' && b[i - 1].is_ascii_digit() && b[i + 1].is_ascii_digit())
 }
+
+/// XML element nesting accepted (real SVDs nest about 12 deep, clusters
+/// included); far below what overflows a 2 MiB thread stack.
+pub const MAX_DEPTH: usize = 64;
 
 /// Far above the RT1176 SVDs (about 60 000 registers and 250 000 fields).
 const MAX_ELEMENTS: u64 = 4_000_000;

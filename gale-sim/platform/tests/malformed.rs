@@ -78,7 +78,7 @@ fn overlapping_peripherals_are_named_with_the_fix() {
 fn memory_overlapping_a_peripheral() {
     let (e, msg) = err(
         &svd(),
-        &overlay().replace("base = 0x2000_0000", "base = 0x4000_2100"),
+        &overlay().replace("base = 0x2000_0000", "base = 0x4000_2000"),
     );
     assert!(matches!(e, PlatformError::Overlap { .. }), "{e:?}");
     assert!(

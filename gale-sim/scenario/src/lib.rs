@@ -13,7 +13,9 @@ mod device;
 mod diagnostic;
 mod fault;
 mod model;
+mod names;
 mod pattern;
+pub mod project;
 pub mod signal;
 mod spans;
 pub mod telemetry;
@@ -21,11 +23,12 @@ mod time;
 mod validate;
 
 pub use device::{BusKind, DeviceDef, DeviceKind, Input};
-pub use diagnostic::Diagnostic;
+pub use diagnostic::{shown, Diagnostic};
+pub use names::{check_file_name, MAX_NAME_LEN};
 pub use fault::{FaultDef, FaultedSignal, Window};
+pub use signal::{Interpolate, Signal};
 pub use model::*;
 pub use pattern::Pattern;
-pub use signal::{Interpolate, Signal};
 pub use spans::SpanIndex;
 pub use time::{format_time, parse_time, Time};
 
@@ -41,39 +44,44 @@ pub struct Scenario {
     pub def: ScenarioDef,
     source: String,
     spans: SpanIndex,
+    /// Files the scenario names must lie inside this folder.
+    root: PathBuf,
 }
 
 impl Scenario {
-    /// Reads and parses a scenario file.
+    /// Reads and parses a scenario file. Files it names must lie inside
+    /// the project folder above it ([`project::find_root`]).
     pub fn load(path: &Path) -> Result<Scenario, Diagnostic> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        Scenario::load_in(path, &project::find_root(path))
+    }
+
+    /// [`Scenario::load`] with the folder files it names must lie in.
+    pub fn load_in(path: &Path, root: &Path) -> Result<Scenario, Diagnostic> {
+        let text = project::read_text(path).map_err(|e| {
             Diagnostic::file(path, format!("cannot read scenario: {e}"))
                 .with_help("check the path; `cargo xtask sim run scenarios/` runs every scenario in the folder")
         })?;
-        Scenario::parse(path, text)
+        Scenario::parse_in(path, text, root)
     }
 
     /// Parses scenario text; `path` is used for messages and for resolving
-    /// relative paths inside the scenario.
+    /// relative paths inside the scenario (which must stay inside the
+    /// project folder above it).
     pub fn parse(path: &Path, text: String) -> Result<Scenario, Diagnostic> {
+        Scenario::parse_in(path, text, &project::find_root(path))
+    }
+
+    /// [`Scenario::parse`] with the folder files it names must lie in.
+    pub fn parse_in(path: &Path, text: String, root: &Path) -> Result<Scenario, Diagnostic> {
         let spans = SpanIndex::build(&text).map_err(|(line, col, msg)| {
             Diagnostic::at(path, &text, line, col, format!("invalid YAML: {msg}"))
                 .with_help("fix the YAML syntax at this position (indentation, a missing `:` or an unclosed quote)")
         })?;
-        let def: ScenarioDef =
-            serde_yaml::from_str(&text).map_err(|e| from_serde(path, &text, &e))?;
+        let def: ScenarioDef = serde_yaml::from_str(&text).map_err(|e| from_serde(path, &text, &e))?;
         let name = def.name.clone().unwrap_or_else(|| {
-            path.file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "scenario".into())
+            path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into())
         });
-        let mut scenario = Scenario {
-            path: path.to_path_buf(),
-            name,
-            def,
-            source: text,
-            spans,
-        };
+        let mut scenario = Scenario { path: path.to_path_buf(), name, def, source: text, spans, root: root.to_path_buf() };
         scenario.validate()?;
         Ok(scenario)
     }
@@ -86,6 +94,17 @@ impl Scenario {
         Diagnostic::at(&self.path, &self.source, line, col, message)
     }
 
+    /// The folder every file this scenario names must lie in.
+    pub fn project_root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Resolves a path the scenario gives (relative to the scenario file)
+    /// to a file inside the project folder; the message says why not.
+    pub fn resolve_input(&self, named: &Path) -> Result<PathBuf, String> {
+        project::resolve(&self.root, self.base_dir(), named)
+    }
+
     /// The directory relative paths in this scenario are resolved against.
     pub fn base_dir(&self) -> &Path {
         self.path.parent().unwrap_or(Path::new("."))
@@ -96,9 +115,7 @@ impl Scenario {
     pub fn resolve_machine<'a>(&'a self, named: Option<&'a str>) -> Option<&'a str> {
         match named {
             Some(m) => self.def.machines.contains_key(m).then_some(m),
-            None if self.def.machines.len() == 1 => {
-                self.def.machines.keys().next().map(String::as_str)
-            }
+            None if self.def.machines.len() == 1 => self.def.machines.keys().next().map(String::as_str),
             None => None,
         }
     }

@@ -242,6 +242,7 @@ fn run_with(
         scenario: &s,
         machines: &resolved,
         elfs: &elfs,
+        root: ctx.root.clone(),
         work_dir: ctx.root.join("target/gale-sim/fake"),
     };
     backend.run(&job)

@@ -16,6 +16,7 @@ pub(crate) const SCR_SLEEPONEXIT: u32 = 1 << 1;
 pub(crate) const SCR_SEVONPEND: u32 = 1 << 4;
 // CCR
 pub(crate) const CCR_NONBASETHRDENA: u32 = 1 << 0;
+pub(crate) const CCR_DIV_0_TRP: u32 = 1 << 4;
 pub(crate) const CCR_STKALIGN: u32 = 1 << 9;
 // SHCSR enables
 pub(crate) const SHCSR_MEMFAULTENA: u32 = 1 << 16;
@@ -35,6 +36,7 @@ pub(crate) mod cfsr {
     pub const INVSTATE: u32 = 1 << 17;
     pub const INVPC: u32 = 1 << 18;
     pub const NOCP: u32 = 1 << 19;
+    pub const DIVBYZERO: u32 = 1 << 25;
 }
 
 /// HFSR bits.
