@@ -45,6 +45,11 @@ impl fmt::Display for Time {
 /// number and one of the units `s`, `ms`, `us` (or `µs`), `ns`.
 pub fn parse_time(s: &str) -> Result<Nanos, String> {
     let t = s.trim();
+    if t.starts_with('-') {
+        return Err(format!(
+            "`{s}`: negative times are not allowed; times count from the start of the run (0ms)"
+        ));
+    }
     let split = t
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(t.len());
