@@ -17,6 +17,7 @@ pub mod backend;
 pub mod bench;
 pub mod devices;
 pub mod images;
+pub mod junit;
 pub mod models;
 pub mod repo;
 pub mod report;
@@ -24,6 +25,7 @@ pub mod rtt_log;
 pub mod runner;
 pub mod size;
 pub mod suite;
+pub mod validate;
 
 pub use backend::{Backend, BackendRun, Job, MachineRun};
 pub use runner::{Context, MachineEnd, Resolved, RunError, RunOutcome};

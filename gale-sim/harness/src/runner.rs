@@ -8,7 +8,7 @@ use gale_scenario::{check, check::Verdict, Diagnostic, Scenario};
 use gale_trace::{EventKind, Nanos, Trace};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 /// Where the project lives and where run artefacts go.
 #[derive(Clone, Debug)]
@@ -61,8 +61,9 @@ pub struct Resolved {
     pub elf: Option<PathBuf>,
 }
 
-/// Checks that every board and image a scenario names exists, pointing at
-/// the scenario line when one does not.
+/// Checks that every board and image a scenario names exists, and every
+/// name it uses on them (buses, ports, pins, chips: [`crate::validate`]),
+/// pointing at the scenario line when one does not.
 pub fn resolve(ctx: &Context, s: &Scenario) -> Result<Vec<Resolved>, RunError> {
     let boards = gale_platform::list(&ctx.root).map_err(|e| RunError::Other(e.into()))?;
     let images = crate::images::list(&ctx.root);
@@ -126,6 +127,9 @@ pub fn resolve(ctx: &Context, s: &Scenario) -> Result<Vec<Resolved>, RunError> {
             elf,
         });
     }
+    let platforms: crate::validate::Platforms =
+        out.iter().map(|r| (r.name.as_str(), &r.platform)).collect();
+    crate::validate::names(s, &platforms)?;
     Ok(out)
 }
 
@@ -153,6 +157,8 @@ pub struct RunOutcome {
     pub ends: Vec<MachineEnd>,
     pub ended: Nanos,
     pub notes: Vec<String>,
+    /// When the run started (wall clock), for reports.
+    pub started: SystemTime,
     pub wall: Duration,
 }
 
@@ -189,6 +195,7 @@ pub fn execute(
     work_dir: PathBuf,
 ) -> Result<RunOutcome, RunError> {
     let started = Instant::now();
+    let started_at = SystemTime::now();
     let job = Job {
         scenario: s,
         machines: resolved,
@@ -224,6 +231,7 @@ pub fn execute(
         ends,
         ended,
         notes: run.notes,
+        started: started_at,
         wall: started.elapsed(),
     })
 }
