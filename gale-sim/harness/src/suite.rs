@@ -30,6 +30,9 @@ impl Entry {
     }
 }
 
+/// A loaded and resolved scenario, or why it cannot run.
+type Prepared = Result<(Scenario, Vec<Resolved>), RunError>;
+
 /// Options for a suite run.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
@@ -57,7 +60,7 @@ pub fn run(
     }
     // Load and resolve everything first: scenario errors show up before
     // anything is built or run.
-    let mut prepared: Vec<(PathBuf, Result<(Scenario, Vec<Resolved>), RunError>)> = files
+    let mut prepared: Vec<(PathBuf, Prepared)> = files
         .iter()
         .map(|f| {
             let r = Scenario::load(f)
@@ -102,7 +105,7 @@ pub fn run(
             .progress_chars("=> "),
     );
     let slots: Vec<Mutex<Option<Entry>>> = (0..total).map(|_| Mutex::new(None)).collect();
-    let work: Vec<Mutex<Option<(PathBuf, Result<(Scenario, Vec<Resolved>), RunError>)>>> =
+    let work: Vec<Mutex<Option<(PathBuf, Prepared)>>> =
         prepared.drain(..).map(|p| Mutex::new(Some(p))).collect();
     let next = AtomicUsize::new(0);
     let jobs = if opts.jobs == 0 {

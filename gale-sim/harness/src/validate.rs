@@ -214,18 +214,16 @@ fn expectations(s: &Scenario, platforms: &Platforms) -> Result<(), Diagnostic> {
         match e {
             Expect::Uart(u) => port(s, &at("port"), machine, p, &u.port)?,
             Expect::Telemetry(t) => port(s, &at("port"), machine, p, &t.port)?,
-            Expect::Gpio(g) => {
-                if !pins(p).iter().any(|(_, v)| v.contains(&g.pin)) {
-                    return Err(s
-                        .error_at(
-                            &at("pin"),
-                            format!(
-                                "board `{}` (machine `{machine}`) has no pin `{}`",
-                                p.name, g.pin
-                            ),
-                        )
-                        .with_help(format!("pins on this board: {}", pin_ranges(p))));
-                }
+            Expect::Gpio(g) if !pins(p).iter().any(|(_, v)| v.contains(&g.pin)) => {
+                return Err(s
+                    .error_at(
+                        &at("pin"),
+                        format!(
+                            "board `{}` (machine `{machine}`) has no pin `{}`",
+                            p.name, g.pin
+                        ),
+                    )
+                    .with_help(format!("pins on this board: {}", pin_ranges(p))));
             }
             _ => {}
         }
