@@ -1,5 +1,7 @@
 //! The `gale-sim` command line.
 
+mod output;
+
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use gale_engine_backend::EngineBackend;
@@ -24,15 +26,22 @@ enum Cmd {
     /// Run scenarios: build stale firmware, simulate, check expectations.
     /// Exit status 1 if any scenario fails, 2 if one cannot run.
     Run {
-        /// Scenario files or folders (every *.yaml inside).
+        /// Scenario files or folders (every *.yaml inside), relative to the
+        /// current folder.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// Scenarios run at once (default: one per core).
-        #[arg(long, short, default_value_t = 0)]
-        jobs: usize,
+        /// Scenarios run at once [default: one per core].
+        #[arg(long, short, value_name = "N")]
+        jobs: Option<usize>,
+        #[command(flatten)]
+        output: output::RunOutput,
     },
-    /// Parse and resolve scenarios without running them.
+    /// Parse scenarios and resolve every name they use (boards, images,
+    /// buses, ports, pins, chips) without building or running anything.
+    /// Exit status 2 if one is wrong.
     Check {
+        /// Scenario files or folders (every *.yaml inside), relative to the
+        /// current folder.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
@@ -40,6 +49,8 @@ enum Cmd {
     /// the same run), virtual-to-wall ratio per scenario, and byte-identical
     /// traces over repeated runs.
     Bench {
+        /// Scenario files or folders (every *.yaml inside), relative to the
+        /// current folder.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Suite runs compared for determinism.
@@ -50,7 +61,10 @@ enum Cmd {
     /// status 1 when an image exceeds its size goal.
     Size,
     /// Build firmware images (all, or the ones named).
-    Build { images: Vec<String> },
+    Build {
+        /// Image names (crates in firmware/boards/); none: every image.
+        images: Vec<String>,
+    },
     /// Platforms generated from the SVDs and board overlays.
     Platform {
         #[command(subcommand)]
@@ -63,15 +77,23 @@ enum PlatformCmd {
     /// List the platforms (boards) scenarios can name.
     List,
     /// Print a platform's memory map: memories and peripherals with their models.
-    Show { platform: String },
+    Show {
+        /// A platform name from `platform list` (e.g. rt1176-cm7).
+        platform: String,
+    },
     /// Print one peripheral's registers with offsets and reset values.
     Regs {
+        /// A platform name from `platform list` (e.g. stm32f100).
         platform: String,
+        /// A peripheral of that platform, as `platform show` names it (e.g. USART1).
         peripheral: String,
     },
     /// Write the platform's SVD, uncompressed, where its Renode .resc
     /// expects it (for `sysbus ApplySVD`), and print the path.
-    Svd { platform: String },
+    Svd {
+        /// A platform name from `platform list`.
+        platform: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -90,7 +112,11 @@ fn dispatch(cmd: Cmd) -> Result<ExitCode> {
     let root = runner::find_root(&cwd)?;
     let ctx = runner::Context::new(root.clone());
     match cmd {
-        Cmd::Run { paths, jobs } => run(&ctx, &EngineBackend, &paths, jobs),
+        Cmd::Run {
+            paths,
+            jobs,
+            output,
+        } => run(&ctx, &EngineBackend, &paths, jobs.unwrap_or(0), &output),
         Cmd::Check { paths } => check(&ctx, &paths),
         Cmd::Bench { paths, repeat } => {
             print!(
@@ -181,12 +207,15 @@ fn run(
     backend: &dyn Backend,
     paths: &[PathBuf],
     jobs: usize,
+    out: &output::RunOutput,
 ) -> Result<ExitCode> {
     use std::io::IsTerminal;
     let artefact_root = repo::artefact_root(&ctx.root);
+    let colour = out.colour();
     let opts = suite::Options {
         jobs,
-        progress: std::io::stderr().is_terminal(),
+        progress: std::io::stderr().is_terminal() && !out.quiet,
+        filter: out.filter.clone(),
     };
     let print = |e: &suite::Entry, bar: &indicatif::ProgressBar| {
         let text = match &e.result {
@@ -195,33 +224,55 @@ fn run(
                 bar.suspend(|| eprint!("{err}"));
                 return;
             }
-            Ok(out) => {
-                let mut t = report::outcome_text(out);
-                match artefacts::write(&artefact_root, out) {
-                    Ok(dir) => {
-                        let shown = dir.strip_prefix(&ctx.root).unwrap_or(&dir);
-                        t += &format!("      artefacts: {}\n", shown.display());
+            Ok(o) => {
+                let written = artefacts::write(&artefact_root, o);
+                let mut t = if out.quiet {
+                    report::failures_text(o)
+                } else {
+                    report::outcome_text(o)
+                };
+                if !t.is_empty() {
+                    match written {
+                        Ok(dir) => {
+                            let shown = dir.strip_prefix(&ctx.root).unwrap_or(&dir);
+                            t += &format!("      artefacts: {}\n", shown.display());
+                        }
+                        Err(err) => t += &format!("      artefacts not written: {err:#}\n"),
                     }
-                    Err(err) => t += &format!("      artefacts not written: {err:#}\n"),
                 }
                 t
             }
         };
-        bar.suspend(|| print!("{text}"));
+        bar.suspend(|| print!("{}", output::paint(&text, colour)));
     };
     let entries = suite::run(ctx, backend, paths, &opts, &print)?;
+    if entries.is_empty() {
+        anyhow::bail!(
+            "no scenario matches --filter `{}`",
+            out.filter.as_ref().map(|f| f.as_str()).unwrap_or_default()
+        );
+    }
     let passed = entries
         .iter()
         .filter(|e| matches!(&e.result, Ok(o) if o.passed()))
         .count();
     let errors = entries.iter().filter(|e| e.result.is_err()).count();
     let failed = entries.len() - passed - errors;
-    println!("\n{}", suite::table(&entries));
-    let junit = suite::write_junit(&artefact_root, &entries)?;
-    println!(
-        "junit: {}",
-        junit.strip_prefix(&ctx.root).unwrap_or(&junit).display()
-    );
+    let shown_root = artefact_root
+        .strip_prefix(&ctx.root)
+        .unwrap_or(&artefact_root);
+    let junit = out
+        .junit
+        .clone()
+        .unwrap_or_else(|| artefact_root.join("junit.xml"));
+    gale_harness::junit::write(&junit, &entries, shown_root)?;
+    if !out.quiet {
+        println!("\n{}", output::paint(&suite::table(&entries), colour));
+        println!(
+            "junit: {}",
+            junit.strip_prefix(&ctx.root).unwrap_or(&junit).display()
+        );
+    }
     println!("{}", report::summary(passed, failed, errors));
     Ok(match (failed, errors) {
         (0, 0) => ExitCode::SUCCESS,
