@@ -237,12 +237,38 @@ pub fn execute(
 }
 
 /// The trace as snapshotted: bus-level and run-level events, plus register
-/// accesses only when the scenario asks for them.
+/// accesses only when the scenario asks for them, and after the last byte
+/// of each telemetry frame a transmitting UART sends, the frame decoded
+/// with its field names (`... uart frame sample seq 3: t_us=... vote=0`), so
+/// a snapshot diff shows what changed, not only which bytes.
 pub fn snapshot_text(s: &Scenario, trace: &Trace) -> String {
+    use std::fmt::Write;
     let registers = s.def.trace.registers;
-    trace
-        .filtered(|e| registers || !matches!(e.kind, EventKind::Reg { .. }))
-        .to_text()
+    let mut scanners: BTreeMap<(&str, &str), gale_scenario::telemetry::FrameScanner> =
+        BTreeMap::new();
+    let mut out = String::new();
+    for e in trace.events() {
+        if !registers && matches!(e.kind, EventKind::Reg { .. }) {
+            continue;
+        }
+        let _ = writeln!(out, "{e}");
+        if let EventKind::UartTx { byte } = e.kind {
+            let scanner = scanners
+                .entry((e.machine.as_str(), e.source.as_str()))
+                .or_default();
+            if let Some(frame) = scanner.push(byte) {
+                let _ = writeln!(
+                    out,
+                    "{}.{:09} {}/{} uart {frame}",
+                    e.t / 1_000_000_000,
+                    e.t % 1_000_000_000,
+                    e.machine,
+                    e.source
+                );
+            }
+        }
+    }
+    out
 }
 
 /// Scenario files under `path` (a file, or every `*.yaml` in a folder, sorted).
