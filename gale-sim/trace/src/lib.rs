@@ -17,6 +17,7 @@ mod vcd;
 
 pub use escape::{escape_bytes, escape_controls};
 pub use event::{Event, EventKind, IrqAction, Level};
+pub use text::exception_name;
 pub use uart::UartLine;
 
 /// Virtual time in nanoseconds since the scenario started.
