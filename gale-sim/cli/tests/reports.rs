@@ -61,11 +61,80 @@ fn assert_time(n: roxmltree::Node) {
     assert!(t >= 0.0 && t.is_finite(), "time {t}");
 }
 
+/// Attributes junit-10.xsd (the JUnit schema of Jenkins' xUnit plugin,
+/// which GitLab and most CI reporters follow) allows per element, the
+/// required ones first (`n` of them).
+const ATTRIBUTES: &[(&str, usize, &[&str])] = &[
+    (
+        "testsuites",
+        0,
+        &["name", "time", "tests", "failures", "errors"],
+    ),
+    (
+        "testsuite",
+        4,
+        &[
+            "name",
+            "tests",
+            "failures",
+            "errors",
+            "group",
+            "time",
+            "skipped",
+            "timestamp",
+            "hostname",
+            "id",
+            "package",
+            "file",
+            "log",
+            "url",
+        ],
+    ),
+    ("testcase", 1, &["name", "time", "classname", "group"]),
+    ("failure", 0, &["type", "message"]),
+    ("error", 0, &["type", "message"]),
+    ("skipped", 0, &["type", "message"]),
+    ("properties", 0, &[]),
+    ("property", 2, &["name", "value"]),
+    ("system-out", 0, &[]),
+    ("system-err", 0, &[]),
+];
+
+/// Every element's attributes are ones the schema declares, the required
+/// ones are there, and times match its SUREFIRE_TIME pattern.
+fn check_schema_attributes(doc: &roxmltree::Document) {
+    let time = regex::Regex::new(r"^(([0-9]{0,3},)*[0-9]{3}|[0-9]{0,3})*(\.[0-9]*)?$").unwrap();
+    for n in doc.descendants().filter(|n| n.is_element()) {
+        let tag = n.tag_name().name();
+        let (_, required, allowed) = ATTRIBUTES
+            .iter()
+            .find(|(t, _, _)| *t == tag)
+            .unwrap_or_else(|| panic!("<{tag}> is not a JUnit element"));
+        for a in n.attributes() {
+            assert!(
+                allowed.contains(&a.name()),
+                "<{tag} {}> is not in junit-10.xsd",
+                a.name()
+            );
+        }
+        for r in &allowed[..*required] {
+            assert!(n.attribute(*r).is_some(), "<{tag}> lacks required {r}");
+        }
+        if let Some(t) = n.attribute("time") {
+            assert!(
+                time.is_match(t),
+                "<{tag} time={t:?}> is not a SUREFIRE_TIME"
+            );
+        }
+    }
+}
+
 /// The structure of the JUnit schema CI tools read (Jenkins' junit-10.xsd,
 /// the Ant/Surefire format GitLab and GitHub reporters parse): which
 /// elements may appear where, the counters and times, and that the
 /// counters agree with the test cases.
 fn check_junit_structure(doc: &roxmltree::Document) {
+    check_schema_attributes(doc);
     let root = doc.root_element();
     assert_eq!(root.tag_name().name(), "testsuites");
     let suites: Vec<_> = root.children().filter(|n| n.is_element()).collect();
