@@ -133,12 +133,33 @@ fn check_line(
             format_time(ended)
         )
     } else {
+        // What was seen in the window asked about (all lines when no window).
+        let seen: Vec<&UartLine> = lines
+            .iter()
+            .filter(|l| after.is_none_or(|a| l.start >= a) && before.is_none_or(|b| l.end < b))
+            .collect();
+        if seen.is_empty() {
+            return (
+                expected,
+                false,
+                format!(
+                    "no lines in the window ({} outside it) before the run ended at {}",
+                    lines.len(),
+                    format_time(ended)
+                ),
+            );
+        }
+        let within = if after.is_some() || before.is_some() {
+            " in the window"
+        } else {
+            ""
+        };
         let mut s = format!(
-            "{} line(s), none matching, before the run ended at {}; the last ones:",
-            lines.len(),
+            "{} line(s){within}, none matching, before the run ended at {}; the last ones:",
+            seen.len(),
             format_time(ended)
         );
-        for l in lines.iter().rev().take(5).rev() {
+        for l in seen.iter().rev().take(5).rev() {
             let _ = write!(s, "\n      {}  `{}`", format_time(l.end), l.text);
         }
         s

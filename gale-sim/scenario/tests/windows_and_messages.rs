@@ -250,3 +250,31 @@ fn console_and_exit_windows_are_checked() {
         "{v:?}"
     );
 }
+
+#[test]
+fn uart_check_lists_the_lines_seen_in_its_window() {
+    let mut t = Trace::new();
+    for (t0, text) in [(1_000u64, "early\n"), (50_000, "late\n")] {
+        for (i, b) in text.bytes().enumerate() {
+            t.push(Event::new(
+                t0 + i as u64,
+                "fmu",
+                "LPUART2",
+                EventKind::UartTx { byte: b },
+            ));
+        }
+    }
+    let s = one("uart: { port: LPUART2, line: nope, after: 10us }");
+    let o = check(&s, &t, 100_000).outcomes[0].observed.clone();
+    assert!(
+        o.starts_with("1 line(s) in the window, none matching"),
+        "{o}"
+    );
+    assert!(o.contains("`late`") && !o.contains("`early`"), "{o}");
+    let s = one("uart: { port: LPUART2, line: nope, after: 90us }");
+    let o = check(&s, &t, 100_000).outcomes[0].observed.clone();
+    assert!(
+        o.starts_with("no lines in the window (2 outside it)"),
+        "{o}"
+    );
+}
