@@ -1,5 +1,7 @@
 //! The `gale-sim` command line.
 
+mod output;
+
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use gale_engine_backend::EngineBackend;
@@ -64,12 +66,15 @@ enum Cmd {
     /// Exit status 1 if any scenario fails, 2 if one cannot run, 3 if the
     /// chosen engine is not available.
     Run {
-        /// Scenario files or folders (every *.yaml inside).
+        /// Scenario files or folders (every *.yaml inside), relative to the
+        /// current folder.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// Scenarios run at once (default: one per core).
-        #[arg(long, short, default_value_t = 0, hide_default_value = true)]
-        jobs: usize,
+        /// Scenarios run at once [default: one per core].
+        #[arg(long, short, value_name = "N")]
+        jobs: Option<usize>,
+        #[command(flatten)]
+        output: output::RunOutput,
         /// Folder for artefacts and junit.xml (default: target/gale-sim in the
         /// project). Two runs at once need two folders: a run refuses a folder
         /// another run is writing.
@@ -111,8 +116,12 @@ enum Cmd {
         #[arg(long, value_enum, default_value_t = Engine::Renode)]
         against: Engine,
     },
-    /// Parse and resolve scenarios without running them.
+    /// Parse scenarios and resolve every name they use (boards, images,
+    /// buses, ports, pins, chips) without building or running anything.
+    /// Exit status 2 if one is wrong.
     Check {
+        /// Scenario files or folders (every *.yaml inside), relative to the
+        /// current folder.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
@@ -120,6 +129,8 @@ enum Cmd {
     /// the same run), virtual-to-wall ratio per scenario, and byte-identical
     /// traces over repeated runs.
     Bench {
+        /// Scenario files or folders (every *.yaml inside), relative to the
+        /// current folder.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Suite runs compared for determinism.
@@ -137,7 +148,10 @@ enum Cmd {
     /// status 1 when an image exceeds its size goal.
     Size,
     /// Build firmware images (all, or the ones named).
-    Build { images: Vec<String> },
+    Build {
+        /// Image names (crates in firmware/boards/); none: every image.
+        images: Vec<String>,
+    },
     /// Platforms generated from the SVDs and board overlays.
     Platform {
         #[command(subcommand)]
@@ -150,15 +164,23 @@ enum PlatformCmd {
     /// List the platforms (boards) scenarios can name.
     List,
     /// Print a platform's memory map: memories and peripherals with their models.
-    Show { platform: String },
+    Show {
+        /// A platform name from `platform list` (e.g. rt1176-cm7).
+        platform: String,
+    },
     /// Print one peripheral's registers with offsets and reset values.
     Regs {
+        /// A platform name from `platform list` (e.g. stm32f100).
         platform: String,
+        /// A peripheral of that platform, as `platform show` names it (e.g. USART1).
         peripheral: String,
     },
     /// Write the platform's SVD, uncompressed, where its Renode .resc
     /// expects it (for `sysbus ApplySVD`), and print the path.
-    Svd { platform: String },
+    Svd {
+        /// A platform name from `platform list`.
+        platform: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -185,6 +207,7 @@ fn dispatch(cmd: Cmd) -> Result<ExitCode> {
             target,
             probe,
             chip,
+            output,
         } => {
             let ctx = match out {
                 Some(out) => ctx.with_out(cwd.join(out)),
@@ -195,12 +218,19 @@ fn dispatch(cmd: Cmd) -> Result<ExitCode> {
                     Ok(b) => b,
                     Err(code) => return Ok(code),
                 },
-                Target::Hw => Box::new(gale_probe::backend(root.clone(), gale_probe::ProbeOptions { probe, chip })),
+                Target::Hw => Box::new(gale_probe::backend(
+                    root.clone(),
+                    gale_probe::ProbeOptions { probe, chip },
+                )),
                 Target::EngineBoard => Box::new(gale_engine_backend::board::backend(root.clone())),
             };
             // One board, one run at a time.
-            let jobs = if target == Target::Sim { jobs } else { 1 };
-            run(&ctx, chosen.as_ref(), &paths, jobs)
+            let jobs = if target == Target::Sim {
+                jobs.unwrap_or(0)
+            } else {
+                1
+            };
+            run(&ctx, chosen.as_ref(), &paths, jobs, &output)
         }
         Cmd::Check { paths } => check(&ctx, &paths),
         Cmd::Compare {
@@ -323,13 +353,16 @@ fn run(
     backend: &dyn Backend,
     paths: &[PathBuf],
     jobs: usize,
+    out: &output::RunOutput,
 ) -> Result<ExitCode> {
     use std::io::IsTerminal;
     let artefact_root = ctx.out.clone();
     let _lock = suite::lock_out(&artefact_root)?;
+    let colour = out.colour();
     let opts = suite::Options {
         jobs,
-        progress: std::io::stderr().is_terminal(),
+        progress: std::io::stderr().is_terminal() && !out.quiet,
+        filter: out.filter.clone(),
     };
     let print = |e: &suite::Entry, bar: &indicatif::ProgressBar| {
         let text = match &e.result {
@@ -338,33 +371,55 @@ fn run(
                 bar.suspend(|| eprint!("{err}"));
                 return;
             }
-            Ok(out) => {
-                let mut t = report::outcome_text(out);
-                match artefacts::write(&artefact_root, out) {
-                    Ok(dir) => {
-                        let shown = dir.strip_prefix(&ctx.root).unwrap_or(&dir);
-                        t += &format!("      artefacts: {}\n", shown.display());
+            Ok(o) => {
+                let written = artefacts::write(&artefact_root, o);
+                let mut t = if out.quiet {
+                    report::failures_text(o)
+                } else {
+                    report::outcome_text(o)
+                };
+                if !t.is_empty() {
+                    match written {
+                        Ok(dir) => {
+                            let shown = dir.strip_prefix(&ctx.root).unwrap_or(&dir);
+                            t += &format!("      artefacts: {}\n", shown.display());
+                        }
+                        Err(err) => t += &format!("      artefacts not written: {err:#}\n"),
                     }
-                    Err(err) => t += &format!("      artefacts not written: {err:#}\n"),
                 }
                 t
             }
         };
-        bar.suspend(|| print!("{text}"));
+        bar.suspend(|| print!("{}", output::paint(&text, colour)));
     };
     let entries = suite::run(ctx, backend, paths, &opts, &print)?;
+    if entries.is_empty() {
+        anyhow::bail!(
+            "no scenario matches --filter `{}`",
+            out.filter.as_ref().map(|f| f.as_str()).unwrap_or_default()
+        );
+    }
     let passed = entries
         .iter()
         .filter(|e| matches!(&e.result, Ok(o) if o.passed()))
         .count();
     let errors = entries.iter().filter(|e| e.result.is_err()).count();
     let failed = entries.len() - passed - errors;
-    println!("\n{}", suite::table(&entries));
-    let junit = suite::write_junit(&artefact_root, &entries)?;
-    println!(
-        "junit: {}",
-        junit.strip_prefix(&ctx.root).unwrap_or(&junit).display()
-    );
+    let shown_root = artefact_root
+        .strip_prefix(&ctx.root)
+        .unwrap_or(&artefact_root);
+    let junit = out
+        .junit
+        .clone()
+        .unwrap_or_else(|| artefact_root.join("junit.xml"));
+    gale_harness::junit::write(&junit, &entries, shown_root)?;
+    if !out.quiet {
+        println!("\n{}", output::paint(&suite::table(&entries), colour));
+        println!(
+            "junit: {}",
+            junit.strip_prefix(&ctx.root).unwrap_or(&junit).display()
+        );
+    }
     println!("{}", report::summary(passed, failed, errors));
     // A hardware error (no probe, flash failure, ...) keeps its own status
     // (docs/hardware.md); any other could-not-run is 2.
@@ -391,6 +446,7 @@ fn compare(
     let opts = suite::Options {
         jobs: 0,
         progress: false,
+        filter: None,
     };
     let quiet = |_: &suite::Entry, _: &indicatif::ProgressBar| {};
     let first = suite::run(ctx, a, paths, &opts, &quiet)?;

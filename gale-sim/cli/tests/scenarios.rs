@@ -63,6 +63,7 @@ fn suite_reruns_give_byte_identical_traces() {
     let opts = gale_harness::suite::Options {
         jobs: 0,
         progress: false,
+        filter: None,
     };
     let texts = || -> Vec<(String, String)> {
         gale_harness::suite::run(&ctx, &EngineBackend::default(), &paths, &opts, &|_, _| {})

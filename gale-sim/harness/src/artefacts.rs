@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// Writes `trace.txt`, one `uart-<machine>-<port>.txt` per UART that sent
-/// anything, `console-<machine>.txt` for semihosting output, and
+/// anything (text lines, undisplayable bytes as `\xNN` escapes) with the raw
+/// bytes beside it in `uart-<machine>-<port>.bin`, `console-<machine>.txt` for semihosting output, and
 /// `log-<machine>.txt` (decoded defmt/RTT logs), `verdict.txt` and `timeline.vcd` (bus lines and GPIOs, for GTKWave or
 /// Surfer). Returns the folder.
 pub fn write(artefact_root: &Path, out: &RunOutcome) -> Result<PathBuf> {
@@ -34,6 +35,9 @@ pub fn write(artefact_root: &Path, out: &RunOutcome) -> Result<PathBuf> {
             .map(|l| format!("{}\n", l.text))
             .collect();
         put(&format!("uart-{machine}-{port}.txt"), &text)?;
+        let p = dir.join(format!("uart-{machine}-{port}.bin"));
+        std::fs::write(&p, uart_bytes(out, machine, port))
+            .with_context(|| format!("cannot write {}", p.display()))?;
     }
     let consoles: BTreeSet<&str> = out
         .trace
@@ -77,4 +81,16 @@ pub fn write(artefact_root: &Path, out: &RunOutcome) -> Result<PathBuf> {
     put("verdict.txt", &report::outcome_text(out))?;
     put("timeline.vcd", &out.trace.to_vcd())?;
     Ok(dir)
+}
+
+/// Every byte `machine` transmitted on `port`, in order.
+pub fn uart_bytes(out: &RunOutcome, machine: &str, port: &str) -> Vec<u8> {
+    out.trace
+        .events()
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::UartTx { byte } if e.machine == machine && e.source == port => Some(byte),
+            _ => None,
+        })
+        .collect()
 }

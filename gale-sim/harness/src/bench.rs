@@ -48,6 +48,7 @@ pub fn run(
         &suite::Options {
             jobs,
             progress: false,
+            filter: None,
         },
         &quiet,
     )?;
@@ -60,6 +61,7 @@ pub fn run(
         &suite::Options {
             jobs: 1,
             progress: false,
+            filter: None,
         },
         &quiet,
     )?;
@@ -72,6 +74,7 @@ pub fn run(
         &suite::Options {
             jobs,
             progress: false,
+            filter: None,
         },
         &quiet,
     )?;
@@ -107,6 +110,7 @@ pub fn run(
             &suite::Options {
                 jobs,
                 progress: false,
+                filter: None,
             },
             &quiet,
         )?);
@@ -150,6 +154,7 @@ pub fn side_by_side(
     let opts = suite::Options {
         jobs: 1,
         progress: false,
+        filter: None,
     };
     // Warm-up on the reference: builds stale images.
     suite::run(ctx, a, paths, &opts, &quiet)?;

@@ -17,6 +17,9 @@ pub struct Feed {
     pub tx: WireTx,
 }
 
+/// Attachments by bus controller (peripheral name).
+pub type ByBus = BTreeMap<String, Vec<Attachment>>;
+
 /// The devices of `machine`, grouped by the bus controller (peripheral
 /// name) they attach to, and the feeds of the wires that end on it. Errors
 /// point at the scenario line.
@@ -24,8 +27,8 @@ pub fn attachments(
     s: &Scenario,
     machine: &str,
     platform: &Platform,
-) -> Result<(BTreeMap<String, Vec<Attachment>>, Vec<Feed>), Diagnostic> {
-    let mut out: BTreeMap<String, Vec<Attachment>> = BTreeMap::new();
+) -> Result<(ByBus, Vec<Feed>), Diagnostic> {
+    let mut out: ByBus = BTreeMap::new();
     let mut feeds = Vec::new();
     for (name, d) in &s.def.devices {
         if s.resolve_machine(d.machine.as_deref()) != Some(machine) {

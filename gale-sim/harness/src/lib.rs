@@ -18,6 +18,7 @@ pub mod bench;
 pub mod compare;
 pub mod devices;
 pub mod images;
+pub mod junit;
 pub mod models;
 pub mod repo;
 pub mod report;
@@ -25,6 +26,7 @@ pub mod rtt_log;
 pub mod runner;
 pub mod size;
 pub mod suite;
+pub mod validate;
 
 pub use backend::{Backend, BackendRun, Job, MachineRun};
 pub use runner::{Context, MachineEnd, Resolved, RunError, RunOutcome};

@@ -207,7 +207,10 @@ controller!(stm32::i2c::I2c, I2c);
 impl Controller for imxrt::mu::Mu {
     fn take(&mut self, a: Attachment) -> Result<(), Attachment> {
         match a {
-            Attachment::MuPeer(link) => Ok(self.connect(link)),
+            Attachment::MuPeer(link) => {
+                self.connect(link);
+                Ok(())
+            }
             other => Err(other),
         }
     }

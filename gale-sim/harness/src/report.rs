@@ -2,10 +2,25 @@
 
 use crate::runner::RunOutcome;
 use gale_scenario::format_time;
+use gale_trace::escape_controls;
 use std::fmt::Write;
 
 /// The verdict block of one scenario: a headline, then each expectation.
 pub fn outcome_text(out: &RunOutcome) -> String {
+    block(out, true)
+}
+
+/// The headline and only the failed expectations (for `--quiet`); empty
+/// when the scenario passed.
+pub fn failures_text(out: &RunOutcome) -> String {
+    if out.passed() {
+        String::new()
+    } else {
+        block(out, false)
+    }
+}
+
+fn block(out: &RunOutcome, passing_too: bool) -> String {
     let mut s = String::new();
     let ends: Vec<String> = out
         .ends
@@ -24,13 +39,17 @@ pub fn outcome_text(out: &RunOutcome) -> String {
         let _ = writeln!(s, "      note: {note}");
     }
     for o in &out.verdict.outcomes {
+        // Firmware text (UART lines, logs) may hold any byte: escape controls.
+        let (expected, observed) = (escape_controls(&o.expected), escape_controls(&o.observed));
+        if o.passed && !passing_too {
+            continue;
+        }
         if o.passed {
-            let _ = writeln!(s, "    ok   {}\n         seen: {}", o.expected, o.observed);
+            let _ = writeln!(s, "    ok   {expected}\n         seen: {observed}");
         } else {
             let _ = writeln!(
                 s,
-                "    FAIL expected: {}\n         observed: {}",
-                o.expected, o.observed
+                "    FAIL expected: {expected}\n         observed: {observed}"
             );
         }
     }

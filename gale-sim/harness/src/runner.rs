@@ -8,7 +8,7 @@ use gale_scenario::{check, check::Verdict, Diagnostic, Scenario};
 use gale_trace::{EventKind, Nanos, Trace};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 /// Where the project lives and where run artefacts go.
 #[derive(Clone, Debug)]
@@ -76,8 +76,9 @@ pub struct Resolved {
     pub elf: Option<PathBuf>,
 }
 
-/// Checks that every board and image a scenario names exists, pointing at
-/// the scenario line when one does not.
+/// Checks that every board and image a scenario names exists, and every
+/// name it uses on them (buses, ports, pins, chips: [`crate::validate`]),
+/// pointing at the scenario line when one does not.
 pub fn resolve(ctx: &Context, s: &Scenario) -> Result<Vec<Resolved>, RunError> {
     let boards = gale_platform::list(&ctx.root).map_err(|e| RunError::Other(e.into()))?;
     let images = crate::images::list(&ctx.root);
@@ -141,6 +142,9 @@ pub fn resolve(ctx: &Context, s: &Scenario) -> Result<Vec<Resolved>, RunError> {
             elf,
         });
     }
+    let platforms: crate::validate::Platforms =
+        out.iter().map(|r| (r.name.as_str(), &r.platform)).collect();
+    crate::validate::names(s, &platforms)?;
     Ok(out)
 }
 
@@ -168,6 +172,8 @@ pub struct RunOutcome {
     pub ends: Vec<MachineEnd>,
     pub ended: Nanos,
     pub notes: Vec<String>,
+    /// When the run started (wall clock), for reports.
+    pub started: SystemTime,
     pub wall: Duration,
 }
 
@@ -202,6 +208,7 @@ pub fn execute(
 ) -> Result<RunOutcome, RunError> {
     let work_dir = ctx.work_dir(&s.name, backend.name());
     let started = Instant::now();
+    let started_at = SystemTime::now();
     let job = Job {
         scenario: s,
         machines: resolved,
@@ -238,17 +245,44 @@ pub fn execute(
         ends,
         ended,
         notes: run.notes,
+        started: started_at,
         wall: started.elapsed(),
     })
 }
 
 /// The trace as snapshotted: bus-level and run-level events, plus register
-/// accesses only when the scenario asks for them.
+/// accesses only when the scenario asks for them, and after the last byte
+/// of each telemetry frame a transmitting UART sends, the frame decoded
+/// with its field names (`... uart frame sample seq 3: t_us=... vote=0`), so
+/// a snapshot diff shows what changed, not only which bytes.
 pub fn snapshot_text(s: &Scenario, trace: &Trace) -> String {
+    use std::fmt::Write;
     let registers = s.def.trace.registers;
-    trace
-        .filtered(|e| registers || !matches!(e.kind, EventKind::Reg { .. }))
-        .to_text()
+    let mut scanners: BTreeMap<(&str, &str), gale_scenario::telemetry::FrameScanner> =
+        BTreeMap::new();
+    let mut out = String::new();
+    for e in trace.events() {
+        if !registers && matches!(e.kind, EventKind::Reg { .. }) {
+            continue;
+        }
+        let _ = writeln!(out, "{e}");
+        if let EventKind::UartTx { byte } = e.kind {
+            let scanner = scanners
+                .entry((e.machine.as_str(), e.source.as_str()))
+                .or_default();
+            if let Some(frame) = scanner.push(byte) {
+                let _ = writeln!(
+                    out,
+                    "{}.{:09} {}/{} uart {frame}",
+                    e.t / 1_000_000_000,
+                    e.t % 1_000_000_000,
+                    e.machine,
+                    e.source
+                );
+            }
+        }
+    }
+    out
 }
 
 /// Scenario files under `path` (a file, or every `*.yaml` in a folder, sorted).

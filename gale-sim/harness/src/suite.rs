@@ -30,13 +30,19 @@ impl Entry {
     }
 }
 
+/// A loaded and resolved scenario, or why it cannot run.
+type Prepared = Result<(Scenario, Vec<Resolved>), RunError>;
+
 /// Options for a suite run.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Options {
     /// Worker threads (0: one per core).
     pub jobs: usize,
     /// Show a progress bar (on a terminal).
     pub progress: bool,
+    /// Run only scenarios whose name (or, when it cannot be loaded, file
+    /// stem) matches.
+    pub filter: Option<regex::Regex>,
 }
 
 /// Runs every scenario under `paths`; `on_done` sees each entry as it
@@ -54,13 +60,24 @@ pub fn run(
     }
     // Load and resolve everything first: scenario errors show up before
     // anything is built or run.
-    let mut prepared: Vec<(PathBuf, Result<(Scenario, Vec<Resolved>), RunError>)> = files
+    let mut prepared: Vec<(PathBuf, Prepared)> = files
         .iter()
         .map(|f| {
             let r = Scenario::load(f)
                 .map_err(RunError::from)
                 .and_then(|s| runner::resolve(ctx, &s).map(|r| (s, r)));
             (f.clone(), r)
+        })
+        .filter(|(f, r)| {
+            let Some(filter) = &opts.filter else {
+                return true;
+            };
+            match r {
+                Ok((s, _)) => filter.is_match(&s.name),
+                Err(_) => f
+                    .file_stem()
+                    .is_some_and(|stem| filter.is_match(&stem.to_string_lossy())),
+            }
         })
         .collect();
     refuse_name_clashes(&mut prepared);
@@ -89,7 +106,7 @@ pub fn run(
             .progress_chars("=> "),
     );
     let slots: Vec<Mutex<Option<Entry>>> = (0..total).map(|_| Mutex::new(None)).collect();
-    let work: Vec<Mutex<Option<(PathBuf, Result<(Scenario, Vec<Resolved>), RunError>)>>> =
+    let work: Vec<Mutex<Option<(PathBuf, Prepared)>>> =
         prepared.drain(..).map(|p| Mutex::new(Some(p))).collect();
     let next = AtomicUsize::new(0);
     let jobs = if opts.jobs == 0 {
@@ -227,56 +244,6 @@ fn run_one(
     runner::execute(ctx, backend, s, resolved, &by_machine)
 }
 
-/// JUnit XML for CI systems: one testsuite, one testcase per scenario.
-pub fn junit(entries: &[Entry]) -> String {
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
-    let failures = entries
-        .iter()
-        .filter(|e| matches!(&e.result, Ok(o) if !o.passed()))
-        .count();
-    let errors = entries.iter().filter(|e| e.result.is_err()).count();
-    let time: f64 = entries
-        .iter()
-        .filter_map(|e| e.result.as_ref().ok())
-        .map(|o| o.wall.as_secs_f64())
-        .sum();
-    let mut x = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n<testsuite name=\"gale-sim\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" time=\"{time:.3}\">\n",
-        entries.len()
-    );
-    for e in entries {
-        let name = esc(&e.name());
-        let file = esc(&e.file.display().to_string());
-        match &e.result {
-            Ok(o) => {
-                x +=
-                    &format!("  <testcase classname=\"scenarios\" name=\"{name}\" file=\"{file}\" time=\"{:.3}\">\n", o.wall.as_secs_f64());
-                for f in o.verdict.failures() {
-                    x += &format!(
-                        "    <failure message=\"{}\">expected: {}\nobserved: {}</failure>\n",
-                        esc(&f.expected),
-                        esc(&f.expected),
-                        esc(&f.observed)
-                    );
-                }
-                x += "  </testcase>\n";
-            }
-            Err(err) => {
-                x += &format!(
-                    "  <testcase classname=\"scenarios\" name=\"{name}\" file=\"{file}\">\n    <error message=\"could not run\">{}</error>\n  </testcase>\n",
-                    esc(&err.to_string())
-                );
-            }
-        }
-    }
-    x + "</testsuite>\n</testsuites>\n"
-}
-
 /// The summary table: one row per scenario with virtual time, wall time and
 /// their ratio.
 pub fn table(entries: &[Entry]) -> String {
@@ -310,10 +277,9 @@ pub fn table(entries: &[Entry]) -> String {
     s
 }
 
-/// Writes `junit.xml` under the artefact root.
+/// Writes `junit.xml` under the artefact root ([`crate::junit`]).
 pub fn write_junit(artefact_root: &Path, entries: &[Entry]) -> anyhow::Result<PathBuf> {
-    std::fs::create_dir_all(artefact_root)?;
     let p = artefact_root.join("junit.xml");
-    std::fs::write(&p, junit(entries))?;
+    crate::junit::write(&p, entries, artefact_root)?;
     Ok(p)
 }

@@ -61,6 +61,7 @@ fn two_scenarios_with_one_name_are_both_refused_naming_the_other_file() {
     let opts = suite::Options {
         jobs: 1,
         progress: false,
+        filter: None,
     };
     let entries = suite::run(&ctx(), &TestBackend, &[fixture("clash")], &opts, &quiet).unwrap();
     assert_eq!(entries.len(), 2);
@@ -84,6 +85,7 @@ fn a_panicking_backend_fails_its_scenario_and_the_suite_goes_on() {
     let opts = suite::Options {
         jobs: 2,
         progress: false,
+        filter: None,
     };
     let paths = [fixture("panics.yaml"), fixture("calm.yaml")];
     let entries = suite::run(&ctx(), &TestBackend, &paths, &opts, &quiet).unwrap();

@@ -61,13 +61,26 @@ pub fn check(scenario: &Scenario, trace: &Trace, ended: Nanos) -> Verdict {
                 Expect::Console(c) => {
                     let lines = trace.console_lines(machine);
                     let what = format!("{machine} console line");
-                    check_line(&what, &lines, &c.line, None, c.before.map(|t| t.0), ended)
+                    check_line(
+                        &what,
+                        &lines,
+                        &c.line,
+                        c.after.map(|t| t.0),
+                        c.before.map(|t| t.0),
+                        ended,
+                    )
                 }
-                Expect::Exit(x) => check_exit(machine, trace, x.code, x.before.map(|t| t.0), ended),
+                Expect::Exit(x) => check_exit(
+                    machine,
+                    trace,
+                    x.code,
+                    (x.after.map(|t| t.0), x.before.map(|t| t.0)),
+                    ended,
+                ),
                 Expect::NoFault(_) => check_no_fault(machine, trace),
                 Expect::Telemetry(t) => check_telemetry(machine, trace, t, ended),
                 Expect::Log(l) => check_log(machine, trace, l, ended),
-                Expect::Gpio(g) => check_gpio(machine, trace, g),
+                Expect::Gpio(g) => check_gpio(machine, trace, g, ended),
             };
             Outcome {
                 index,
@@ -122,12 +135,33 @@ fn check_line(
             format_time(ended)
         )
     } else {
+        // What was seen in the window asked about (all lines when no window).
+        let seen: Vec<&UartLine> = lines
+            .iter()
+            .filter(|l| after.is_none_or(|a| l.start >= a) && before.is_none_or(|b| l.end < b))
+            .collect();
+        if seen.is_empty() {
+            return (
+                expected,
+                false,
+                format!(
+                    "no lines in the window ({} outside it) before the run ended at {}",
+                    lines.len(),
+                    format_time(ended)
+                ),
+            );
+        }
+        let within = if after.is_some() || before.is_some() {
+            " in the window"
+        } else {
+            ""
+        };
         let mut s = format!(
-            "{} line(s), none matching, before the run ended at {}; the last ones:",
-            lines.len(),
+            "{} line(s){within}, none matching, before the run ended at {}; the last ones:",
+            seen.len(),
             format_time(ended)
         );
-        for l in lines.iter().rev().take(5).rev() {
+        for l in seen.iter().rev().take(5).rev() {
             let _ = write!(s, "\n      {}  `{}`", format_time(l.end), l.text);
         }
         s
@@ -139,10 +173,13 @@ fn check_exit(
     machine: &str,
     trace: &Trace,
     code: i32,
-    before: Option<Nanos>,
+    (after, before): (Option<Nanos>, Option<Nanos>),
     ended: Nanos,
 ) -> (String, bool, String) {
     let mut expected = format!("{machine} exits with code {code}");
+    if let Some(a) = after {
+        let _ = write!(expected, " at or after {}", format_time(a));
+    }
     if let Some(b) = before {
         let _ = write!(expected, " before {}", format_time(b));
     }
@@ -150,10 +187,16 @@ fn check_exit(
         EventKind::Exit { code } if e.machine == machine => Some((e.t, code)),
         _ => None,
     });
+    let in_window = |t: Nanos| after.is_none_or(|a| t >= a) && before.is_none_or(|b| t < b);
     match exit {
-        Some((t, c)) if c == code && before.is_none_or(|b| t < b) => {
+        Some((t, c)) if c == code && in_window(t) => {
             (expected, true, format!("exit {c} at {}", format_time(t)))
         }
+        Some((t, c)) if c == code => (
+            expected,
+            false,
+            format!("exit {c} at {} (outside the window)", format_time(t)),
+        ),
         Some((t, c)) => (expected, false, format!("exit {c} at {}", format_time(t))),
         None => {
             let fault = first_fault(machine, trace);
@@ -230,12 +273,20 @@ fn check_telemetry(
         (None, _) => format!("in [{}, {}]", fmt_num(lo), fmt_num(hi)),
     };
     let decoded = crate::telemetry::decode(trace, machine, &t.port);
-    let values: Vec<(Nanos, f64)> = decoded
+    let all: Vec<(Nanos, f64)> = decoded
         .messages
         .iter()
         .filter(|(_, m)| m.kind() == t.message)
         .filter_map(|(at, m)| m.field(&t.field).map(|v| (*at, v)))
         .collect();
+    // `after` (with `at` or `by`): earlier frames do not count.
+    let after = t.after.map(|a| a.0).unwrap_or(0);
+    let values: Vec<(Nanos, f64)> = all.iter().copied().filter(|(ft, _)| *ft >= after).collect();
+    let since = if t.after.is_some() {
+        format!(" (frames at or after {})", format_time(after))
+    } else {
+        String::new()
+    };
     let ok = |v: f64| lo <= v && v <= hi;
     let subject = format!(
         "{machine}/{} telemetry {}.{} {bounds}",
@@ -251,7 +302,10 @@ fn check_telemetry(
         )
     };
     if let Some(at) = t.at {
-        let expected = format!("{subject} at {}", format_time(at.0));
+        let expected = format!("{subject} at {}{since}", format_time(at.0));
+        if at.0 > ended {
+            return (expected, false, ended_before(at.0, ended, all.last()));
+        }
         return match values.iter().rev().find(|(ft, _)| *ft <= at.0) {
             Some((ft, v)) => (
                 expected,
@@ -262,7 +316,7 @@ fn check_telemetry(
         };
     }
     if let Some(by) = t.by {
-        let expected = format!("{subject} by {}", format_time(by.0));
+        let expected = format!("{subject} by {}{since}", format_time(by.0));
         let before: Vec<_> = values.iter().filter(|(ft, _)| *ft < by.0).collect();
         return match before.iter().find(|(_, v)| ok(*v)) {
             Some((ft, v)) => (
@@ -329,8 +383,27 @@ fn check_telemetry(
     }
 }
 
+/// Why a check at `at` cannot hold in a run that ended at `ended`, with
+/// the last value seen.
+fn ended_before(at: Nanos, ended: Nanos, last: Option<&(Nanos, f64)>) -> String {
+    let mut s = format!(
+        "the run ended at {}, before {}: nothing was observed then",
+        format_time(ended),
+        format_time(at)
+    );
+    if let Some((ft, v)) = last {
+        let _ = write!(
+            s,
+            "; the last frame: {} at {}",
+            fmt_num(*v),
+            format_time(*ft)
+        );
+    }
+    s
+}
+
 fn check_log(machine: &str, trace: &Trace, l: &LogExpect, ended: Nanos) -> (String, bool, String) {
-    let lines: Vec<(Nanos, &str, &str)> = trace
+    let all: Vec<(Nanos, &str, &str)> = trace
         .events()
         .iter()
         .filter_map(|e| match &e.kind {
@@ -339,6 +412,10 @@ fn check_log(machine: &str, trace: &Trace, l: &LogExpect, ended: Nanos) -> (Stri
             }
             _ => None,
         })
+        .collect();
+    let lines: Vec<(Nanos, &str, &str)> = all
+        .iter()
+        .copied()
         .filter(|(_, level, _)| l.level.as_deref().is_none_or(|want| want == *level))
         .collect();
     let in_window = |t: Nanos| l.after.is_none_or(|a| t >= a.0) && l.before.is_none_or(|b| t < b.0);
@@ -378,19 +455,35 @@ fn check_log(machine: &str, trace: &Trace, l: &LogExpect, ended: Nanos) -> (Stri
         ),
         (None, false) => {
             let late = lines.iter().find(|(_, _, text)| l.line.is_match(text));
-            let observed = match late {
-                Some((t, _, text)) => format!(
+            let other_level = all
+                .iter()
+                .find(|(t, _, text)| in_window(*t) && l.line.is_match(text));
+            let window: Vec<_> = all.iter().filter(|(t, _, _)| in_window(*t)).collect();
+            let observed = match (late, other_level) {
+                (Some((t, _, text)), _) => format!(
                     "a matching line `{text}` came at {} (outside the window)",
                     format_time(*t)
                 ),
-                None if lines.is_empty() => format!(
+                (None, Some((t, lvl, text))) => format!(
+                    "a matching line at level {lvl}, not {}: [{lvl}] `{text}` at {}",
+                    l.level.as_deref().unwrap_or("any"),
+                    format_time(*t)
+                ),
+                (None, None) if all.is_empty() => format!(
                     "no log lines at all before the run ended at {}",
                     format_time(ended)
                 ),
-                None => {
-                    let mut s =
-                        format!("{} log line(s), none matching; the last ones:", lines.len());
-                    for (t, lvl, text) in lines.iter().rev().take(5).rev() {
+                (None, None) if window.is_empty() => format!(
+                    "no log lines in the window ({} outside it) before the run ended at {}",
+                    all.len(),
+                    format_time(ended)
+                ),
+                (None, None) => {
+                    let mut s = format!(
+                        "{} log line(s) in the window, none matching; the last ones:",
+                        window.len()
+                    );
+                    for (t, lvl, text) in window.iter().rev().take(5).rev() {
                         let _ = write!(s, "\n      {}  [{lvl}] `{text}`", format_time(*t));
                     }
                     s
@@ -401,7 +494,12 @@ fn check_log(machine: &str, trace: &Trace, l: &LogExpect, ended: Nanos) -> (Stri
     }
 }
 
-fn check_gpio(machine: &str, trace: &Trace, g: &GpioExpect) -> (String, bool, String) {
+fn check_gpio(
+    machine: &str,
+    trace: &Trace,
+    g: &GpioExpect,
+    ended: Nanos,
+) -> (String, bool, String) {
     let want = match g.level {
         PinLevel::High => Level::High,
         PinLevel::Low => Level::Low,
@@ -428,6 +526,17 @@ fn check_gpio(machine: &str, trace: &Trace, g: &GpioExpect) -> (String, bool, St
     };
     let subject = format!("{machine}/{} {}", g.pin, name(want));
     if let Some(at) = g.at {
+        if at.0 > ended {
+            return (
+                format!("{subject} at {}", format_time(at.0)),
+                false,
+                format!(
+                    "the run ended at {}, before {}: nothing was observed then",
+                    format_time(ended),
+                    format_time(at.0)
+                ),
+            );
+        }
         let l = level_at(at.0);
         let last = edges.iter().rev().find(|(et, _)| *et <= at.0);
         let why = match last {

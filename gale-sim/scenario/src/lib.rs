@@ -21,6 +21,7 @@ mod spans;
 pub mod telemetry;
 mod time;
 mod validate;
+mod windows;
 
 pub use device::{BusKind, DeviceDef, DeviceKind, Input};
 pub use diagnostic::{shown, Diagnostic};
@@ -77,7 +78,11 @@ impl Scenario {
             Diagnostic::at(path, &text, line, col, format!("invalid YAML: {msg}"))
                 .with_help("fix the YAML syntax at this position (indentation, a missing `:` or an unclosed quote)")
         })?;
+        if let Some(d) = spans.duplicates().first() {
+            return Err(duplicate_key(path, &text, d));
+        }
         let def: ScenarioDef = serde_yaml::from_str(&text).map_err(|e| from_serde(path, &text, &e))?;
+
         let name = def.name.clone().unwrap_or_else(|| {
             path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into())
         });
@@ -128,6 +133,38 @@ pub fn json_schema() -> String {
     serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
 }
 
+/// The help for an unknown enum name, by where in the file it is: serde_yaml
+/// starts its message with the path (`devices.imu0.type: unknown variant`).
+fn variant_help(msg: &str) -> &'static str {
+    let path = msg.split(": ").next().unwrap_or_default();
+    if path.starts_with("devices") && path.contains("signals") {
+        "use one of the signal forms listed above (docs/scenarios.md, signals)"
+    } else if path.starts_with("devices") {
+        "use one of the device types listed above (docs/scenarios.md, devices)"
+    } else if path.starts_with("faults") {
+        "use one of the fault kinds listed above (docs/scenarios.md, faults)"
+    } else if path.starts_with("expect") {
+        "use one of the expectation kinds listed above (docs/scenarios.md, expect)"
+    } else {
+        "use one of the names listed above"
+    }
+}
+
+fn duplicate_key(path: &Path, text: &str, d: &spans::DuplicateKey) -> Diagnostic {
+    let key = d.path.rsplit('.').next().unwrap_or(&d.path);
+    Diagnostic::at(
+        path,
+        text,
+        d.again.0,
+        d.again.1,
+        format!(
+            "duplicate key `{key}` (`{}` is already given at line {}, column {})",
+            d.path, d.first.0, d.first.1
+        ),
+    )
+    .with_help("YAML keeps only one of the two: rename one (e.g. `imu1`) or merge them")
+}
+
 fn from_serde(path: &Path, text: &str, e: &serde_yaml::Error) -> Diagnostic {
     let msg = e.to_string();
     // serde_yaml appends " at line L column C"; keep the message itself.
@@ -140,7 +177,7 @@ fn from_serde(path: &Path, text: &str, e: &serde_yaml::Error) -> Diagnostic {
     } else if msg.contains("missing field") {
         "add the missing key"
     } else if msg.contains("unknown variant") {
-        "use one of the expectation kinds listed above"
+        variant_help(&msg)
     } else {
         "see docs/scenarios.md for the scenario format"
     };

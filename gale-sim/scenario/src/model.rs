@@ -114,6 +114,25 @@ impl Expect {
         }
     }
 
+    /// The virtual times the expectation names, by key, in the order
+    /// `after`, `at`, `by`, `before`, `from`, `until` (absent keys left out).
+    pub fn times(&self) -> Vec<(&'static str, Time)> {
+        const KEYS: [&str; 6] = ["after", "at", "by", "before", "from", "until"];
+        let w: [Option<Time>; 6] = match self {
+            Expect::Uart(e) => [e.after, None, None, e.before, None, None],
+            Expect::Console(e) => [e.after, None, None, e.before, None, None],
+            Expect::Exit(e) => [e.after, None, None, e.before, None, None],
+            Expect::NoFault(_) => [None; 6],
+            Expect::Telemetry(e) => [e.after, e.at, e.by, None, e.from, e.until],
+            Expect::Log(e) => [e.after, None, None, e.before, None, None],
+            Expect::Gpio(e) => [e.after, e.at, e.by, None, None, None],
+        };
+        KEYS.into_iter()
+            .zip(w)
+            .filter_map(|(k, t)| t.map(|t| (k, t)))
+            .collect()
+    }
+
     /// The machine named by the expectation, if any.
     pub fn machine(&self) -> Option<&str> {
         match self {
@@ -149,8 +168,12 @@ pub struct UartExpect {
 pub struct ConsoleExpect {
     pub machine: Option<String>,
     pub line: Pattern,
+    /// The line must be complete by this virtual time.
     #[serde(default)]
     pub before: Option<Time>,
+    /// The line must start at or after this virtual time.
+    #[serde(default)]
+    pub after: Option<Time>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -161,6 +184,9 @@ pub struct ExitExpect {
     /// The exit must happen by this virtual time.
     #[serde(default)]
     pub before: Option<Time>,
+    /// The exit must happen at or after this virtual time.
+    #[serde(default)]
+    pub after: Option<Time>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -194,6 +220,9 @@ pub struct TelemetryExpect {
     /// be within bounds; there must be at least one.
     pub from: Option<Time>,
     pub until: Option<Time>,
+    /// With `at` or `by`: only frames at or after this time count (so a
+    /// boot frame cannot satisfy a check about later behaviour).
+    pub after: Option<Time>,
 }
 
 fn default_message() -> String {

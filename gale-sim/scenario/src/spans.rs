@@ -10,17 +10,36 @@ use yaml_rust2::scanner::Marker;
 #[derive(Debug, Default)]
 pub struct SpanIndex {
     at: HashMap<String, (usize, usize)>,
+    duplicates: Vec<DuplicateKey>,
+}
+
+/// A mapping key given twice: YAML loaders keep only one of the values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DuplicateKey {
+    /// The key's path, dot-separated (`devices.imu0`).
+    pub path: String,
+    /// Where the key first appears and where it appears again (line, column).
+    pub first: (usize, usize),
+    pub again: (usize, usize),
 }
 
 enum Frame {
-    Map { path: String, key: Option<String> },
-    Seq { path: String, next: usize },
+    Map {
+        path: String,
+        key: Option<String>,
+        seen: HashMap<String, (usize, usize)>,
+    },
+    Seq {
+        path: String,
+        next: usize,
+    },
 }
 
 #[derive(Default)]
 struct Builder {
     stack: Vec<Frame>,
     at: HashMap<String, (usize, usize)>,
+    duplicates: Vec<DuplicateKey>,
 }
 
 fn join(parent: &str, seg: &str) -> String {
@@ -42,7 +61,7 @@ impl Builder {
                 *next += 1;
                 Some(p)
             }
-            Some(Frame::Map { path, key }) => match key.take() {
+            Some(Frame::Map { path, key, .. }) => match key.take() {
                 Some(k) => Some(join(path, &k)),
                 None => {
                     *key = Some(key_text.unwrap_or("?").to_string());
@@ -60,10 +79,20 @@ impl MarkedEventReceiver for Builder {
             Event::Scalar(text, ..) => {
                 if let Some(p) = self.next_path(Some(&text)) {
                     self.at.entry(p).or_insert(pos);
-                } else if let Some(Frame::Map { path, .. }) = self.stack.last() {
+                } else if let Some(Frame::Map { path, seen, .. }) = self.stack.last_mut() {
                     // Remember where the key itself is, for "unknown key" style errors.
                     let kp = join(path, &text);
                     self.at.entry(format!("{kp}#key")).or_insert(pos);
+                    match seen.get(&text) {
+                        Some(first) => self.duplicates.push(DuplicateKey {
+                            path: kp,
+                            first: *first,
+                            again: pos,
+                        }),
+                        None => {
+                            seen.insert(text, pos);
+                        }
+                    }
                 }
             }
             Event::Alias(_) => {
@@ -74,7 +103,11 @@ impl MarkedEventReceiver for Builder {
             Event::MappingStart(..) => {
                 let p = self.next_path(Some("{map}")).unwrap_or_default();
                 self.at.entry(p.clone()).or_insert(pos);
-                self.stack.push(Frame::Map { path: p, key: None });
+                self.stack.push(Frame::Map {
+                    path: p,
+                    key: None,
+                    seen: HashMap::new(),
+                });
             }
             Event::SequenceStart(..) => {
                 let p = self.next_path(Some("[seq]")).unwrap_or_default();
@@ -101,7 +134,15 @@ impl SpanIndex {
                 e.info().to_string(),
             )
         })?;
-        Ok(SpanIndex { at: b.at })
+        Ok(SpanIndex {
+            at: b.at,
+            duplicates: b.duplicates,
+        })
+    }
+
+    /// Mapping keys given more than once, in document order.
+    pub fn duplicates(&self) -> &[DuplicateKey] {
+        &self.duplicates
     }
 
     /// Position of the node at `path`; when it does not exist, the key of
@@ -142,6 +183,23 @@ mod tests {
         assert_eq!(s.locate_key(&["machines", "gust", "board"]), Some((4, 5)));
         // Unknown paths fall back to the nearest ancestor.
         assert_eq!(s.locate(&["machines", "gust", "nope"]), (3, 3));
+    }
+
+    #[test]
+    fn duplicate_keys_are_recorded_with_both_positions() {
+        let src = "devices:\n  imu0: { type: a }\n  imu0: { type: b }\nx: { k: 1, k: 2 }\n";
+        let s = SpanIndex::build(src).unwrap();
+        let d = s.duplicates();
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert_eq!(
+            (d[0].path.as_str(), d[0].first, d[0].again),
+            ("devices.imu0", (2, 3), (3, 3))
+        );
+        assert_eq!(d[1].path, "x.k");
+        assert!(SpanIndex::build("a: 1\nb: 2\n")
+            .unwrap()
+            .duplicates()
+            .is_empty());
     }
 
     #[test]

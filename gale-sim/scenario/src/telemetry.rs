@@ -2,7 +2,7 @@
 //! firmware's own frame and message definitions (`gale-logic`), so the
 //! format is defined in exactly one place.
 
-use gale_logic::frame::{Decoder, Event as FrameEvent};
+use gale_logic::frame::{Decoder, Event as FrameEvent, Frame};
 use gale_logic::telemetry::{Heartbeat, Sample, ID_HEARTBEAT, ID_SAMPLE};
 use gale_trace::{EventKind, Nanos, Trace};
 
@@ -78,6 +78,66 @@ impl Message {
     }
 }
 
+fn message(f: &Frame) -> Message {
+    let p = f.payload();
+    let m = match f.id {
+        ID_SAMPLE => Sample::decode(p).map(Message::Sample),
+        ID_HEARTBEAT => Heartbeat::decode(p).map(Message::Heartbeat),
+        _ => None,
+    };
+    m.unwrap_or(Message::Other {
+        id: f.id,
+        len: p.len(),
+    })
+}
+
+impl Message {
+    /// Every field as `name=value`, in the order of the field lists
+    /// (`id`/`len` for a frame this host does not know).
+    pub fn describe(&self) -> String {
+        let fields = match self {
+            Message::Sample(_) => SAMPLE_FIELDS,
+            Message::Heartbeat(_) => HEARTBEAT_FIELDS,
+            Message::Other { id, len } => return format!("id={id:#04x} len={len}"),
+        };
+        fields
+            .iter()
+            .filter_map(|f| self.field(f).map(|v| format!("{f}={}", v as i64)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Decodes telemetry frames byte by byte, for annotating a trace: each
+/// complete frame (or CRC error) is described when its last byte arrives.
+pub struct FrameScanner(Decoder);
+
+impl Default for FrameScanner {
+    fn default() -> Self {
+        FrameScanner(Decoder::new())
+    }
+}
+
+impl FrameScanner {
+    /// The description of the frame `byte` completes, if it completes one:
+    /// `frame sample seq 3: t_us=... vote=0 ...`, or `frame crc error`.
+    pub fn push(&mut self, byte: u8) -> Option<String> {
+        match self.0.push(byte) {
+            FrameEvent::Frame(f) => {
+                let m = message(&f);
+                Some(format!(
+                    "frame {} seq {}: {}",
+                    m.kind(),
+                    f.seq,
+                    m.describe()
+                ))
+            }
+            FrameEvent::CrcError => Some("frame crc error".to_string()),
+            FrameEvent::BadLength | FrameEvent::Pending => None,
+        }
+    }
+}
+
 /// Everything decoded from one port.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Decoded {
@@ -99,21 +159,7 @@ pub fn decode(trace: &Trace, machine: &str, port: &str) -> Decoded {
             continue;
         }
         match d.push(byte) {
-            FrameEvent::Frame(f) => {
-                let p = f.payload();
-                let m = match f.id {
-                    ID_SAMPLE => Sample::decode(p).map(Message::Sample),
-                    ID_HEARTBEAT => Heartbeat::decode(p).map(Message::Heartbeat),
-                    _ => None,
-                };
-                out.messages.push((
-                    e.t,
-                    m.unwrap_or(Message::Other {
-                        id: f.id,
-                        len: p.len(),
-                    }),
-                ));
-            }
+            FrameEvent::Frame(f) => out.messages.push((e.t, message(&f))),
             FrameEvent::CrcError => out.crc_errors += 1,
             FrameEvent::BadLength => out.bad_lengths += 1,
             FrameEvent::Pending => {}
@@ -156,5 +202,21 @@ mod tests {
         assert_eq!(d.messages[0].1.field("pressure_pa"), Some(101_325.0));
         assert_eq!(d.messages[0].1.field("state"), None);
         assert!(decode(&t, "fmu", "LPUART2").messages.is_empty());
+        let mut scan = FrameScanner::default();
+        let said: Vec<String> = t
+            .events()
+            .iter()
+            .filter_map(|e| match e.kind {
+                EventKind::UartTx { byte } => scan.push(byte),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(said.len(), 2, "{said:?}");
+        assert!(
+            said[0].starts_with("frame sample seq 7: t_us=0 "),
+            "{said:?}"
+        );
+        assert!(said[0].contains(" accel_mg.z=1000 ") && said[0].contains(" pressure_pa=101325 "));
+        assert_eq!(said[1], "frame crc error");
     }
 }

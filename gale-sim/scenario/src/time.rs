@@ -20,7 +20,9 @@ impl<'de> Deserialize<'de> for Time {
                 parse_time(v).map(Time).map_err(E::custom)
             }
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Time, E> {
-                Err(E::custom(format!("`{v}` has no unit: write `{v}ms`, `{v}us`, `{v}ns` or `{v}s`")))
+                Err(E::custom(format!(
+                    "`{v}` has no unit: write `{v}ms`, `{v}us`, `{v}ns` or `{v}s`"
+                )))
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Time, E> {
                 Err(E::custom(format!("`{v}` has no unit: write e.g. `{v}ms`")))
@@ -43,9 +45,17 @@ impl fmt::Display for Time {
 /// number and one of the units `s`, `ms`, `us` (or `µs`), `ns`.
 pub fn parse_time(s: &str) -> Result<Nanos, String> {
     let t = s.trim();
+    if t.starts_with('-') {
+        return Err(format!(
+            "`{}`: negative times are not allowed; times count from the start of the run (0ms)",
+            crate::shown(s, 60)
+        ));
+    }
     // Echo at most a screenful of a (possibly huge) literal.
     let q = crate::shown(t, 60);
-    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
     let (num, unit) = (&t[..split], t[split..].trim());
     let scale: u128 = match unit {
         "s" => 1_000_000_000,
@@ -53,7 +63,11 @@ pub fn parse_time(s: &str) -> Result<Nanos, String> {
         "us" | "µs" => 1_000,
         "ns" => 1,
         "" => return Err(format!("`{q}` has no unit: write e.g. `{q}ms`")),
-        other => return Err(format!("unknown time unit `{other}` in `{q}`: use s, ms, us or ns")),
+        other => {
+            return Err(format!(
+                "unknown time unit `{other}` in `{q}`: use s, ms, us or ns"
+            ))
+        }
     };
     let (int, frac) = match num.split_once('.') {
         Some((i, f)) => (i, f),
@@ -62,15 +76,23 @@ pub fn parse_time(s: &str) -> Result<Nanos, String> {
     if int.is_empty() && frac.is_empty() || frac.contains('.') {
         return Err(format!("`{q}` is not a number followed by a unit"));
     }
-    let int_v: u128 = if int.is_empty() { 0 } else { int.parse().map_err(|_| format!("`{q}` is out of range"))? };
-    let mut v = int_v.checked_mul(scale).ok_or_else(|| format!("`{q}` is out of range"))?;
+    let int_v: u128 = if int.is_empty() {
+        0
+    } else {
+        int.parse().map_err(|_| format!("`{q}` is out of range"))?
+    };
+    let mut v = int_v
+        .checked_mul(scale)
+        .ok_or_else(|| format!("`{q}` is out of range"))?;
     let mut place = scale;
     for c in frac.chars() {
         place /= 10;
         if place == 0 {
             return Err(format!("`{q}` is finer than a nanosecond"));
         }
-        v = v.checked_add((c as u128 - '0' as u128) * place).ok_or_else(|| format!("`{q}` is out of range"))?;
+        v = v
+            .checked_add((c as u128 - '0' as u128) * place)
+            .ok_or_else(|| format!("`{q}` is out of range"))?;
     }
     Nanos::try_from(v).map_err(|_| format!("`{q}` is out of range"))
 }
@@ -97,11 +119,15 @@ mod tests {
     #[test]
     fn rejects_bad_literals_with_a_reason() {
         assert!(parse_time("20").unwrap_err().contains("no unit"));
-        assert!(parse_time("20 min").unwrap_err().contains("unknown time unit"));
+        assert!(parse_time("20 min")
+            .unwrap_err()
+            .contains("unknown time unit"));
         assert!(parse_time("0.5ns").unwrap_err().contains("finer"));
         assert!(parse_time("1.2.3s").is_err());
         assert!(parse_time("ms").is_err());
-        assert!(parse_time("99999999999999999999999s").unwrap_err().contains("range"));
+        assert!(parse_time("99999999999999999999999s")
+            .unwrap_err()
+            .contains("range"));
     }
 
     #[test]

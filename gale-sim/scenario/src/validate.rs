@@ -36,6 +36,7 @@ impl Scenario {
             let idx = i.to_string();
             self.check_fault(f, &["faults", idx.as_str(), f.kind()])?;
         }
+        self.check_times()?;
         Ok(())
     }
 

@@ -9,12 +9,15 @@
 //! The text form ([`Trace::to_text`]) is one event per line and is what the
 //! insta snapshots store, so it must stay stable: change it only on purpose.
 
+mod escape;
 mod event;
 mod text;
 mod uart;
 mod vcd;
 
+pub use escape::{escape_bytes, escape_controls};
 pub use event::{Event, EventKind, IrqAction, Level};
+pub use text::exception_name;
 pub use uart::UartLine;
 
 /// Virtual time in nanoseconds since the scenario started.

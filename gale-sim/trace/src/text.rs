@@ -14,6 +14,26 @@ impl Trace {
     }
 }
 
+/// The ARMv7-M name of exception number `n` (IPSR); external interrupts
+/// as `IRQ<n-16>`.
+pub fn exception_name(n: u16) -> String {
+    let name = match n {
+        1 => "Reset",
+        2 => "NMI",
+        3 => "HardFault",
+        4 => "MemManage",
+        5 => "BusFault",
+        6 => "UsageFault",
+        11 => "SVCall",
+        12 => "DebugMonitor",
+        14 => "PendSV",
+        15 => "SysTick",
+        16.. => return format!("IRQ{}", n - 16),
+        _ => "reserved",
+    };
+    name.to_string()
+}
+
 fn hex(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len() * 3);
     for (i, b) in bytes.iter().enumerate() {
@@ -77,7 +97,11 @@ impl fmt::Display for Event {
                     IrqAction::Enter => "enter",
                     IrqAction::Exit => "exit",
                 };
-                write!(f, "exception {exception} {a}")
+                write!(
+                    f,
+                    "exception {exception} ({}) {a}",
+                    exception_name(*exception)
+                )
             }
             EventKind::Reg { name, write, value } => {
                 write!(
@@ -98,6 +122,26 @@ impl fmt::Display for Event {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exceptions_are_named() {
+        let e = Event::new(
+            0,
+            "m",
+            "nvic",
+            EventKind::Irq {
+                exception: 15,
+                action: IrqAction::Enter,
+            },
+        );
+        assert!(
+            e.to_string().ends_with("exception 15 (SysTick) enter"),
+            "{e}"
+        );
+        assert_eq!(exception_name(3), "HardFault");
+        assert_eq!(exception_name(54), "IRQ38");
+        assert_eq!(exception_name(7), "reserved");
+    }
 
     #[test]
     fn text_form_is_stable() {

@@ -12,7 +12,8 @@ pub struct UartLine {
     /// Time of the line's last byte (the `\n`, or the last byte before the
     /// trace ended).
     pub end: Nanos,
-    /// The line without `\r` / `\n`.
+    /// The line without `\r` / `\n`; bytes that are not printable text
+    /// appear as escapes (`\x01`, see [`crate::escape_bytes`]).
     pub text: String,
     /// `false` when the trace ended before a newline.
     pub complete: bool,
@@ -56,7 +57,7 @@ fn assemble_lines(chunks: impl Iterator<Item = (Nanos, Vec<u8>)>) -> Vec<UartLin
                     lines.push(UartLine {
                         start,
                         end: t,
-                        text: String::from_utf8_lossy(&cur).into_owned(),
+                        text: crate::escape_bytes(&cur),
                         complete: true,
                     });
                     cur.clear();
@@ -70,7 +71,7 @@ fn assemble_lines(chunks: impl Iterator<Item = (Nanos, Vec<u8>)>) -> Vec<UartLin
         lines.push(UartLine {
             start,
             end: last,
-            text: String::from_utf8_lossy(&cur).into_owned(),
+            text: crate::escape_bytes(&cur),
             complete: false,
         });
     }
@@ -102,5 +103,21 @@ mod tests {
         );
         assert_eq!((l[1].text.as_str(), l[1].start, l[1].end), ("cd", 40, 60));
         assert_eq!((l[2].text.as_str(), l[2].complete), ("x", false));
+    }
+
+    #[test]
+    fn binary_bytes_in_lines_are_escapes_not_replacement_characters() {
+        let mut t = Trace::new();
+        for (i, b) in b"\xa5\x01ok\n".iter().enumerate() {
+            t.push(Event::new(
+                i as u64,
+                "m",
+                "U1",
+                EventKind::UartTx { byte: *b },
+            ));
+        }
+        let l = t.uart_tx_lines("m", "U1");
+        assert_eq!(l[0].text, "\\xa5\\x01ok");
+        assert!(!l[0].text.contains('\u{fffd}'));
     }
 }
