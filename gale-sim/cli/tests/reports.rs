@@ -6,16 +6,31 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+/// The artefact folder a test's `run` writes to: runs lock their folder and
+/// the tests run at once, so each test has its own.
+fn out_dir(args: &[&str]) -> PathBuf {
+    let tag: String = args
+        .iter()
+        .flat_map(|a| a.chars())
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let tag: String = tag.chars().rev().take(40).collect();
+    root().join("target/gale-sim-tests/out").join(tag)
 }
 
 fn gale_sim(args: &[&str]) -> (i32, Vec<u8>, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_gale-sim"))
-        .args(args)
-        .current_dir(root())
-        .env_remove("NO_COLOR")
-        .output()
-        .unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_gale-sim"));
+    cmd.args(args).current_dir(root()).env_remove("NO_COLOR");
+    if args.first() == Some(&"run") {
+        cmd.arg("--out").arg(out_dir(args));
+    }
+    let out = cmd.output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         out.stdout,
@@ -196,14 +211,16 @@ fn check_junit_structure(doc: &roxmltree::Document) {
 fn junit_of_failures_on_a_binary_port_is_well_formed_and_structured() {
     let dir = scratch("junit-binary");
     let junit = dir.join("junit.xml");
-    let (code, stdout, err) = gale_sim(&[
+    let args = [
         "run",
         "gale-sim/cli/tests/fixtures/binary-port-failures.yaml",
         "--junit",
         junit.to_str().unwrap(),
         "--color",
         "never",
-    ]);
+    ];
+    let (code, stdout, err) = gale_sim(&args);
+    let art = out_dir(&args).join("binary-port-failures");
     assert_eq!(code, 1, "{}\n{err}", String::from_utf8_lossy(&stdout));
     // The terminal gets escapes, not frame bytes.
     assert_no_controls("stdout", &stdout);
@@ -235,8 +252,9 @@ fn junit_of_failures_on_a_binary_port_is_well_formed_and_structured() {
         .find(|n| n.has_tag_name("system-out"))
         .and_then(|n| n.text())
         .unwrap_or_default();
+    let shown = art.strip_prefix(root()).unwrap().display().to_string();
     assert!(
-        system_out.contains("artefacts: target/gale-sim/binary-port-failures"),
+        system_out.contains(&format!("artefacts: {shown}")),
         "{system_out}"
     );
     let failures: Vec<_> = doc
@@ -252,7 +270,6 @@ fn junit_of_failures_on_a_binary_port_is_well_formed_and_structured() {
     );
 
     // Raw capture beside the text; the text has escapes, not U+FFFD.
-    let art = root().join("target/gale-sim/binary-port-failures");
     let bin = std::fs::read(art.join("uart-fmu-LPUART1.bin")).unwrap();
     assert!(bin.len() > 100, "{} bytes", bin.len());
     let txt = std::fs::read_to_string(art.join("uart-fmu-LPUART1.txt")).unwrap();
