@@ -21,14 +21,23 @@ impl<const W: usize> WakerSet<W> {
     }
 
     /// Remembers `waker` (once, however often it registers).
+    ///
+    /// One pass: registered wakers always form a prefix of the slots (only
+    /// `wake_all` empties slots, and it empties all of them), so the first
+    /// free slot comes after every registered waker.
+    #[inline]
     pub fn register(&mut self, waker: &Waker) {
-        if self.slots.iter().flatten().any(|w| w.will_wake(waker)) {
-            return;
+        for slot in self.slots.iter_mut() {
+            match slot {
+                Some(w) if w.will_wake(waker) => return,
+                Some(_) => {}
+                None => {
+                    *slot = Some(waker.clone());
+                    return;
+                }
+            }
         }
-        match self.slots.iter_mut().find(|s| s.is_none()) {
-            Some(slot) => *slot = Some(waker.clone()),
-            None => waker.wake_by_ref(),
-        }
+        waker.wake_by_ref();
     }
 
     /// Wakes and forgets every registered waker.

@@ -50,8 +50,8 @@ impl<T: Copy, const W: usize> Signal<T, W> {
     }
 
     /// Waits for a value and takes it.
-    pub async fn wait(&self) -> T {
-        wait_for(&self.state, |s| s.value.take(), |s| &mut s.waiters).await
+    pub fn wait(&self) -> impl core::future::Future<Output = T> + '_ {
+        wait_for(&self.state, |s| s.value.take(), |s| &mut s.waiters)
     }
 }
 
