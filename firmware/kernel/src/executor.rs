@@ -68,6 +68,7 @@ fn raw_waker(ready: &'static Ready, index: u32) -> RawWaker {
     RawWaker::new((ready as *const Ready as usize | index as usize) as *const (), &VTABLE)
 }
 
+#[inline(always)]
 fn split(data: *const ()) -> (&'static Ready, u32) {
     let addr = data as usize;
     // SAFETY: only `raw_waker` builds these pointers, from a `&'static Ready`
@@ -90,6 +91,32 @@ static VTABLE: RawWakerVTable = RawWakerVTable::new(
     },
     |_| {},
 );
+
+/// A clone of `waker` made without running foreign code, if it is one of
+/// this kernel's wakers (its vtable is ours): the clone is the same data
+/// pointer, so no call through the vtable is needed.
+#[inline(always)]
+pub(crate) fn clone_own(waker: &Waker) -> Option<Waker> {
+    if core::ptr::eq(waker.vtable(), &VTABLE) {
+        // SAFETY: same data and vtable as a valid waker of ours.
+        Some(unsafe { Waker::from_raw(RawWaker::new(waker.data(), &VTABLE)) })
+    } else {
+        None
+    }
+}
+
+/// Wakes `waker`, inlining the wake of this kernel's own wakers (one
+/// atomic OR on the ready set) instead of calling through the vtable.
+#[inline(always)]
+pub(crate) fn wake(waker: Waker) {
+    if core::ptr::eq(waker.vtable(), &VTABLE) {
+        let (ready, index) = split(waker.data());
+        ready.mark(index);
+        core::mem::forget(waker); // our drop does nothing
+    } else {
+        waker.wake();
+    }
+}
 
 impl<const N: usize> Executor<N> {
     const FITS: () = assert!(N >= 1 && N <= 32, "an executor holds 1 to 32 tasks");

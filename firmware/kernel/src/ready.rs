@@ -29,6 +29,7 @@ impl Ready {
 
     /// Marks task `index` ready and signals the poller. ISR-safe (one
     /// atomic OR). Returns whether the bit was newly set.
+    #[inline(always)]
     pub fn mark(&self, index: u32) -> bool {
         let bit = 1 << (index & 31);
         // Release: whatever the waker published before the wake is visible
@@ -57,7 +58,9 @@ impl Ready {
             return None;
         }
         let index = bits.trailing_zeros();
-        self.bits.fetch_and(!(1 << index), Ordering::Acquire);
+        // XOR clears the bit: it is set (only this consumer clears bits,
+        // wakers only set them), and XOR needs no inverted mask.
+        self.bits.fetch_xor(1 << index, Ordering::Acquire);
         Some(index)
     }
 
