@@ -29,6 +29,22 @@ pub struct Signal<T: Copy, const W: usize> {
     state: Mutex<UnsafeCell<State<T, W>>>,
 }
 
+/// The future of [`Signal::wait`]; its `poll` is inlined into the task.
+pub struct Wait<'a, T: Copy, const W: usize> {
+    signal: &'a Signal<T, W>,
+}
+
+impl<T: Copy, const W: usize> Future for Wait<'_, T, W> {
+    type Output = T;
+    #[inline(always)]
+    fn poll(self: core::pin::Pin<&mut Self>, cx: &mut core::task::Context<'_>) -> Poll<T> {
+        let signal = self.signal;
+        let (poll, rest) = critical_section::with(|cs| signal.poll_wait(cs, cx.waker()));
+        rest.settle();
+        poll
+    }
+}
+
 impl<T: Copy, const W: usize> Default for Signal<T, W> {
     fn default() -> Self {
         Self::new()
@@ -79,12 +95,8 @@ impl<T: Copy, const W: usize> Signal<T, W> {
 
     /// Waits for a value and takes it. Check and registration happen in one
     /// critical section, so a signal cannot slip between them.
-    pub fn wait(&self) -> impl Future<Output = T> + '_ {
-        core::future::poll_fn(move |cx| {
-            let (poll, rest) = critical_section::with(|cs| self.poll_wait(cs, cx.waker()));
-            rest.settle();
-            poll
-        })
+    pub fn wait(&self) -> Wait<'_, T, W> {
+        Wait { signal: self }
     }
 
     #[inline(always)]
