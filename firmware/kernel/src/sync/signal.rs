@@ -143,4 +143,52 @@ mod tests {
         assert_eq!(s.try_take(), None);
         assert_eq!(s.peek(), Some(2));
     }
+
+    #[test]
+    fn the_same_waker_registered_twice_is_woken_once() {
+        let s = Signal::<u8, 1>::new();
+        let c = Count::new();
+        let mut w = pin!(s.wait());
+        assert!(poll_once(w.as_mut(), &c).is_pending());
+        assert!(poll_once(w.as_mut(), &c).is_pending());
+        assert_eq!(c.get(), 0, "a duplicate registration must not wake");
+        s.signal(7);
+        assert_eq!(c.get(), 1);
+        assert_eq!(poll_once(w.as_mut(), &c), Poll::Ready(7));
+    }
+
+    #[test]
+    fn a_waiter_beyond_capacity_is_woken_at_once() {
+        let s = Signal::<u8, 1>::new();
+        let (a, b) = (Count::new(), Count::new());
+        let mut wa = pin!(s.wait());
+        let mut wb = pin!(s.wait());
+        assert!(poll_once(wa.as_mut(), &a).is_pending());
+        assert!(poll_once(wb.as_mut(), &b).is_pending());
+        assert_eq!((a.get(), b.get()), (0, 1));
+    }
+
+    /// A foreign waker whose `clone` signals the same signal (re-entry
+    /// while the wait registers): the wait must see that value rather than
+    /// park with it pending (nothing would wake it).
+    #[test]
+    fn a_reentrant_foreign_clone_is_seen_by_the_wait() {
+        use std::task::{Context, RawWaker, RawWakerVTable, Waker};
+        static SIG: Signal<u8, 1> = Signal::new();
+        static VT: RawWakerVTable = RawWakerVTable::new(
+            |d| {
+                SIG.signal(9);
+                RawWaker::new(d, &VT)
+            },
+            |_| {},
+            |_| {},
+            |_| {},
+        );
+        // SAFETY: the vtable's functions ignore the data pointer.
+        let waker = unsafe { Waker::from_raw(RawWaker::new(core::ptr::null(), &VT)) };
+        let mut w = pin!(SIG.wait());
+        assert_eq!(w.as_mut().poll(&mut Context::from_waker(&waker)), Poll::Ready(9));
+        assert_eq!(SIG.try_take(), None);
+    }
 }
+
