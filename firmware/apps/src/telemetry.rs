@@ -18,6 +18,20 @@ fn sat16(v: i32) -> i16 {
     v.clamp(i16::MIN as i32, i16::MAX as i32) as i16
 }
 
+/// A value with the time it was produced (microseconds since boot).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Timed<T> {
+    pub at_us: u64,
+    pub value: T,
+}
+
+/// The latest GNSS solution as telemetry reports it at `now_us`: no fix
+/// once it is older than [`gale_logic::ubx::STALE_AFTER_US`] (a silent
+/// receiver), `None` if there never was one.
+pub fn gnss_at(gnss: Option<Timed<NavPvt>>, now_us: u64) -> Option<NavPvt> {
+    gnss.map(|g| gale_logic::ubx::at_age(g.value, g.at_us, now_us))
+}
+
 /// The sample payload from the latest state of each sensor.
 pub fn sample(t_us: u32, source: u8, flight: &FlightState, baro: Option<Baro>, gnss: Option<NavPvt>) -> Sample {
     let baro = baro.unwrap_or_default();
@@ -95,4 +109,18 @@ mod tests {
             assert_eq!((back.vote, back.imu_healthy, back.pressure_pa), (1, 0b011, 101_325));
         }
     }
+
+    #[test]
+    fn a_silent_gnss_is_reported_without_fix_after_the_timeout() {
+        use gale_logic::ubx::STALE_AFTER_US;
+        let pvt = NavPvt { fix_type: 3, num_sv: 12, lat_e7: 5, ..NavPvt::default() };
+        let g = Some(Timed { at_us: 10_000, value: pvt });
+        let state = FlightState { accel_mg: [0; 3], gyro_mdps: [0; 3], status: gale_logic::vote::Status::Nominal, healthy: 0, cycles: 0 };
+        let fresh = sample(0, 1, &state, None, gnss_at(g, 10_000 + STALE_AFTER_US));
+        assert_eq!(fresh.gnss_fix, 3);
+        let stale = sample(0, 1, &state, None, gnss_at(g, 10_001 + STALE_AFTER_US));
+        assert_eq!((stale.gnss_fix, stale.lat_e7), (0, 5));
+        assert_eq!(sample(0, 1, &state, None, gnss_at(None, 0)).gnss_fix, 0);
+    }
 }
+

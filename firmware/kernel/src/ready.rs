@@ -29,9 +29,12 @@ impl Ready {
 
     /// Marks task `index` ready and signals the poller. ISR-safe (one
     /// atomic OR). Returns whether the bit was newly set.
+    #[inline(always)]
     pub fn mark(&self, index: u32) -> bool {
         let bit = 1 << (index & 31);
-        let before = self.bits.fetch_or(bit, Ordering::AcqRel);
+        // Release: whatever the waker published before the wake is visible
+        // to the poller whose Acquire claim sees this bit.
+        let before = self.bits.fetch_or(bit, Ordering::Release);
         if let Some(signal) = self.signal {
             signal();
         }
@@ -42,13 +45,22 @@ impl Ready {
     /// if any. Single consumer: only the executor's one poller calls this
     /// (wakers only ever set bits), so the bit found by the load is still
     /// set when the atomic AND clears it.
+    ///
+    /// The load only picks the index (Relaxed); the AND is the Acquire: it
+    /// reads the value of the latest mark of this bit (RMWs on one word are
+    /// totally ordered), so the task's poll, which follows it, sees what the
+    /// waker published; a mark ordered after the AND leaves the bit set
+    /// for the next claim.
+    #[inline(always)]
     pub fn claim(&self) -> Option<u32> {
-        let bits = self.bits.load(Ordering::Acquire);
+        let bits = self.bits.load(Ordering::Relaxed);
         if bits == 0 {
             return None;
         }
         let index = bits.trailing_zeros();
-        self.bits.fetch_and(!(1 << index), Ordering::AcqRel);
+        // XOR clears the bit: it is set (only this consumer clears bits,
+        // wakers only set them), and XOR needs no inverted mask.
+        self.bits.fetch_xor(1 << index, Ordering::Acquire);
         Some(index)
     }
 

@@ -22,12 +22,16 @@ pub(crate) fn with<S, R>(state: &critical_section::Mutex<core::cell::RefCell<S>>
 /// waker is registered in the set `waiters` picks out of the state. Check
 /// and registration happen in one critical section, so a wake cannot slip
 /// between them.
-pub(crate) async fn wait_for<S, R, const W: usize>(
-    state: &critical_section::Mutex<core::cell::RefCell<S>>,
-    mut ready: impl FnMut(&mut S) -> Option<R>,
-    waiters: fn(&mut S) -> &mut crate::waker_set::WakerSet<W>,
-) -> R {
-    core::future::poll_fn(|cx| {
+///
+/// A plain function returning the `poll_fn` (not an `async fn`): the
+/// future a task awaits is this one closure, with no extra state machine
+/// layers to dispatch through on every poll.
+pub(crate) fn wait_for<'a, S, R, const W: usize>(
+    state: &'a critical_section::Mutex<core::cell::RefCell<S>>,
+    mut ready: impl FnMut(&mut S) -> Option<R> + 'a,
+    waiters: impl Fn(&mut S) -> &mut crate::waker_set::WakerSet<W> + 'a,
+) -> impl core::future::Future<Output = R> + 'a {
+    core::future::poll_fn(move |cx| {
         with(state, |s| match ready(s) {
             Some(r) => core::task::Poll::Ready(r),
             None => {
@@ -36,7 +40,6 @@ pub(crate) async fn wait_for<S, R, const W: usize>(
             }
         })
     })
-    .await
 }
 
 #[cfg(test)]

@@ -173,6 +173,23 @@ pub struct NavPvt {
     pub height_mm: i32,
 }
 
+/// A GNSS solution is **stale** once it is more than this old (two missed
+/// epochs of a 5 Hz receiver): telemetry then reports no fix.
+pub const STALE_AFTER_US: u64 = 400_000;
+
+/// `pvt`, received at `received_us`, as it stands at `now_us`: unchanged
+/// while at most [`STALE_AFTER_US`] old; after that `fix_type` and
+/// `num_sv` are 0 (no fix) and the position fields keep the last solution
+/// (the last known position, not a current one). A receive time after
+/// `now_us` counts as age 0.
+pub fn at_age(pvt: NavPvt, received_us: u64, now_us: u64) -> NavPvt {
+    if now_us.saturating_sub(received_us) > STALE_AFTER_US {
+        NavPvt { fix_type: 0, num_sv: 0, ..pvt }
+    } else {
+        pvt
+    }
+}
+
 fn le_u32(p: &[u8], at: usize) -> u32 {
     u32::from_le_bytes([p[at], p[at + 1], p[at + 2], p[at + 3]])
 }
@@ -264,4 +281,32 @@ mod tests {
             }
         });
     }
+
+    #[test]
+    fn a_solution_is_fresh_up_to_the_timeout_and_then_has_no_fix() {
+        let pvt = NavPvt { itow_ms: 1, fix_type: 3, num_sv: 12, lon_e7: 2, lat_e7: 3, height_mm: 4 };
+        assert_eq!(at_age(pvt, 1_000, 1_000 + STALE_AFTER_US), pvt);
+        let stale = at_age(pvt, 1_000, 1_001 + STALE_AFTER_US);
+        assert_eq!((stale.fix_type, stale.num_sv), (0, 0));
+        assert_eq!((stale.lat_e7, stale.lon_e7, stale.height_mm), (3, 2, 4));
+        assert_eq!(at_age(pvt, 5_000, 1_000), pvt);
+    }
+
+    /// For any solution and times: the fix is reported iff the solution had
+    /// one and is at most STALE_AFTER_US old; the position is never changed.
+    #[cfg_attr(kani, kani::proof)]
+    #[test]
+    fn staleness_matches_the_rule() {
+        bolero::check!().with_iterations(1000).with_type::<(u8, u8, i32, u64, u64)>().for_each(
+            |(fix, sv, lat, received, now)| {
+                let pvt = NavPvt { itow_ms: 0, fix_type: *fix, num_sv: *sv, lon_e7: 0, lat_e7: *lat, height_mm: 0 };
+                let age = now.checked_sub(*received).unwrap_or(0);
+                let out = at_age(pvt, *received, *now);
+                assert_eq!(out.fix_type, if age <= STALE_AFTER_US { *fix } else { 0 });
+                assert_eq!(out.num_sv, if age <= STALE_AFTER_US { *sv } else { 0 });
+                assert_eq!(out.lat_e7, *lat);
+            },
+        );
+    }
 }
+

@@ -90,7 +90,8 @@ pub static I2C1_EVENT: IrqEvent = IrqEvent::new();
 /// Latest values, published by one task and read (`peek`) by others.
 pub static STATE: Signal<FlightState, 1> = Signal::new();
 pub static BARO: Signal<Baro, 1> = Signal::new();
-pub static GNSS: Signal<NavPvt, 1> = Signal::new();
+/// The latest NAV-PVT with its receive time (for the staleness rule).
+pub static GNSS: Signal<tm::Timed<NavPvt>, 1> = Signal::new();
 
 pub fn now_us() -> u64 {
     ALARM.now() / TICKS_PER_US
@@ -377,7 +378,8 @@ pub async fn telemetry_task(source: u8) {
     loop {
         ticker.next().await;
         let Some(state) = STATE.peek() else { continue };
-        let sample = tm::sample(now_us() as u32, source, &state, BARO.peek(), GNSS.peek());
+        let now = now_us();
+        let sample = tm::sample(now as u32, source, &state, BARO.peek(), tm::gnss_at(GNSS.peek(), now));
         let mut out = [0; MAX_FRAME];
         let n = framer.sample(&sample, &mut out);
         let Ok(()) = tx.write_all(&out[..n]).await;
@@ -442,7 +444,7 @@ pub async fn gnss_task() {
             defmt::info!("gnss: 3D fix, {=u8} satellites", pvt.num_sv);
             fixed = true;
         }
-        GNSS.signal(pvt);
+        GNSS.signal(tm::Timed { at_us: now_us(), value: pvt });
     }
 }
 

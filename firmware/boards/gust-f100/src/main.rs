@@ -50,9 +50,7 @@ use gale_kernel::sync::channel::Channel;
 use gale_kernel::systick::SysTickAlarm;
 use gale_kernel::time::TimerQueue;
 use gale_logic::decimal;
-use gale_logic::frame::{Decoder, Event};
-use gale_logic::heartbeat::{Config, Monitor};
-use gale_logic::telemetry::{Heartbeat, ID_HEARTBEAT};
+use gale_logic::heartbeat::{Config, Monitor, Receiver, RxByte};
 
 const BANNER: &str = concat!("gust-f100 v", env!("CARGO_PKG_VERSION"), " boot\r\n");
 const BAUD: u32 = 115_200;
@@ -81,7 +79,8 @@ static CONSOLE: Slot<Usart1> = Slot::new();
 static CONSOLE_TX: Channel<u8, 64, 1> = Channel::new();
 static SERVO: Slot<Pwm3> = Slot::new();
 static HEARTBEAT_UART: Slot<Usart2> = Slot::new();
-static HEARTBEAT_RX: Channel<u8, 64, 1> = Channel::new();
+/// Heartbeat bytes with their receive-error flags (framing, noise, parity).
+static HEARTBEAT_RX: Channel<RxByte, 64, 1> = Channel::new();
 
 const DEVICES: [Device; 7] = [
     Device { name: "clocks", level: Level::Early, priority: 0, deps: &[], init: init_clocks },
@@ -215,7 +214,7 @@ fn set_failsafe(on: bool) {
 async fn node() {
     let mut ticker = TIMERS.ticker(sysclk() as u64 / 1000);
     let mut monitor = Monitor::new(HEARTBEAT, 0);
-    let mut frames = Decoder::new();
+    let mut heartbeats = Receiver::new();
     let mut peer = false;
     let mut failsafe = false;
     let mut ms: u32 = 0;
@@ -224,12 +223,11 @@ async fn node() {
         ms += 1;
         #[cfg(feature = "replay")]
         replay::heartbeat_bytes(&HEARTBEAT_RX);
-        while let Some(byte) = HEARTBEAT_RX.try_recv() {
+        while let Some(rx) = HEARTBEAT_RX.try_recv() {
             peer = true;
-            if let Event::Frame(f) = frames.push(byte) {
-                if f.id == ID_HEARTBEAT && Heartbeat::decode(f.payload()).is_some() {
-                    monitor.beat(ms);
-                }
+            // Bytes with a framing error are not data (gale_logic::heartbeat::Receiver).
+            if heartbeats.push(rx).is_some() {
+                monitor.beat(ms);
             }
         }
         if ms <= STARTUP_TICKS {
@@ -280,9 +278,25 @@ fn SysTick() {
     TIMERS.on_alarm();
 }
 
+/// Heartbeat receive: each byte with its SR error flags, so framing
+/// errors reach the heartbeat receiver (the driver's `on_rx_interrupt`
+/// passes bytes only).
 #[interrupt]
 fn USART2() {
-    HEARTBEAT_UART.with(|u| u.on_rx_interrupt(&HEARTBEAT_RX));
+    // SAFETY: this handler alone reads USART2's SR and DR after init.
+    let regs = unsafe { &*pac::USART2::ptr() };
+    loop {
+        let sr = regs.sr().read();
+        if sr.rxne().bit_is_clear() && sr.ore().bit_is_clear() {
+            break;
+        }
+        // SR then DR clears ORE, FE, NE and PE.
+        let byte = regs.dr().read().dr().bits() as u8;
+        if sr.rxne().bit_is_set() {
+            let error = sr.fe().bit_is_set() || sr.ne().bit_is_set() || sr.pe().bit_is_set();
+            let _ = HEARTBEAT_RX.try_send(RxByte { byte, error });
+        }
+    }
 }
 
 #[interrupt]
@@ -310,12 +324,13 @@ mod replay {
     }
 
     /// Moves the heartbeat bytes the host says arrived by now into the
-    /// receive queue the USART2 interrupt fills in a normal build.
-    pub fn heartbeat_bytes(rx: &Channel<u8, 64, 1>) {
+    /// receive queue the USART2 interrupt fills in a normal build. The
+    /// replay protocol carries bytes only: none has a receive error.
+    pub fn heartbeat_bytes(rx: &Channel<super::RxByte, 64, 1>) {
         let mut buf = [0u8; 32];
         let n = HEARTBEAT.read_due(&mut buf);
-        for &b in &buf[..n] {
-            let _ = rx.try_send(b);
+        for &byte in &buf[..n] {
+            let _ = rx.try_send(super::RxByte { byte, error: false });
         }
     }
 }

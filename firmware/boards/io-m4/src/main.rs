@@ -67,7 +67,8 @@ fn spawn_tasks() -> Result<(), DeviceError> {
 /// flight core has read the previous one (TE0 set); never blocks.
 fn publish_to_m7(state: &FlightState) {
     static SEQ: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(0);
-    let sample = tm::sample(board::now_us() as u32, SOURCE_IO_M4, state, board::BARO.peek(), board::GNSS.peek());
+    let now = board::now_us();
+    let sample = tm::sample(now as u32, SOURCE_IO_M4, state, board::BARO.peek(), tm::gnss_at(board::GNSS.peek(), now));
     let body = mailbox::body(&sample);
     let base = mailbox::ADDRESS as *mut u8;
     let seq = SEQ.load(core::sync::atomic::Ordering::Relaxed);

@@ -151,3 +151,37 @@ fn random_wake_and_poll_sequences_match_the_model() {
         }
     });
 }
+
+#[test]
+fn a_wake_of_a_never_spawned_slot_is_dropped() {
+    let exec = setup(1);
+    assert_eq!(exec.poll_ready(), Ok(1));
+    exec.waker(TaskId(5)).wake();
+    assert_eq!(exec.poll_ready(), Ok(0));
+}
+
+/// A task parked on a `Signal` (registered through the inlined own-waker
+/// clone) is polled exactly once per signal (woken through the inlined
+/// mark, not the vtable).
+#[test]
+fn a_signal_wakes_its_waiting_task_through_the_own_waker_path() {
+    use crate::sync::signal::Signal;
+    static ARENA: Arena<256> = Arena::new();
+    static SIG: Signal<u32, 1> = Signal::new();
+    static POLLS: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(0);
+    let exec: &'static Executor<2> = Box::leak(Box::new(Executor::new(signal)));
+    exec.spawn_in(&ARENA, async {
+        loop {
+            POLLS.fetch_add(1, Ordering::Relaxed);
+            SIG.wait().await;
+        }
+    })
+    .unwrap();
+    assert_eq!(exec.poll_ready(), Ok(1));
+    assert!(!exec.has_ready());
+    SIG.signal(1);
+    assert!(exec.has_ready(), "the signal must mark the waiting task ready");
+    assert_eq!(exec.poll_ready(), Ok(1));
+    assert_eq!(POLLS.load(Ordering::Relaxed), 2);
+    assert_eq!(exec.poll_ready(), Ok(0));
+}
