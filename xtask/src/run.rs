@@ -191,7 +191,7 @@ pub fn tests(extra: &[String]) -> Result<(), Failure> {
     if renode.is_some() {
         host.extend(["--".to_string(), "--include-ignored".to_string()]);
     }
-    let suites: [(&str, &[&str], &[String]); 4] = [
+    let suites: [(&str, &[&str], &[String]); 9] = [
         (
             "host workspace",
             &["test", "--release", "--workspace", "--no-fail-fast"],
@@ -232,6 +232,46 @@ pub fn tests(extra: &[String]) -> Result<(), Failure> {
                 "--",
                 "run",
                 "scenarios/",
+            ],
+            &[],
+        ),
+        // The parsers' fuzz tests again in a debug build, where integer
+        // overflow panics instead of wrapping.
+        (
+            "debug scenario fuzz",
+            &["test", "-p", "gale-scenario", "--test", "fuzz"],
+            &[],
+        ),
+        (
+            "debug platform fuzz",
+            &[
+                "test",
+                "-p",
+                "gale-platform",
+                "--test",
+                "fuzz",
+                "--test",
+                "malformed",
+            ],
+            &[],
+        ),
+        // The habits of the trade: formatting and lints are part of the gate.
+        ("format", &["fmt", "--all", "--", "--check"], &[]),
+        (
+            "firmware format",
+            &["fmt", "--manifest-path", &fw, "--all", "--", "--check"],
+            &[],
+        ),
+        (
+            "clippy",
+            &[
+                "clippy",
+                "--release",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
             ],
             &[],
         ),

@@ -123,4 +123,3 @@ mod tests {
         assert_eq!(sample(0, 1, &state, None, gnss_at(None, 0)).gnss_fix, 0);
     }
 }
-

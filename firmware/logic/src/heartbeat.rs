@@ -234,8 +234,7 @@ mod tests {
         // The same bytes, intact, but the last one flagged: not a heartbeat.
         let bytes = heartbeat_frame(2, 1);
         let n = bytes.len();
-        let got: Vec<_> =
-            bytes.into_iter().enumerate().filter_map(|(i, byte)| r.push(RxByte { byte, error: i == n - 1 })).collect();
+        let got: Vec<_> = bytes.into_iter().enumerate().filter_map(|(i, byte)| r.push(RxByte { byte, error: i == n - 1 })).collect();
         assert!(got.is_empty());
         // A line of only framing errors (intact heartbeat bytes) trips the monitor.
         let mut m = Monitor::new(CFG, 0);
@@ -285,4 +284,3 @@ mod tests {
         });
     }
 }
-

@@ -297,16 +297,13 @@ mod tests {
     #[cfg_attr(kani, kani::proof)]
     #[test]
     fn staleness_matches_the_rule() {
-        bolero::check!().with_iterations(1000).with_type::<(u8, u8, i32, u64, u64)>().for_each(
-            |(fix, sv, lat, received, now)| {
-                let pvt = NavPvt { itow_ms: 0, fix_type: *fix, num_sv: *sv, lon_e7: 0, lat_e7: *lat, height_mm: 0 };
-                let age = now.checked_sub(*received).unwrap_or(0);
-                let out = at_age(pvt, *received, *now);
-                assert_eq!(out.fix_type, if age <= STALE_AFTER_US { *fix } else { 0 });
-                assert_eq!(out.num_sv, if age <= STALE_AFTER_US { *sv } else { 0 });
-                assert_eq!(out.lat_e7, *lat);
-            },
-        );
+        bolero::check!().with_iterations(1000).with_type::<(u8, u8, i32, u64, u64)>().for_each(|(fix, sv, lat, received, now)| {
+            let pvt = NavPvt { itow_ms: 0, fix_type: *fix, num_sv: *sv, lon_e7: 0, lat_e7: *lat, height_mm: 0 };
+            let age = now.checked_sub(*received).unwrap_or(0);
+            let out = at_age(pvt, *received, *now);
+            assert_eq!(out.fix_type, if age <= STALE_AFTER_US { *fix } else { 0 });
+            assert_eq!(out.num_sv, if age <= STALE_AFTER_US { *sv } else { 0 });
+            assert_eq!(out.lat_e7, *lat);
+        });
     }
 }
-

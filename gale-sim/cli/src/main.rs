@@ -319,21 +319,21 @@ fn dispatch(cmd: Cmd) -> Result<ExitCode> {
     }
 }
 
-fn load_all(paths: &[PathBuf]) -> Result<Vec<Result<Scenario, gale_scenario::Diagnostic>>> {
+fn load_all(paths: &[PathBuf]) -> Result<Vec<Result<Scenario, runner::RunError>>> {
     let mut files = Vec::new();
     for p in paths {
         files.extend(runner::collect(p)?);
     }
-    Ok(files.iter().map(|f| Scenario::load(f)).collect())
+    Ok(files
+        .iter()
+        .map(|f| Scenario::load(f).map_err(runner::RunError::from))
+        .collect())
 }
 
 fn check(ctx: &runner::Context, paths: &[PathBuf]) -> Result<ExitCode> {
     let mut bad = 0;
     for s in load_all(paths)? {
-        match s
-            .map_err(runner::RunError::from)
-            .and_then(|s| runner::resolve(ctx, &s).map(|_| s))
-        {
+        match s.and_then(|s| runner::resolve(ctx, &s).map(|_| s)) {
             Ok(s) => println!("ok   {} ({})", s.name, s.path.display()),
             Err(e) => {
                 bad += 1;

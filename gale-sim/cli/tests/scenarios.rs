@@ -134,7 +134,7 @@ fn a_wrong_fault_expectation_fails_with_the_observed_value_and_its_time() {
 
 fn diagnostic(name: &str) -> gale_scenario::Diagnostic {
     match run_file(&fixture(name)) {
-        Err(RunError::Scenario(d)) => d,
+        Err(RunError::Scenario(d)) => *d,
         Err(RunError::Other(e)) => panic!("{name}: expected a located scenario error, got {e:#}"),
         Ok(_) => panic!("{name}: expected an error"),
     }

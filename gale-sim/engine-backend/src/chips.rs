@@ -31,6 +31,8 @@ const MU_MODEL: &str = "imxrt.mu";
 
 /// The links of every machine that shares a chip with another, by machine
 /// name. Errors point at the `chip:` line.
+// A Diagnostic is large (file, source line, fix) and built once per failed run.
+#[allow(clippy::result_large_err)]
 pub fn link(
     s: &Scenario,
     resolved: &[Resolved],
@@ -99,7 +101,7 @@ pub fn link(
                     .iter()
                     .any(|o| o.shared && o.name == mem.name && o.size == mem.size)
             };
-            if !cores.iter().all(|c| same(&c)) {
+            if !cores.iter().all(same) {
                 continue;
             }
             let Some(host) = SharedMemory::new(mem.size) else {

@@ -8,6 +8,7 @@
 //! permissively licensed.
 
 pub mod board;
+
 pub mod chips;
 pub mod lockstep;
 pub mod machine;

@@ -91,7 +91,8 @@ fn pass_marks(out: &RunOutcome) -> Vec<(usize, bool)> {
 fn same_on_both(name: &str) {
     let ctx = ctx();
     let s = Scenario::load(&ctx.root.join("scenarios").join(name)).unwrap();
-    let sim = runner::run(&ctx, &EngineBackend::default(), &s).unwrap_or_else(|e| panic!("{name} sim: {e}"));
+    let sim = runner::run(&ctx, &EngineBackend::default(), &s)
+        .unwrap_or_else(|e| panic!("{name} sim: {e}"));
     let hw = runner::run(&ctx, &board::backend(ctx.root.clone()), &s)
         .unwrap_or_else(|e| panic!("{name} hw: {e}"));
     assert_eq!(hw.backend, "engine-board");

@@ -78,10 +78,16 @@ const REGS: [RegisterARM; 16] = [
 /// Installs the hooks when the firmware has enabled the trap and removes
 /// them when it has disabled it (translated code is flushed either way, so
 /// the change applies from the next block).
-pub(crate) fn sync(uc: &mut Unicorn<'static, ()>, sys: &Rc<RefCell<Sys>>) -> Result<(), EngineError> {
+pub(crate) fn sync(
+    uc: &mut Unicorn<'static, ()>,
+    sys: &Rc<RefCell<Sys>>,
+) -> Result<(), EngineError> {
     let (want, armed) = {
         let s = sys.borrow();
-        (s.scs.scb.ccr & CCR_DIV_0_TRP != 0 && !s.div0.sites.is_empty(), s.div0.armed)
+        (
+            s.scs.scb.ccr & CCR_DIV_0_TRP != 0 && !s.div0.sites.is_empty(),
+            s.div0.armed,
+        )
     };
     if want == armed {
         return Ok(());
@@ -91,17 +97,21 @@ pub(crate) fn sync(uc: &mut Unicorn<'static, ()>, sys: &Rc<RefCell<Sys>>) -> Res
         for &site in &s.div0.sites.clone() {
             let state = sys.clone();
             let id = uc
-                .add_code_hook(site as u64, site as u64 + 3, move |uc, addr, _size| on_division(uc, &state, addr as u32))
+                .add_code_hook(site as u64, site as u64 + 3, move |uc, addr, _size| {
+                    on_division(uc, &state, addr as u32)
+                })
                 .map_err(EngineError::uc("adding a division hook"))?;
             s.div0.hooks.push(id);
         }
     } else {
         for id in std::mem::take(&mut s.div0.hooks) {
-            uc.remove_hook(id).map_err(EngineError::uc("removing a division hook"))?;
+            uc.remove_hook(id)
+                .map_err(EngineError::uc("removing a division hook"))?;
         }
     }
     s.div0.armed = want;
-    uc.ctl_flush_tb().map_err(EngineError::uc("flushing translated code"))
+    uc.ctl_flush_tb()
+        .map_err(EngineError::uc("flushing translated code"))
 }
 
 /// Before an SDIV/UDIV runs: a zero divisor stops emulation at it.
@@ -110,7 +120,12 @@ fn on_division(uc: &mut Unicorn<'_, ()>, sys: &Rc<RefCell<Sys>>, pc: u32) {
     if uc.mem_read(pc as u64, &mut b).is_err() {
         return;
     }
-    let Some(rm) = divisor_register(u16::from_le_bytes([b[0], b[1]]), u16::from_le_bytes([b[2], b[3]])) else { return };
+    let Some(rm) = divisor_register(
+        u16::from_le_bytes([b[0], b[1]]),
+        u16::from_le_bytes([b[2], b[3]]),
+    ) else {
+        return;
+    };
     if uc.reg_read(REGS[rm as usize]).unwrap_or(1) != 0 {
         return;
     }
@@ -127,7 +142,9 @@ mod tests {
     #[test]
     fn finds_sdiv_and_udiv_only() {
         // udiv r0, r0, r1; sdiv r2, r3, r4; mul r0, r0, r1 (fb00 f001)
-        let code = [0xb0, 0xfb, 0xf1, 0xf0, 0x93, 0xfb, 0xf4, 0xf2, 0x00, 0xfb, 0x01, 0xf0];
+        let code = [
+            0xb0, 0xfb, 0xf1, 0xf0, 0x93, 0xfb, 0xf4, 0xf2, 0x00, 0xfb, 0x01, 0xf0,
+        ];
         assert_eq!(sites(0x100, &code), vec![0x100, 0x104]);
         assert_eq!(divisor_register(0xfbb0, 0xf0f1), Some(1));
         assert_eq!(divisor_register(0xfb93, 0xf2f4), Some(4));

@@ -165,7 +165,13 @@ impl Sys {
     /// (vector fetch, bad vector, stacking). When that exception is a fault
     /// being raised, the report keeps the fault as the cause, with its
     /// address, and names the entry failure after it (issue #13 item 6).
-    pub fn fatal_in_entry(&mut self, uc: &Uc, what: String, pc: u32, address: Option<u32>) -> StopReason {
+    pub fn fatal_in_entry(
+        &mut self,
+        uc: &Uc,
+        what: String,
+        pc: u32,
+        address: Option<u32>,
+    ) -> StopReason {
         match self.last_fault.take() {
             Some((cause, cause_addr)) => {
                 let what = match what.strip_prefix("lockup: ") {

@@ -5,15 +5,19 @@ use crate::bus::{Bus, Slot};
 use crate::cpu::CpuState;
 use crate::elf::{self, Symbols};
 use crate::rtt;
-use crate::sys::{HookStop, Sys, SCS_BASE, SCS_SIZE, DWT_BASE};
-use crate::{CoreKind, EngineError, FaultReport, Limits, MachineSpec, MemoryRegion, Nanos, StopReason};
+use crate::sys::{HookStop, Sys, DWT_BASE, SCS_BASE, SCS_SIZE};
+use crate::{
+    CoreKind, EngineError, FaultReport, Limits, MachineSpec, MemoryRegion, Nanos, StopReason,
+};
 use gale_models::{Ctx, Peripheral};
 use gale_trace::{Event, EventKind, Trace};
 use std::cell::RefCell;
 use std::ffi::c_void;
-use unicorn_engine_sys::{uc_engine, uc_error, uc_gale_set_clock, uc_hook, uc_hook_add};
 use std::rc::Rc;
-use unicorn_engine::{Arch, ArmCpuModel, HookType, MemType, Mode, Prot, RegisterARM, TlbEntry, TlbType, Unicorn};
+use unicorn_engine::{
+    Arch, ArmCpuModel, HookType, MemType, Mode, Prot, RegisterARM, TlbEntry, TlbType, Unicorn,
+};
+use unicorn_engine_sys::{uc_engine, uc_error, uc_gale_set_clock, uc_hook, uc_hook_add};
 
 const PAGE: u32 = 0x1000;
 /// `until` address for emu_start that can never be a Thumb PC.
@@ -39,13 +43,24 @@ pub struct Machine {
 
 impl Machine {
     pub fn new(spec: MachineSpec) -> Result<Machine, EngineError> {
-        let bad = |what: String| EngineError::BadSpec { machine: spec.name.clone(), what };
-        let rams: Vec<(u32, u32)> = spec.memories.iter().filter(|m| m.writable).map(|m| (m.base, m.size)).collect();
+        let bad = |what: String| EngineError::BadSpec {
+            machine: spec.name.clone(),
+            what,
+        };
+        let rams: Vec<(u32, u32)> = spec
+            .memories
+            .iter()
+            .filter(|m| m.writable)
+            .map(|m| (m.base, m.size))
+            .collect();
         if spec.cpu_hz == 0 {
             return Err(bad("cpu_hz is 0".into()));
         }
         if spec.nvic_irqs == 0 || spec.nvic_irqs > 496 {
-            return Err(bad(format!("nvic_irqs is {} (must be 1..=496)", spec.nvic_irqs)));
+            return Err(bad(format!(
+                "nvic_irqs is {} (must be 1..=496)",
+                spec.nvic_irqs
+            )));
         }
         let mut uc = Unicorn::new(Arch::ARM, Mode::MCLASS | Mode::THUMB | Mode::LITTLE_ENDIAN)
             .map_err(EngineError::uc("creating the CPU"))?;
@@ -55,7 +70,8 @@ impl Machine {
             CoreKind::CortexM4F => ArmCpuModel::CORTEX_M4,
             CoreKind::CortexM7F => ArmCpuModel::CORTEX_M7,
         };
-        uc.ctl_set_cpu_model(model as i32).map_err(EngineError::uc("selecting the CPU model"))?;
+        uc.ctl_set_cpu_model(model as i32)
+            .map_err(EngineError::uc("selecting the CPU model"))?;
 
         // Memories: whole 4 KiB pages, no overlaps.
         let mut ranges: Vec<(u64, u64, String)> = Vec::new();
@@ -68,7 +84,11 @@ impl Machine {
                         m.name, m.size
                     )));
                 }
-                let what = if at == m.base { m.name.clone() } else { format!("{} (alias)", m.name) };
+                let what = if at == m.base {
+                    m.name.clone()
+                } else {
+                    format!("{} (alias)", m.name)
+                };
                 add_range(&mut ranges, at as u64, m.size as u64, &what).map_err(bad)?;
             }
             let mut prot = Prot::READ;
@@ -80,11 +100,13 @@ impl Machine {
             }
             let host = match &m.shared {
                 None if m.aliases.is_empty() => {
-                    uc.mem_map(m.base as u64, m.size as u64, prot).map_err(EngineError::uc("mapping memory"))?;
+                    uc.mem_map(m.base as u64, m.size as u64, prot)
+                        .map_err(EngineError::uc("mapping memory"))?;
                     continue;
                 }
                 // Aliases of private memory: one host copy mapped at every address.
-                None => crate::SharedMemory::new(m.size).ok_or_else(|| bad(format!("cannot allocate memory `{}`", m.name)))?,
+                None => crate::SharedMemory::new(m.size)
+                    .ok_or_else(|| bad(format!("cannot allocate memory `{}`", m.name)))?,
                 Some(host) => {
                     if host.len() != m.size || !m.writable || m.executable {
                         return Err(bad(format!(
@@ -110,28 +132,49 @@ impl Machine {
         let mut slots: Vec<Slot> = spec
             .peripherals
             .into_iter()
-            .map(|p| Slot { base: p.base, size: p.model.size(), model: p.model })
+            .map(|p| Slot {
+                base: p.base,
+                size: p.model.size(),
+                model: p.model,
+            })
             .collect();
         slots.sort_by_key(|s| s.base);
         for w in slots.windows(2) {
             if w[0].base as u64 + w[0].size as u64 > w[1].base as u64 {
-                return Err(bad(format!("peripherals {} and {} overlap", w[0].model.name(), w[1].model.name())));
+                return Err(bad(format!(
+                    "peripherals {} and {} overlap",
+                    w[0].model.name(),
+                    w[1].model.name()
+                )));
             }
         }
         for s in &slots {
             if s.size == 0 {
-                return Err(bad(format!("peripheral {} has an empty register window", s.model.name())));
+                return Err(bad(format!(
+                    "peripheral {} has an empty register window",
+                    s.model.name()
+                )));
             }
         }
         let mut pages: Vec<u32> = slots
             .iter()
-            .flat_map(|s| (s.base / PAGE..=((s.base as u64 + s.size as u64 - 1) / PAGE as u64) as u32).map(|p| p * PAGE))
+            .flat_map(|s| {
+                (s.base / PAGE..=((s.base as u64 + s.size as u64 - 1) / PAGE as u64) as u32)
+                    .map(|p| p * PAGE)
+            })
             .collect();
         pages.dedup();
-        let sys = Rc::new(RefCell::new(Sys::new(&spec.name, spec.core, spec.cpu_hz, spec.nvic_irqs, spec.trace_irqs, Bus {
-            slots,
-            ..Default::default()
-        })));
+        let sys = Rc::new(RefCell::new(Sys::new(
+            &spec.name,
+            spec.core,
+            spec.cpu_hz,
+            spec.nvic_irqs,
+            spec.trace_irqs,
+            Bus {
+                slots,
+                ..Default::default()
+            },
+        )));
         // Merge contiguous pages into runs and map each run once.
         let mut runs: Vec<(u32, u32)> = Vec::new();
         for p in pages {
@@ -142,33 +185,77 @@ impl Machine {
         }
         for (base, size) in runs {
             add_range(&mut ranges, base as u64, size as u64, "peripheral window").map_err(bad)?;
-            map_mmio(&mut uc, &sys, base, size, Sys::periph_read, Sys::periph_write)?;
+            map_mmio(
+                &mut uc,
+                &sys,
+                base,
+                size,
+                Sys::periph_read,
+                Sys::periph_write,
+            )?;
         }
         for (base, size) in [(SCS_BASE, SCS_SIZE), (DWT_BASE, PAGE)] {
-            add_range(&mut ranges, base as u64, size as u64, "System Control Space").map_err(bad)?;
+            add_range(
+                &mut ranges,
+                base as u64,
+                size as u64,
+                "System Control Space",
+            )
+            .map_err(bad)?;
             map_mmio(&mut uc, &sys, base, size, Sys::scs_read, Sys::scs_write)?;
         }
         // Bit-band aliases (M3/M4) where the chip leaves the range free.
         for band in bitband::aliases(spec.core) {
-            if add_range(&mut ranges, band.alias as u64, bitband::ALIAS_SIZE as u64, "bit-band alias").is_ok() {
-                map_mmio(&mut uc, &sys, band.alias, bitband::ALIAS_SIZE, Sys::bitband_read, Sys::bitband_write)?;
+            if add_range(
+                &mut ranges,
+                band.alias as u64,
+                bitband::ALIAS_SIZE as u64,
+                "bit-band alias",
+            )
+            .is_ok()
+            {
+                map_mmio(
+                    &mut uc,
+                    &sys,
+                    band.alias,
+                    bitband::ALIAS_SIZE,
+                    Sys::bitband_read,
+                    Sys::bitband_write,
+                )?;
             }
         }
 
-        let hook_ctx = Rc::new(BlockHookCtx { hot: sys.borrow().clock.hot.clone(), sys: sys.clone() });
+        let hook_ctx = Rc::new(BlockHookCtx {
+            hot: sys.borrow().clock.hot.clone(),
+            sys: sys.clone(),
+        });
         // The hooks see every alias as a memory of its own.
         let windows: Vec<MemoryRegion> = spec
             .memories
             .iter()
             .flat_map(|m| {
-                m.addresses().map(|base| MemoryRegion { base, aliases: Vec::new(), shared: None, ..m.clone() })
+                m.addresses().map(|base| MemoryRegion {
+                    base,
+                    aliases: Vec::new(),
+                    shared: None,
+                    ..m.clone()
+                })
             })
             .collect();
         install_hooks(&mut uc, &sys, &hook_ctx, &windows)?;
         let memories = windows.iter().map(|m| (m.base, m.size)).collect();
         let cpu = CpuState::probe(&mut uc)?;
         sys.borrow_mut().cpu = Some(cpu);
-        Ok(Machine { uc, sys, _hook_ctx: hook_ctx, finished: None, loaded: false, rams, memories, _shared: shared })
+        Ok(Machine {
+            uc,
+            sys,
+            _hook_ctx: hook_ctx,
+            finished: None,
+            loaded: false,
+            rams,
+            memories,
+            _shared: shared,
+        })
     }
 
     /// Loads the ELF's PT_LOAD segments at their load addresses and resets
@@ -176,7 +263,10 @@ impl Machine {
     pub fn load_elf(&mut self, elf_bytes: &[u8]) -> Result<(), EngineError> {
         let image = elf::parse(elf_bytes)?;
         let machine = self.sys.borrow().name.clone();
-        let regions = self.uc.mem_regions().map_err(EngineError::uc("listing memory"))?;
+        let regions = self
+            .uc
+            .mem_regions()
+            .map_err(EngineError::uc("listing memory"))?;
         let ram_like = |a: u64, n: u64| regions.iter().any(|r| r.begin <= a && a + n <= r.end + 1);
         for seg in &image.segments {
             if seg.data.is_empty() {
@@ -184,16 +274,26 @@ impl Machine {
             }
             let end = seg.lma as u64 + seg.data.len() as u64;
             let slot_hit = self.sys.borrow().bus.find(seg.lma).is_some();
-            if !ram_like(seg.lma as u64, seg.data.len() as u64) || slot_hit || (SCS_BASE..SCS_BASE + SCS_SIZE).contains(&seg.lma) {
+            if !ram_like(seg.lma as u64, seg.data.len() as u64)
+                || slot_hit
+                || (SCS_BASE..SCS_BASE + SCS_SIZE).contains(&seg.lma)
+            {
                 return Err(EngineError::SegmentOutsideMemory {
                     machine,
                     index: seg.index,
-                    what: format!("vaddr {:#010x}, {} bytes in file, {} in memory", seg.vaddr, seg.data.len(), seg.memsz),
+                    what: format!(
+                        "vaddr {:#010x}, {} bytes in file, {} in memory",
+                        seg.vaddr,
+                        seg.data.len(),
+                        seg.memsz
+                    ),
                     lma: seg.lma,
                     end,
                 });
             }
-            self.uc.mem_write(seg.lma as u64, &seg.data).map_err(EngineError::uc("loading a segment"))?;
+            self.uc
+                .mem_write(seg.lma as u64, &seg.data)
+                .map_err(EngineError::uc("loading a segment"))?;
         }
         // The vector table: `.vector_table`, else the lowest executable region.
         let vtor = match image.vector_table {
@@ -206,7 +306,9 @@ impl Machine {
                 .ok_or(EngineError::NoVectorTable)?,
         };
         let mut vt = [0u8; 8];
-        self.uc.mem_read(vtor as u64, &mut vt).map_err(|_| EngineError::NoVectorTable)?;
+        self.uc
+            .mem_read(vtor as u64, &mut vt)
+            .map_err(|_| EngineError::NoVectorTable)?;
         let sp = u32::from_le_bytes(vt[0..4].try_into().unwrap());
         let pc = u32::from_le_bytes(vt[4..8].try_into().unwrap());
         if pc & 1 == 0 || !ram_like((pc & !1) as u64, 2) {
@@ -248,7 +350,11 @@ impl Machine {
     }
 
     fn run_inner(&mut self, t: Nanos, limits: &Limits) -> Result<StopReason, EngineError> {
-        let (target, target_is_limit) = if limits.time < t { (limits.time, true) } else { (t, false) };
+        let (target, target_is_limit) = if limits.time < t {
+            (limits.time, true)
+        } else {
+            (t, false)
+        };
         loop {
             crate::div0::sync(&mut self.uc, &self.sys)?;
             let pc = {
@@ -262,7 +368,11 @@ impl Machine {
                     return Ok(StopReason::InstructionLimit);
                 }
                 if s.clock.cycles() >= target_cycle {
-                    return Ok(if target_is_limit { StopReason::TimeLimit } else { StopReason::TimeReached });
+                    return Ok(if target_is_limit {
+                        StopReason::TimeLimit
+                    } else {
+                        StopReason::TimeReached
+                    });
                 }
                 if let Some(stop) = s.take_pending_exception(&mut self.uc)? {
                     return Ok(stop);
@@ -275,25 +385,39 @@ impl Machine {
                     continue;
                 }
                 let budget = limits.instructions - s.clock.instructions();
-                s.clock.hot.set_stop_at(next.min(target_cycle).min(s.clock.cycles().saturating_add(budget)));
+                s.clock.hot.set_stop_at(
+                    next.min(target_cycle)
+                        .min(s.clock.cycles().saturating_add(budget)),
+                );
                 s.hook_stop = None;
                 s.pc
             };
             let res = self.uc.emu_start(pc as u64 | 1, NEVER, 0, 0);
             let mut s = self.sys.borrow_mut();
-            s.pc = self.uc.reg_read(RegisterARM::PC).map_err(EngineError::uc("reading pc"))? as u32;
+            s.pc = self
+                .uc
+                .reg_read(RegisterARM::PC)
+                .map_err(EngineError::uc("reading pc"))? as u32;
             let hs = s.hook_stop.take();
             match (res, hs) {
                 (_, Some(HookStop::Exit(code))) => {
                     let now = s.clock.now();
                     let name = s.name.clone();
-                    s.trace.push(Event::new(now, name, "semihosting", EventKind::Exit { code }));
+                    s.trace.push(Event::new(
+                        now,
+                        name,
+                        "semihosting",
+                        EventKind::Exit { code },
+                    ));
                     return Ok(StopReason::Exited { code });
                 }
                 (_, Some(HookStop::Fatal(report))) => return Ok(StopReason::Fault(report)),
                 (_, Some(HookStop::DivByZero(pc))) => {
                     s.pc = pc;
-                    let f = crate::fault::Fault::usage(crate::scs::scb::cfsr::DIVBYZERO, "integer division by zero (CCR.DIV_0_TRP)");
+                    let f = crate::fault::Fault::usage(
+                        crate::scs::scb::cfsr::DIVBYZERO,
+                        "integer division by zero (CCR.DIV_0_TRP)",
+                    );
                     if let Some(stop) = s.raise(&mut self.uc, f, pc)? {
                         return Ok(stop);
                     }
@@ -327,13 +451,22 @@ impl Machine {
 
     /// Calls `f` on the peripheral named `name` at the current virtual time
     /// (scenario injection). Interrupt lines it changes take effect at once.
-    pub fn with_peripheral<R>(&mut self, name: &str, f: impl FnOnce(&mut dyn Peripheral, &mut Ctx) -> R) -> Option<R> {
+    pub fn with_peripheral<R>(
+        &mut self,
+        name: &str,
+        f: impl FnOnce(&mut dyn Peripheral, &mut Ctx) -> R,
+    ) -> Option<R> {
         let mut s = self.sys.borrow_mut();
         let s = &mut *s;
         let i = s.bus.find_name(name)?;
         let now = s.clock.now();
         let slot = &mut s.bus.slots[i];
-        let mut ctx = Ctx { now, machine: &s.name, irqs: &mut s.bus.irqs, trace: &mut s.trace };
+        let mut ctx = Ctx {
+            now,
+            machine: &s.name,
+            irqs: &mut s.bus.irqs,
+            trace: &mut s.trace,
+        };
         let r = f(slot.model.as_mut(), &mut ctx);
         s.apply_irq_lines();
         Some(r)
@@ -365,7 +498,9 @@ impl Machine {
 
     fn in_memories(&self, addr: u32, len: usize) -> bool {
         let end = addr as u64 + len as u64;
-        self.memories.iter().any(|&(b, n)| b as u64 <= addr as u64 && end <= b as u64 + n as u64)
+        self.memories
+            .iter()
+            .any(|&(b, n)| b as u64 <= addr as u64 && end <= b as u64 + n as u64)
     }
 
     /// Writes `bytes` into RTT down-channel `channel` as far as it has room;
@@ -383,7 +518,8 @@ impl Machine {
         let mut s = self.sys.borrow_mut();
         let s = &mut *s;
         let (sym, now) = (s.symbols.address_of("_SEGGER_RTT"), s.clock.now());
-        s.rtt.find(&mut UcMemory(&mut self.uc), sym, &self.rams, now)
+        s.rtt
+            .find(&mut UcMemory(&mut self.uc), sym, &self.rams, now)
     }
 
     /// How many times RAM was scanned for an RTT control block (an ELF
@@ -411,9 +547,19 @@ impl rtt::TargetMemory for UcMemory<'_, '_> {
     }
 }
 
-fn add_range(ranges: &mut Vec<(u64, u64, String)>, base: u64, size: u64, name: &str) -> Result<(), String> {
-    if let Some((b, n, other)) = ranges.iter().find(|(b, n, _)| base < b + n && *b < base + size) {
-        return Err(format!("`{name}` at {base:#010x}+{size:#x} overlaps `{other}` at {b:#010x}+{n:#x}"));
+fn add_range(
+    ranges: &mut Vec<(u64, u64, String)>,
+    base: u64,
+    size: u64,
+    name: &str,
+) -> Result<(), String> {
+    if let Some((b, n, other)) = ranges
+        .iter()
+        .find(|(b, n, _)| base < b + n && *b < base + size)
+    {
+        return Err(format!(
+            "`{name}` at {base:#010x}+{size:#x} overlaps `{other}` at {b:#010x}+{n:#x}"
+        ));
     }
     ranges.push((base, size, name.to_string()));
     Ok(())
@@ -422,22 +568,33 @@ fn add_range(ranges: &mut Vec<(u64, u64, String)>, base: u64, size: u64, name: &
 type ReadFn = fn(&mut Sys, &mut Unicorn<'_, ()>, u32, usize) -> u32;
 type WriteFn = fn(&mut Sys, &mut Unicorn<'_, ()>, u32, usize, u32);
 
-fn map_mmio(uc: &mut Unicorn<'static, ()>, sys: &Rc<RefCell<Sys>>, base: u32, size: u32, r: ReadFn, w: WriteFn) -> Result<(), EngineError> {
+fn map_mmio(
+    uc: &mut Unicorn<'static, ()>,
+    sys: &Rc<RefCell<Sys>>,
+    base: u32,
+    size: u32,
+    r: ReadFn,
+    w: WriteFn,
+) -> Result<(), EngineError> {
     let (s1, s2) = (sys.clone(), sys.clone());
     uc.mmio_map(
         base as u64,
         size as u64,
-        Some(move |uc: &mut Unicorn<'_, ()>, off: u64, len: usize| -> u64 {
-            match s1.try_borrow_mut() {
-                Ok(mut s) => r(&mut s, uc, base + off as u32, len) as u64,
-                Err(_) => 0,
-            }
-        }),
-        Some(move |uc: &mut Unicorn<'_, ()>, off: u64, len: usize, v: u64| {
-            if let Ok(mut s) = s2.try_borrow_mut() {
-                w(&mut s, uc, base + off as u32, len, v as u32)
-            }
-        }),
+        Some(
+            move |uc: &mut Unicorn<'_, ()>, off: u64, len: usize| -> u64 {
+                match s1.try_borrow_mut() {
+                    Ok(mut s) => r(&mut s, uc, base + off as u32, len) as u64,
+                    Err(_) => 0,
+                }
+            },
+        ),
+        Some(
+            move |uc: &mut Unicorn<'_, ()>, off: u64, len: usize, v: u64| {
+                if let Ok(mut s) = s2.try_borrow_mut() {
+                    w(&mut s, uc, base + off as u32, len, v as u32)
+                }
+            },
+        ),
     )
     .map_err(EngineError::uc("mapping a peripheral window"))
 }
@@ -448,7 +605,12 @@ struct BlockHookCtx {
     sys: Rc<RefCell<Sys>>,
 }
 
-fn install_hooks(uc: &mut Unicorn<'static, ()>, sys: &Rc<RefCell<Sys>>, ctx: &Rc<BlockHookCtx>, memories: &[MemoryRegion]) -> Result<(), EngineError> {
+fn install_hooks(
+    uc: &mut Unicorn<'static, ()>,
+    sys: &Rc<RefCell<Sys>>,
+    ctx: &Rc<BlockHookCtx>,
+    memories: &[MemoryRegion],
+) -> Result<(), EngineError> {
     // The block hook runs for every block executed: registered through the
     // C API with a plain pointer to the shared state (kept alive by the
     // Machine, which drops unicorn first).
@@ -460,10 +622,21 @@ fn install_hooks(uc: &mut Unicorn<'static, ()>, sys: &Rc<RefCell<Sys>>, ctx: &Rc
     let mut hh: uc_hook = 0;
     let cb: unsafe extern "C" fn(*mut uc_engine, u64, u32, *mut c_void) = on_block;
     let err = unsafe {
-        uc_hook_add(uc.get_handle(), &mut hh, HookType::BLOCK.0 as i32, cb as *mut c_void, Rc::as_ptr(ctx) as *mut c_void, 1u64, 0u64)
+        uc_hook_add(
+            uc.get_handle(),
+            &mut hh,
+            HookType::BLOCK.0 as i32,
+            cb as *mut c_void,
+            Rc::as_ptr(ctx) as *mut c_void,
+            1u64,
+            0u64,
+        )
     };
     if err != uc_error::OK {
-        return Err(EngineError::Unicorn { during: "adding the block hook", err });
+        return Err(EngineError::Unicorn {
+            during: "adding the block hook",
+            err,
+        });
     }
     // The translated code counts instructions into `hot.jit` and calls the
     // block hook only at the deadline (patched unicorn, see
@@ -471,7 +644,10 @@ fn install_hooks(uc: &mut Unicorn<'static, ()>, sys: &Rc<RefCell<Sys>>, ctx: &Rc
     let clock = &ctx.hot.jit as *const crate::clock::JitClock as *mut u64;
     let err = unsafe { uc_gale_set_clock(uc.get_handle(), clock) };
     if err != uc_error::OK {
-        return Err(EngineError::Unicorn { during: "installing the instruction clock", err });
+        return Err(EngineError::Unicorn {
+            during: "installing the instruction clock",
+            err,
+        });
     }
     let s = sys.clone();
     uc.add_intr_hook(move |uc, intno| {
@@ -508,7 +684,8 @@ fn install_hooks(uc: &mut Unicorn<'static, ()>, sys: &Rc<RefCell<Sys>>, ctx: &Rc
     // permissions come from the memory regions instead: RAM not marked
     // executable gets fast stores. A fetch from non-executable memory is
     // refused here and reported as a fault.
-    uc.ctl_set_tlb_type(TlbType::VIRTUAL).map_err(EngineError::uc("selecting the virtual TLB"))?;
+    uc.ctl_set_tlb_type(TlbType::VIRTUAL)
+        .map_err(EngineError::uc("selecting the virtual TLB"))?;
     let regions: Vec<(u64, u64, Prot)> = memories
         .iter()
         .map(|m| {
@@ -524,32 +701,55 @@ fn install_hooks(uc: &mut Unicorn<'static, ()>, sys: &Rc<RefCell<Sys>>, ctx: &Rc
         .collect();
     let s = sys.clone();
     uc.add_tlb_hook(1, 0, move |_uc, vaddr, access: MemType| {
-        let perms = regions.iter().find(|r| r.0 <= vaddr && vaddr < r.1).map_or(Prot::ALL, |r| r.2);
+        let perms = regions
+            .iter()
+            .find(|r| r.0 <= vaddr && vaddr < r.1)
+            .map_or(Prot::ALL, |r| r.2);
         // Stores to read-only memory are left to unicorn's region check,
         // which reports the exact address to the WRITE_PROT hook.
         let refused = match access {
             MemType::FETCH if perms.0 & Prot::EXEC.0 == 0 => Some(MemType::FETCH_PROT),
             _ => None,
         };
-        let perms = if access == MemType::WRITE { perms | Prot::WRITE } else { perms };
+        let perms = if access == MemType::WRITE {
+            perms | Prot::WRITE
+        } else {
+            perms
+        };
         if let Some(kind) = refused {
             if let Ok(mut s) = s.try_borrow_mut() {
                 let addr = vaddr as u32;
-                s.hook_stop = Some(HookStop::Memory { kind, addr, size: 0 });
+                s.hook_stop = Some(HookStop::Memory {
+                    kind,
+                    addr,
+                    size: 0,
+                });
             }
             return None;
         }
-        Some(TlbEntry { paddr: vaddr, perms })
+        Some(TlbEntry {
+            paddr: vaddr,
+            perms,
+        })
     })
     .map_err(EngineError::uc("adding the TLB hook"))?;
     for (kind, begin, end) in hooks {
         let s = sys.clone();
-        uc.add_mem_hook(kind, begin, end, move |_uc, kind: MemType, addr, size, _value| {
-            if let Ok(mut s) = s.try_borrow_mut() {
-                s.hook_stop = Some(HookStop::Memory { kind, addr: addr as u32, size });
-            }
-            false
-        })
+        uc.add_mem_hook(
+            kind,
+            begin,
+            end,
+            move |_uc, kind: MemType, addr, size, _value| {
+                if let Ok(mut s) = s.try_borrow_mut() {
+                    s.hook_stop = Some(HookStop::Memory {
+                        kind,
+                        addr: addr as u32,
+                        size,
+                    });
+                }
+                false
+            },
+        )
         .map_err(EngineError::uc("adding a memory fault hook"))?;
     }
     let s = sys.clone();

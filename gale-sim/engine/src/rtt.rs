@@ -25,7 +25,13 @@ pub(crate) struct Locator {
 const SCAN_BACKOFF_START: Nanos = 1_000_000;
 
 impl Locator {
-    pub fn find(&mut self, mem: &mut dyn TargetMemory, symbol: Option<u32>, rams: &[(u32, u32)], now: Nanos) -> Option<u32> {
+    pub fn find(
+        &mut self,
+        mem: &mut dyn TargetMemory,
+        symbol: Option<u32>,
+        rams: &[(u32, u32)],
+        now: Nanos,
+    ) -> Option<u32> {
         if self.found.is_none() {
             self.found = match symbol {
                 Some(a) => is_control_block(mem, a).then_some(a),

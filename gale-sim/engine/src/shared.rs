@@ -47,7 +47,7 @@ impl SharedMemory {
     /// `size` bytes, zeroed; `None` if `size` is not a non-zero multiple of
     /// 4 KiB or the host cannot allocate it.
     pub fn new(size: u32) -> Option<SharedMemory> {
-        if size == 0 || size as usize % ALIGN != 0 {
+        if size == 0 || !(size as usize).is_multiple_of(ALIGN) {
             return None;
         }
         let layout = Layout::from_size_align(size as usize, ALIGN).ok()?;

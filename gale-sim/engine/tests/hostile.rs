@@ -11,16 +11,33 @@ use std::process::Command;
 use std::time::Instant;
 use support::{image, run_engine, Board};
 
-const LIMITS: Limits = Limits { time: 10_000_000_000, instructions: 200_000_000 };
+const LIMITS: Limits = Limits {
+    time: 10_000_000_000,
+    instructions: 200_000_000,
+};
 
 #[test]
 fn a_fault_during_exception_entry_keeps_the_original_fault() {
     for b in Board::ALL {
         let run = run_engine(b, &image(b, "entry_fault"), LIMITS);
-        let StopReason::Fault(report) = &run.stop else { panic!("{b:?}: {:?}\n{}", run.stop, run.console) };
-        assert!(report.what.contains("read of unmapped address"), "{b:?}: original fault dropped: {report}");
-        assert!(report.what.contains("vector table read for BusFault failed at 0x30000014"), "{b:?}: {report}");
-        assert_eq!(report.address, Some(0x3000_0040), "{b:?}: the address is the original fault's: {report}");
+        let StopReason::Fault(report) = &run.stop else {
+            panic!("{b:?}: {:?}\n{}", run.stop, run.console)
+        };
+        assert!(
+            report.what.contains("read of unmapped address"),
+            "{b:?}: original fault dropped: {report}"
+        );
+        assert!(
+            report
+                .what
+                .contains("vector table read for BusFault failed at 0x30000014"),
+            "{b:?}: {report}"
+        );
+        assert_eq!(
+            report.address,
+            Some(0x3000_0040),
+            "{b:?}: the address is the original fault's: {report}"
+        );
     }
 }
 
@@ -28,8 +45,18 @@ fn a_fault_during_exception_entry_keeps_the_original_fault() {
 fn div_0_trp_raises_usagefault_divbyzero() {
     for b in Board::ALL {
         let run = run_engine(b, &image(b, "div0"), LIMITS);
-        assert_eq!(run.stop, StopReason::Exited { code: 0 }, "{b:?}:\n{}", run.console);
-        assert!(run.console.contains("trap on: udiv 7/0 -> exception 6 cfsr=0x02000000"), "{}", run.console);
+        assert_eq!(
+            run.stop,
+            StopReason::Exited { code: 0 },
+            "{b:?}:\n{}",
+            run.console
+        );
+        assert!(
+            run.console
+                .contains("trap on: udiv 7/0 -> exception 6 cfsr=0x02000000"),
+            "{}",
+            run.console
+        );
     }
 }
 
@@ -49,7 +76,11 @@ fn wfi_with_a_masked_pending_interrupt_sleeps_instead_of_spinning() {
         run.instructions
     );
     // Spinning executes the loop for all 25 M cycles of that second.
-    assert!(run.instructions < 1_000_000, "{} instructions: WFI spun", run.instructions);
+    assert!(
+        run.instructions < 1_000_000,
+        "{} instructions: WFI spun",
+        run.instructions
+    );
 }
 
 #[test]
@@ -67,17 +98,25 @@ fn an_image_without_rtt_is_not_rescanned_every_quantum() {
         assert!(m.rtt_read_up(0).is_empty());
     }
     let wall = t0.elapsed();
-    eprintln!("idle without RTT, 2 s virtual in 100 us quanta: {:.3} s wall, {} RAM scans", wall.as_secs_f64(), m.rtt_scans());
+    eprintln!(
+        "idle without RTT, 2 s virtual in 100 us quanta: {:.3} s wall, {} RAM scans",
+        wall.as_secs_f64(),
+        m.rtt_scans()
+    );
     assert!(m.rtt_scans() <= 12, "{} scans of RAM", m.rtt_scans());
 }
 
 /// Runs this test binary's `child` test under an address-space limit.
 fn child(test: &str, limit_kib: Option<u64>) -> std::process::Output {
     let exe = std::env::current_exe().unwrap();
-    let ulimit = limit_kib.map(|k| format!("ulimit -v {k}; ")).unwrap_or_default();
+    let ulimit = limit_kib
+        .map(|k| format!("ulimit -v {k}; "))
+        .unwrap_or_default();
     Command::new("sh")
         .arg("-c")
-        .arg(format!("{ulimit}exec \"$0\" --exact {test} --ignored --nocapture --test-threads=1"))
+        .arg(format!(
+            "{ulimit}exec \"$0\" --exact {test} --ignored --nocapture --test-threads=1"
+        ))
         .arg(exe)
         .env("GALE_HOSTILE_CHILD", "1")
         .output()
@@ -92,7 +131,10 @@ fn child_four_machines() {
     for i in 0..4 {
         let mut m = Machine::new(Board::An500.spec(&format!("m{i}"))).expect("machine");
         m.load_elf(&elf).unwrap();
-        assert_eq!(m.run_until(1_000_000, &Limits::NONE).unwrap(), StopReason::TimeReached);
+        assert_eq!(
+            m.run_until(1_000_000, &Limits::NONE).unwrap(),
+            StopReason::TimeReached
+        );
         ms.push(m);
     }
     println!("four machines ran");
@@ -102,8 +144,13 @@ fn child_four_machines() {
 fn four_machines_fit_under_a_3_gib_address_space_limit() {
     image(Board::An500, "idle"); // built outside the limit
     let out = child("child_four_machines", Some(3 << 20));
-    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success() && text.contains("four machines ran"), "{:?}:\n{text}", out.status);
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && text.contains("four machines ran"),
+        "{:?}:\n{text}",
+        out.status
+    );
 }
 
 #[test]
@@ -112,10 +159,21 @@ fn child_no_room() {
     // Leave the process 24 MiB more than it has now: not enough for a
     // machine's buffers and memories.
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let kib: u64 = status.lines().find(|l| l.starts_with("VmSize:")).unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
+    let kib: u64 = status
+        .lines()
+        .find(|l| l.starts_with("VmSize:"))
+        .unwrap()
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
     let limit = (kib + 24 * 1024) * 1024;
     let pid = std::process::id().to_string();
-    let ok = Command::new("prlimit").args(["--pid", &pid, &format!("--as={limit}")]).status().unwrap();
+    let ok = Command::new("prlimit")
+        .args(["--pid", &pid, &format!("--as={limit}")])
+        .status()
+        .unwrap();
     assert!(ok.success());
     let mut errs = 0;
     for i in 0..8 {
@@ -135,7 +193,15 @@ fn child_no_room() {
 #[test]
 fn a_machine_that_does_not_fit_is_an_error_not_an_exit() {
     let out = child("child_no_room", None);
-    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success() && text.contains("reported as an error"), "{:?}:\n{text}", out.status);
-    assert!(text.contains("memory limit (ulimit -v)") && !text.contains("engine bug"), "{text}");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && text.contains("reported as an error"),
+        "{:?}:\n{text}",
+        out.status
+    );
+    assert!(
+        text.contains("memory limit (ulimit -v)") && !text.contains("engine bug"),
+        "{text}"
+    );
 }

@@ -60,8 +60,7 @@ fn elf_that_does_not_fit_names_the_segment() {
     let mut m = Machine::new(spec).unwrap();
     let e = m
         .load_elf(&image(Board::An385, "busy"))
-        .err()
-        .expect("must fail");
+        .expect_err("must fail");
     let msg = e.to_string();
     assert!(
         matches!(e, EngineError::SegmentOutsideMemory { .. })

@@ -12,6 +12,10 @@
 //! Renode backend implement [`backend::Backend`]; the `gale-sim` binary only
 //! chooses one.
 
+// A Diagnostic carries the file, the offending source line and a fix, so it
+// is large; it is built once per failed load, never on a hot path.
+#![allow(clippy::result_large_err)]
+
 pub mod artefacts;
 pub mod backend;
 pub mod bench;

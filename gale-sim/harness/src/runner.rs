@@ -41,7 +41,7 @@ impl Context {
 #[derive(Debug)]
 pub enum RunError {
     /// The scenario itself is wrong: located, with a fix.
-    Scenario(Diagnostic),
+    Scenario(Box<Diagnostic>),
     /// Something else stopped the run (build failure, engine error, I/O).
     Other(anyhow::Error),
 }
@@ -57,7 +57,7 @@ impl std::fmt::Display for RunError {
 
 impl From<Diagnostic> for RunError {
     fn from(d: Diagnostic) -> Self {
-        RunError::Scenario(d)
+        RunError::Scenario(Box::new(d))
     }
 }
 

@@ -148,7 +148,7 @@ pub fn run(
 /// Scenarios share one artefact folder per name: two files with the same
 /// `name` would overwrite each other's artefacts, so both are refused,
 /// each naming the other file.
-fn refuse_name_clashes(prepared: &mut [(PathBuf, Result<(Scenario, Vec<Resolved>), RunError>)]) {
+fn refuse_name_clashes(prepared: &mut [(PathBuf, Prepared)]) {
     let mut by_name: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, (_, r)) in prepared.iter().enumerate() {
         if let Ok((s, _)) = r {
@@ -167,7 +167,7 @@ fn refuse_name_clashes(prepared: &mut [(PathBuf, Result<(Scenario, Vec<Resolved>
             let d = s
                 .error_at(&["name"], format!("scenario name `{name}` is also used by {}", others.join(", ")))
                 .with_help("each scenario writes its artefacts to a folder named after it: give every scenario in a run its own `name`");
-            prepared[i].1 = Err(RunError::Scenario(d));
+            prepared[i].1 = Err(RunError::from(d));
         }
     }
 }

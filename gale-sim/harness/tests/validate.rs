@@ -23,13 +23,15 @@ expect:
   - gpio: { pin: GPIO3.4, level: high, by: 100ms }
 ";
 
+// Diagnostic is large; this is a test helper.
+#[allow(clippy::result_large_err)]
 fn resolve(text: &str) -> Result<(), Diagnostic> {
     let ctx = ctx();
     let path = ctx.root.join("scenarios/inline.yaml");
     let s = Scenario::parse(&path, text.to_string())?;
     match runner::resolve(&ctx, &s) {
         Ok(_) => Ok(()),
-        Err(RunError::Scenario(d)) => Err(d),
+        Err(RunError::Scenario(d)) => Err(*d),
         Err(RunError::Other(e)) => panic!("not a scenario error: {e:#}"),
     }
 }

@@ -187,7 +187,7 @@ pub fn assemble(
                 irq.number,
                 irq.name,
                 core.nvic_irqs,
-                irq.number + 1
+                irq.number.saturating_add(1)
             )));
         }
     }
@@ -393,7 +393,7 @@ const PAGE: u32 = 0x1000;
 /// A memory (and each alias) starts and ends on a 4 KiB page, lies below
 /// 4 GiB and clear of the System Control Space.
 fn check_memory_placement(m: &crate::overlay::MemoryOverlay) -> Result<(), String> {
-    if m.size % PAGE != 0 {
+    if !m.size.is_multiple_of(PAGE) {
         return Err(format!(
             "memory `{}` has size {:#x}, not a multiple of 4 KiB. Fix: round it to whole 4 KiB pages",
             m.name, m.size

@@ -245,3 +245,18 @@ fn renode_tags_must_name_an_svd_register() {
         ("UART0_STAT", 0x4000_1000, 4, 0xC0)
     );
 }
+
+/// An IRQ number at the top of its range is an error naming the fix, not an
+/// integer overflow (a debug build used to panic computing "at least N+1").
+#[test]
+fn an_irq_number_at_the_top_of_its_range_is_an_error_not_an_overflow() {
+    let text = svd().replace(
+        "<value>7</value></interrupt>",
+        "<value>4294967295</value></interrupt>",
+    );
+    let (_, msg) = err(&text, &overlay());
+    assert!(
+        msg.contains("raise core.nvic_irqs") || msg.contains("4294967295"),
+        "{msg}"
+    );
+}

@@ -151,7 +151,7 @@ pub fn exit_code(op: u32, reason: u32, sub: u32) -> i32 {
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())

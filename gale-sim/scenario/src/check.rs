@@ -238,7 +238,9 @@ fn unexpected_faults(scenario: &Scenario, trace: &Trace) -> Vec<Outcome> {
         .enumerate()
         .map(|(k, (m, (t, what)))| Outcome {
             index: base + k,
-            expected: format!("{m} runs without a fault (implicit: a fault always fails a scenario)"),
+            expected: format!(
+                "{m} runs without a fault (implicit: a fault always fails a scenario)"
+            ),
             passed: false,
             observed: format!("fault at {}: {what}", format_time(t)),
         })

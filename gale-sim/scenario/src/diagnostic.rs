@@ -38,7 +38,9 @@ fn push_escaped(out: &mut String, c: char) {
         out.push(' ');
     } else if (c as u32) < 0x20 || c == '\x7f' {
         out.push_str(&format!("\\x{:02x}", c as u32));
-    } else if c.is_control() || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}') {
+    } else if c.is_control()
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+    {
         out.push_str(&format!("\\u{{{:x}}}", c as u32));
     } else {
         out.push(c);
@@ -62,12 +64,28 @@ fn caret_offset(line: &str, column: usize) -> Option<usize> {
 impl Diagnostic {
     /// A diagnostic about the file as a whole (unreadable, empty, ...).
     pub fn file(file: &Path, message: impl Into<String>) -> Self {
-        Diagnostic { file: file.to_path_buf(), line: None, column: None, message: message.into(), help: None, snippet: None }
+        Diagnostic {
+            file: file.to_path_buf(),
+            line: None,
+            column: None,
+            message: message.into(),
+            help: None,
+            snippet: None,
+        }
     }
 
     /// A diagnostic at `line`:`column` (1-based) of `source`.
-    pub fn at(file: &Path, source: &str, line: usize, column: usize, message: impl Into<String>) -> Self {
-        let snippet = source.lines().nth(line.saturating_sub(1)).map(str::to_string);
+    pub fn at(
+        file: &Path,
+        source: &str,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        let snippet = source
+            .lines()
+            .nth(line.saturating_sub(1))
+            .map(str::to_string);
         let snippet = snippet.map(|l| (shown(&l, SNIPPET_CHARS), caret_offset(&l, column.max(1))));
         let snippet = snippet.map(|(text, caret)| match caret {
             Some(at) => format!("{text}\n{}^", " ".repeat(at)),

@@ -8,6 +8,10 @@
 //! backend (built-in engine, Renode, probe-rs) shares one definition of
 //! PASS and FAIL.
 
+// A Diagnostic carries the file, the offending source line and a fix, so it
+// is large; it is built once per failed load, never on a hot path.
+#![allow(clippy::result_large_err)]
+
 pub mod check;
 mod device;
 mod diagnostic;
@@ -25,11 +29,11 @@ mod windows;
 
 pub use device::{BusKind, DeviceDef, DeviceKind, Input};
 pub use diagnostic::{shown, Diagnostic};
-pub use names::{check_file_name, MAX_NAME_LEN};
 pub use fault::{FaultDef, FaultedSignal, Window};
-pub use signal::{Interpolate, Signal};
 pub use model::*;
+pub use names::{check_file_name, MAX_NAME_LEN};
 pub use pattern::Pattern;
+pub use signal::{Interpolate, Signal};
 pub use spans::SpanIndex;
 pub use time::{format_time, parse_time, Time};
 
@@ -81,12 +85,22 @@ impl Scenario {
         if let Some(d) = spans.duplicates().first() {
             return Err(duplicate_key(path, &text, d));
         }
-        let def: ScenarioDef = serde_yaml::from_str(&text).map_err(|e| from_serde(path, &text, &e))?;
+        let def: ScenarioDef =
+            serde_yaml::from_str(&text).map_err(|e| from_serde(path, &text, &e))?;
 
         let name = def.name.clone().unwrap_or_else(|| {
-            path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into())
+            path.file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "scenario".into())
         });
-        let mut scenario = Scenario { path: path.to_path_buf(), name, def, source: text, spans, root: root.to_path_buf() };
+        let mut scenario = Scenario {
+            path: path.to_path_buf(),
+            name,
+            def,
+            source: text,
+            spans,
+            root: root.to_path_buf(),
+        };
         scenario.validate()?;
         Ok(scenario)
     }
@@ -120,7 +134,9 @@ impl Scenario {
     pub fn resolve_machine<'a>(&'a self, named: Option<&'a str>) -> Option<&'a str> {
         match named {
             Some(m) => self.def.machines.contains_key(m).then_some(m),
-            None if self.def.machines.len() == 1 => self.def.machines.keys().next().map(String::as_str),
+            None if self.def.machines.len() == 1 => {
+                self.def.machines.keys().next().map(String::as_str)
+            }
             None => None,
         }
     }

@@ -102,6 +102,19 @@ pub fn format_time(t: Nanos) -> String {
     format!("{}.{:09} s", t / 1_000_000_000, t % 1_000_000_000)
 }
 
+impl schemars::JsonSchema for Time {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Time".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^\\s*[0-9]*\\.?[0-9]+\\s*(s|ms|us|µs|ns)\\s*$",
+            "description": "A virtual time with a unit: `20ms`, `1.5s`, `250us`, `100ns`."
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,18 +146,5 @@ mod tests {
     #[test]
     fn formats_as_seconds() {
         assert_eq!(format_time(4_123_000), "0.004123000 s");
-    }
-}
-
-impl schemars::JsonSchema for Time {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Time".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "string",
-            "pattern": "^\\s*[0-9]*\\.?[0-9]+\\s*(s|ms|us|µs|ns)\\s*$",
-            "description": "A virtual time with a unit: `20ms`, `1.5s`, `250us`, `100ns`."
-        })
     }
 }

@@ -2,7 +2,7 @@
 //! something, combinations of keys, and files the scenario points at.
 
 use crate::telemetry::{HEARTBEAT_FIELDS, SAMPLE_FIELDS};
-use crate::{BusKind, Diagnostic, DeviceKind, Expect, FaultDef, Scenario};
+use crate::{BusKind, DeviceKind, Diagnostic, Expect, FaultDef, Scenario};
 
 impl Scenario {
     pub(crate) fn validate(&mut self) -> Result<(), Diagnostic> {
@@ -47,15 +47,31 @@ impl Scenario {
             let help = "use letters, digits, `.`, `_` and `-` (it names the artefact folder), e.g. `name: fmu-imu-stuck`";
             return Err(match self.def.name {
                 Some(_) => self.error_at(&["name"], what).with_help(help),
-                None => crate::Diagnostic::file(&self.path, format!("{what} (taken from the file name)"))
-                    .with_help("add `name:` with letters, digits, `.`, `_` and `-`, or rename the file"),
+                None => crate::Diagnostic::file(
+                    &self.path,
+                    format!("{what} (taken from the file name)"),
+                )
+                .with_help(
+                    "add `name:` with letters, digits, `.`, `_` and `-`, or rename the file",
+                ),
             });
         }
         for name in self.def.machines.keys() {
             if let Err(why) = crate::check_file_name(name) {
-                let (line, col) = self.spans.locate_key(&["machines", name]).unwrap_or_else(|| self.spans.locate(&["machines"]));
-                return Err(crate::Diagnostic::at(&self.path, &self.source, line, col, format!("machine name `{}` {why}", crate::shown(name, 40)))
-                    .with_help("use letters, digits, `.`, `_` and `-` (it names artefact files), e.g. `fmu`"));
+                let (line, col) = self
+                    .spans
+                    .locate_key(&["machines", name])
+                    .unwrap_or_else(|| self.spans.locate(&["machines"]));
+                return Err(crate::Diagnostic::at(
+                    &self.path,
+                    &self.source,
+                    line,
+                    col,
+                    format!("machine name `{}` {why}", crate::shown(name, 40)),
+                )
+                .with_help(
+                    "use letters, digits, `.`, `_` and `-` (it names artefact files), e.g. `fmu`",
+                ));
             }
         }
         Ok(())
@@ -65,24 +81,46 @@ impl Scenario {
     /// core of some chip (the first core of a chip is its name).
     fn check_chips(&self) -> Result<(), Diagnostic> {
         for (name, m) in &self.def.machines {
-            let Some(first) = m.chip.as_deref() else { continue };
+            let Some(first) = m.chip.as_deref() else {
+                continue;
+            };
             let path = ["machines", name.as_str(), "chip"];
             if first == name {
                 return Err(self
-                    .error_at(&path, format!("machine `{name}` cannot be another core of itself"))
-                    .with_help("name the machine whose chip this core belongs to, or drop `chip:`"));
+                    .error_at(
+                        &path,
+                        format!("machine `{name}` cannot be another core of itself"),
+                    )
+                    .with_help(
+                        "name the machine whose chip this core belongs to, or drop `chip:`",
+                    ));
             }
             match self.def.machines.get(first) {
                 None => {
-                    let known: Vec<&str> = self.def.machines.keys().map(String::as_str).filter(|k| k != name).collect();
+                    let known: Vec<&str> = self
+                        .def
+                        .machines
+                        .keys()
+                        .map(String::as_str)
+                        .filter(|k| k != name)
+                        .collect();
                     return Err(self
                         .error_at(&path, format!("unknown machine `{first}`"))
                         .with_help(format!("use one of: {}", known.join(", "))));
                 }
                 Some(f) if f.chip.is_some() => {
                     return Err(self
-                        .error_at(&path, format!("`{first}` is itself another core of `{}`", f.chip.as_deref().unwrap_or_default()))
-                        .with_help(format!("name the chip's first core: `chip: {}`", f.chip.as_deref().unwrap_or_default())));
+                        .error_at(
+                            &path,
+                            format!(
+                                "`{first}` is itself another core of `{}`",
+                                f.chip.as_deref().unwrap_or_default()
+                            ),
+                        )
+                        .with_help(format!(
+                            "name the chip's first core: `chip: {}`",
+                            f.chip.as_deref().unwrap_or_default()
+                        )));
                 }
                 Some(_) => {}
             }
@@ -99,7 +137,10 @@ impl Scenario {
         let (msg, help) = match named {
             Some(m) => {
                 path.push("machine");
-                (format!("unknown machine `{m}`"), format!("use one of: {}", known.join(", ")))
+                (
+                    format!("unknown machine `{m}`"),
+                    format!("use one of: {}", known.join(", ")),
+                )
             }
             None => {
                 path.truncate(2);
@@ -121,16 +162,26 @@ impl Scenario {
                     "heartbeat" => HEARTBEAT_FIELDS,
                     other => {
                         return Err(self
-                            .error_at(&at("message"), format!("unknown telemetry message `{other}`"))
+                            .error_at(
+                                &at("message"),
+                                format!("unknown telemetry message `{other}`"),
+                            )
                             .with_help("use `sample` or `heartbeat`"))
                     }
                 };
                 if !fields.contains(&t.field.as_str()) {
                     return Err(self
-                        .error_at(&at("field"), format!("`{}` is not a field of {} messages", t.field, t.message))
+                        .error_at(
+                            &at("field"),
+                            format!("`{}` is not a field of {} messages", t.field, t.message),
+                        )
                         .with_help(format!("use one of: {}", fields.join(", "))));
                 }
-                let modes = [t.at.is_some(), t.by.is_some(), t.from.is_some() || t.until.is_some()];
+                let modes = [
+                    t.at.is_some(),
+                    t.by.is_some(),
+                    t.from.is_some() || t.until.is_some(),
+                ];
                 if modes.iter().filter(|m| **m).count() != 1 {
                     return Err(self
                         .error_at(base, "say when the bounds must hold: exactly one of `at`, `by`, or `from`/`until`")
@@ -140,7 +191,10 @@ impl Scenario {
                 let has_range = t.min.is_some() || t.max.is_some();
                 if has_value == has_range || (t.tolerance.is_some() && !has_value) {
                     return Err(self
-                        .error_at(base, "give the bounds as `value` with `tolerance`, or as `min` and/or `max`")
+                        .error_at(
+                            base,
+                            "give the bounds as `value` with `tolerance`, or as `min` and/or `max`",
+                        )
                         .with_help("e.g. `value: 1000, tolerance: 50` or `min: 900, max: 1100`"));
                 }
             }
@@ -151,7 +205,9 @@ impl Scenario {
                         .with_help("e.g. `at: 10ms` or `by: 700ms` with an optional `after: 500ms`"));
                 }
                 if g.after.is_some() && g.by.is_none() {
-                    return Err(self.error_at(&at("after"), "`after` goes with `by`").with_help("use `by:` as well, or drop `after:`"));
+                    return Err(self
+                        .error_at(&at("after"), "`after` goes with `by`")
+                        .with_help("use `by:` as well, or drop `after:`"));
                 }
             }
             Expect::Log(l) => {
@@ -175,39 +231,88 @@ impl Scenario {
         match (bus, d.cs, d.address) {
             (BusKind::Spi, None, _) => {
                 return Err(self
-                    .error_at(&at("type"), format!("{} sits on SPI and needs a chip select", d.kind.id()))
+                    .error_at(
+                        &at("type"),
+                        format!("{} sits on SPI and needs a chip select", d.kind.id()),
+                    )
                     .with_help("add `cs: 0` (the controller's PCS/NSS line 0..3)"))
             }
             (BusKind::I2c, _, None) => {
                 return Err(self
-                    .error_at(&at("type"), format!("{} sits on I2C and needs an address", d.kind.id()))
+                    .error_at(
+                        &at("type"),
+                        format!("{} sits on I2C and needs an address", d.kind.id()),
+                    )
                     .with_help("add `address: 0x76` (BMP388: 0x76 or 0x77)"))
             }
             (BusKind::Spi, _, Some(_)) | (BusKind::Uart, _, Some(_)) => {
                 return Err(self
-                    .error_at(&at("address"), format!("{} is not an I2C device: `address` does not apply", d.kind.id()))
+                    .error_at(
+                        &at("address"),
+                        format!(
+                            "{} is not an I2C device: `address` does not apply",
+                            d.kind.id()
+                        ),
+                    )
                     .with_help("remove `address:`"))
             }
             (BusKind::I2c, Some(_), _) | (BusKind::Uart, Some(_), _) => {
                 return Err(self
-                    .error_at(&at("cs"), format!("{} is not an SPI device: `cs` does not apply", d.kind.id()))
+                    .error_at(
+                        &at("cs"),
+                        format!("{} is not an SPI device: `cs` does not apply", d.kind.id()),
+                    )
                     .with_help("remove `cs:`"))
             }
             _ => {}
         }
         if d.cs.is_some_and(|cs| cs > 3) {
-            return Err(self.error_at(&at("cs"), "chip select must be 0..3").with_help("use the PCS/NSS index the firmware selects"));
+            return Err(self
+                .error_at(&at("cs"), "chip select must be 0..3")
+                .with_help("use the PCS/NSS index the firmware selects"));
         }
         if d.address.is_some_and(|a| a > 0x7f) {
-            return Err(self.error_at(&at("address"), "I2C addresses are 7-bit (0x00..0x7f)").with_help("give the unshifted 7-bit address"));
+            return Err(self
+                .error_at(&at("address"), "I2C addresses are 7-bit (0x00..0x7f)")
+                .with_help("give the unshifted 7-bit address"));
         }
         let only = [
-            ("rate_hz", d.rate_hz.is_some(), d.kind.bus() == BusKind::Uart, "UART devices"),
-            ("baud", d.baud.is_some(), d.kind.bus() == BusKind::Uart, "UART devices"),
-            ("fix_type", d.fix_type.is_some(), d.kind == DeviceKind::Ublox, "ublox devices"),
-            ("num_sv", d.num_sv.is_some(), d.kind == DeviceKind::Ublox, "ublox devices"),
-            ("state", d.state.is_some(), d.kind == DeviceKind::Heartbeat, "heartbeat devices"),
-            ("vote", d.vote.is_some(), d.kind == DeviceKind::Heartbeat, "heartbeat devices"),
+            (
+                "rate_hz",
+                d.rate_hz.is_some(),
+                d.kind.bus() == BusKind::Uart,
+                "UART devices",
+            ),
+            (
+                "baud",
+                d.baud.is_some(),
+                d.kind.bus() == BusKind::Uart,
+                "UART devices",
+            ),
+            (
+                "fix_type",
+                d.fix_type.is_some(),
+                d.kind == DeviceKind::Ublox,
+                "ublox devices",
+            ),
+            (
+                "num_sv",
+                d.num_sv.is_some(),
+                d.kind == DeviceKind::Ublox,
+                "ublox devices",
+            ),
+            (
+                "state",
+                d.state.is_some(),
+                d.kind == DeviceKind::Heartbeat,
+                "heartbeat devices",
+            ),
+            (
+                "vote",
+                d.vote.is_some(),
+                d.kind == DeviceKind::Heartbeat,
+                "heartbeat devices",
+            ),
         ];
         for (key, set, applies, which) in only {
             if set && !applies {
@@ -238,23 +343,39 @@ impl Scenario {
             },
             (_, Some(_)) => {
                 return Err(self
-                    .error_at(&at("from"), format!("`from` applies to uart_link devices only, not {}", d.kind.id()))
+                    .error_at(
+                        &at("from"),
+                        format!(
+                            "`from` applies to uart_link devices only, not {}",
+                            d.kind.id()
+                        ),
+                    )
                     .with_help("remove `from:`"))
             }
             (_, None) => {}
         }
         if d.rate_hz.is_some() && d.kind == DeviceKind::UartLink {
-            return Err(self.error_at(&at("rate_hz"), "a uart_link carries what the other machine sends: it has no rate").with_help("remove `rate_hz:`"));
+            return Err(self
+                .error_at(
+                    &at("rate_hz"),
+                    "a uart_link carries what the other machine sends: it has no rate",
+                )
+                .with_help("remove `rate_hz:`"));
         }
         if d.rate_hz == Some(0) || d.baud == Some(0) {
-            return Err(self.error_at(&["devices", name], "rates must be greater than zero").with_help("e.g. `rate_hz: 5`, `baud: 115200`"));
+            return Err(self
+                .error_at(&["devices", name], "rates must be greater than zero")
+                .with_help("e.g. `rate_hz: 5`, `baud: 115200`"));
         }
         let inputs = d.kind.inputs();
         for sig in d.signals.keys() {
             if !inputs.iter().any(|i| i.name == sig) {
                 let names: Vec<&str> = inputs.iter().map(|i| i.name).collect();
                 return Err(self
-                    .error_at(&["devices", name, "signals", sig.as_str()], format!("{} has no input `{sig}`", d.kind.id()))
+                    .error_at(
+                        &["devices", name, "signals", sig.as_str()],
+                        format!("{} has no input `{sig}`", d.kind.id()),
+                    )
                     .with_help(format!("use one of: {}", names.join(", "))));
             }
         }
@@ -267,14 +388,27 @@ impl Scenario {
         for (dev, d) in self.def.devices.iter_mut() {
             for (sig, s) in d.signals.iter_mut() {
                 for part in s.csv_parts_mut() {
-                    let crate::Signal::Csv { file, column, points, .. } = part else { continue };
+                    let crate::Signal::Csv {
+                        file,
+                        column,
+                        points,
+                        ..
+                    } = part
+                    else {
+                        continue;
+                    };
                     // Only files inside the project are read, so a parse
                     // error below can only quote the project's own CSV.
                     let loaded = crate::project::resolve(&root, &base, file)
                         .map_err(|e| (None, format!("cannot read CSV: {e}")))
-                        .and_then(|path| crate::project::read_text(&path).map(|t| (path, t)).map_err(|e| (None, format!("cannot read CSV: {e}"))))
+                        .and_then(|path| {
+                            crate::project::read_text(&path)
+                                .map(|t| (path, t))
+                                .map_err(|e| (None, format!("cannot read CSV: {e}")))
+                        })
                         .and_then(|(path, text)| {
-                            crate::signal::parse_csv(&text, column).map_err(|(l, m)| (Some((path, text, l)), m))
+                            crate::signal::parse_csv(&text, column)
+                                .map_err(|(l, m)| (Some((path, text, l)), m))
                         });
                     match loaded {
                         Ok(p) => *points = p,
@@ -314,11 +448,15 @@ impl Scenario {
     fn check_elfs(&self) -> Result<(), Diagnostic> {
         for (name, m) in &self.def.machines {
             let Some(elf) = &m.elf else { continue };
-            let checked = self.resolve_input(elf).and_then(|p| crate::project::check_regular(&p, crate::project::MAX_ELF_BYTES));
+            let checked = self
+                .resolve_input(elf)
+                .and_then(|p| crate::project::check_regular(&p, crate::project::MAX_ELF_BYTES));
             if let Err(why) = checked {
                 return Err(self
                     .error_at(&["machines", name, "elf"], format!("firmware ELF {why}"))
-                    .with_help("give the path of an ELF inside the project, relative to the scenario file"));
+                    .with_help(
+                        "give the path of an ELF inside the project, relative to the scenario file",
+                    ));
             }
         }
         Ok(())
@@ -340,17 +478,24 @@ impl Scenario {
             if !d.kind.inputs().iter().any(|i| i.name == sig) {
                 let names: Vec<&str> = d.kind.inputs().iter().map(|i| i.name).collect();
                 return Err(self
-                    .error_at(&at("signal"), format!("{} has no input `{sig}`", d.kind.id()))
+                    .error_at(
+                        &at("signal"),
+                        format!("{} has no input `{sig}`", d.kind.id()),
+                    )
                     .with_help(format!("use one of: {}", names.join(", "))));
             }
         }
         let fits = match f {
             FaultDef::Nak { .. } => d.kind.bus() == BusKind::I2c,
-            FaultDef::BadChecksum { .. } => matches!(d.kind, DeviceKind::Ublox | DeviceKind::Heartbeat),
+            FaultDef::BadChecksum { .. } => {
+                matches!(d.kind, DeviceKind::Ublox | DeviceKind::Heartbeat)
+            }
             FaultDef::FramingError { .. } => d.kind.bus() == BusKind::Uart,
             FaultDef::BitFlip { bit, .. } => {
                 if *bit > 7 {
-                    return Err(self.error_at(&at("bit"), "bit must be 0..7 (a bit of each byte)").with_help("e.g. `bit: 3`"));
+                    return Err(self
+                        .error_at(&at("bit"), "bit must be 0..7 (a bit of each byte)")
+                        .with_help("e.g. `bit: 3`"));
                 }
                 true
             }
@@ -362,7 +507,9 @@ impl Scenario {
                 .with_help("nak: I2C devices; bad_checksum: ublox and heartbeat; framing_error: UART devices; the others: any device"));
         }
         if f.window().duration.is_some_and(|d| d.0 == 0) {
-            return Err(self.error_at(&at("for"), "a fault window must be longer than zero").with_help("e.g. `for: 50ms`, or drop `for:` to last to the end"));
+            return Err(self
+                .error_at(&at("for"), "a fault window must be longer than zero")
+                .with_help("e.g. `for: 50ms`, or drop `for:` to last to the end"));
         }
         Ok(())
     }

@@ -2,6 +2,9 @@
 //! outside the project, FIFOs and devices, huge columns and literals. Each
 //! is a located error, never a panic, and never echoes a host file.
 
+// Helpers return Diagnostic, as the crate does (see its lib.rs).
+#![allow(clippy::result_large_err)]
+
 use gale_scenario::{Diagnostic, Scenario};
 use std::path::{Path, PathBuf};
 

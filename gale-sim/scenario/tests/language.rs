@@ -1,6 +1,9 @@
 //! Devices, signals, faults and the richer expectations: parsing,
 //! validation errors at the right line, and verdicts.
 
+// Helpers return Diagnostic, as the crate does (see its lib.rs).
+#![allow(clippy::result_large_err)]
+
 use gale_scenario::check::check;
 use gale_scenario::{DeviceKind, Diagnostic, FaultDef, FaultedSignal, Scenario};
 use gale_trace::{Event, EventKind, Level, Trace};

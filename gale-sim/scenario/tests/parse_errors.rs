@@ -1,5 +1,8 @@
 //! Malformed scenarios give located, actionable errors and never panic.
 
+// Helpers return Diagnostic, as the crate does (see its lib.rs).
+#![allow(clippy::result_large_err)]
+
 use gale_scenario::{Diagnostic, Scenario};
 use std::path::Path;
 

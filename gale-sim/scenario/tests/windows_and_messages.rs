@@ -3,6 +3,9 @@
 //! check, and failure messages that say what was seen in the window asked
 //! about.
 
+// Helpers return Diagnostic, as the crate does (see its lib.rs).
+#![allow(clippy::result_large_err)]
+
 use gale_logic::frame::{encode, MAX_FRAME};
 use gale_logic::telemetry::{Sample, ID_SAMPLE, SAMPLE_LEN};
 use gale_scenario::check::check;

@@ -191,4 +191,3 @@ mod tests {
         assert_eq!(SIG.try_take(), None);
     }
 }
-

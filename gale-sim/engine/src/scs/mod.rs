@@ -66,10 +66,18 @@ pub(crate) fn register_name(addr: u32) -> Option<String> {
         0xe000_ef34 => "FPU.FPCCR",
         0xe000_1000 => "DWT.CTRL",
         0xe000_1004 => "DWT.CYCCNT",
-        a @ 0xe000_e100..=0xe000_e13c => return Some(format!("NVIC.ISER{}", (a - 0xe000_e100) / 4)),
-        a @ 0xe000_e180..=0xe000_e1bc => return Some(format!("NVIC.ICER{}", (a - 0xe000_e180) / 4)),
-        a @ 0xe000_e200..=0xe000_e23c => return Some(format!("NVIC.ISPR{}", (a - 0xe000_e200) / 4)),
-        a @ 0xe000_e280..=0xe000_e2bc => return Some(format!("NVIC.ICPR{}", (a - 0xe000_e280) / 4)),
+        a @ 0xe000_e100..=0xe000_e13c => {
+            return Some(format!("NVIC.ISER{}", (a - 0xe000_e100) / 4))
+        }
+        a @ 0xe000_e180..=0xe000_e1bc => {
+            return Some(format!("NVIC.ICER{}", (a - 0xe000_e180) / 4))
+        }
+        a @ 0xe000_e200..=0xe000_e23c => {
+            return Some(format!("NVIC.ISPR{}", (a - 0xe000_e200) / 4))
+        }
+        a @ 0xe000_e280..=0xe000_e2bc => {
+            return Some(format!("NVIC.ICPR{}", (a - 0xe000_e280) / 4))
+        }
         a @ 0xe000_e400..=0xe000_e5ec => return Some(format!("NVIC.IPR{}", (a - 0xe000_e400) / 4)),
         a @ 0xe000_e000..=0xe000_efff => return Some(format!("SCS+{:#x}", a - SCS_BASE)),
         _ => return None,
@@ -81,7 +89,16 @@ impl Scs {
     pub fn new(core: CoreKind, hz: u64, irqs: u32) -> Self {
         let mut nvic = Nvic::new(irqs, core.priority_bits());
         nvic.reset();
-        Scs { core, nvic, scb: Scb::new(), systick: SysTick::new(hz), dwt: Dwt::new(), ipsr: 0, effects: Effects::default(), hz }
+        Scs {
+            core,
+            nvic,
+            scb: Scb::new(),
+            systick: SysTick::new(hz),
+            dwt: Dwt::new(),
+            ipsr: 0,
+            effects: Effects::default(),
+            hz,
+        }
     }
 
     /// Power-on/system reset state, with VTOR at the image's vector table.
@@ -93,7 +110,10 @@ impl Scs {
         self.systick = SysTick::new(hz);
         self.dwt = Dwt::new();
         self.ipsr = 0;
-        self.effects = Effects { cpacr: true, ..Effects::default() };
+        self.effects = Effects {
+            cpacr: true,
+            ..Effects::default()
+        };
     }
 
     fn icsr(&self) -> u32 {
@@ -138,7 +158,11 @@ impl Scs {
             (SVCALL, 15, false),
         ];
         for (e, bit, active) in bits {
-            let on = if active { n.is_active(e) } else { n.is_pending(e) };
+            let on = if active {
+                n.is_active(e)
+            } else {
+                n.is_pending(e)
+            };
             v |= (on as u32) << bit;
         }
         for (e, bit) in [(MEMMANAGE, 16), (BUSFAULT, 17), (USAGEFAULT, 18)] {
@@ -150,10 +174,23 @@ impl Scs {
     fn write_shcsr(&mut self, v: u32) {
         use nvic::*;
         let n = &mut self.nvic;
-        for (e, bit) in [(MEMMANAGE, 0), (BUSFAULT, 1), (USAGEFAULT, 3), (SVCALL, 7), (DEBUGMON, 8), (PENDSV, 10), (SYSTICK, 11)] {
+        for (e, bit) in [
+            (MEMMANAGE, 0),
+            (BUSFAULT, 1),
+            (USAGEFAULT, 3),
+            (SVCALL, 7),
+            (DEBUGMON, 8),
+            (PENDSV, 10),
+            (SYSTICK, 11),
+        ] {
             n.set_active(e, v & (1 << bit) != 0);
         }
-        for (e, bit) in [(USAGEFAULT, 12), (MEMMANAGE, 13), (BUSFAULT, 14), (SVCALL, 15)] {
+        for (e, bit) in [
+            (USAGEFAULT, 12),
+            (MEMMANAGE, 13),
+            (BUSFAULT, 14),
+            (SVCALL, 15),
+        ] {
             n.set_pending(e, v & (1 << bit) != 0);
         }
         n.set_enabled(MEMMANAGE, v & SHCSR_MEMFAULTENA != 0);
@@ -171,14 +208,26 @@ impl Scs {
         match off {
             0x004 => (self.nvic.irqs() as u32).div_ceil(32).saturating_sub(1),
             0x010..=0x01c => self.systick.read(off, cycles),
-            0x100..=0x13c => self.nvic.bank_read(Bank::Enable, ((off - 0x100) / 4) as usize),
-            0x180..=0x1bc => self.nvic.bank_read(Bank::Enable, ((off - 0x180) / 4) as usize),
-            0x200..=0x23c => self.nvic.bank_read(Bank::Pending, ((off - 0x200) / 4) as usize),
-            0x280..=0x2bc => self.nvic.bank_read(Bank::Pending, ((off - 0x280) / 4) as usize),
-            0x300..=0x33c => self.nvic.bank_read(Bank::Active, ((off - 0x300) / 4) as usize),
+            0x100..=0x13c => self
+                .nvic
+                .bank_read(Bank::Enable, ((off - 0x100) / 4) as usize),
+            0x180..=0x1bc => self
+                .nvic
+                .bank_read(Bank::Enable, ((off - 0x180) / 4) as usize),
+            0x200..=0x23c => self
+                .nvic
+                .bank_read(Bank::Pending, ((off - 0x200) / 4) as usize),
+            0x280..=0x2bc => self
+                .nvic
+                .bank_read(Bank::Pending, ((off - 0x280) / 4) as usize),
+            0x300..=0x33c => self
+                .nvic
+                .bank_read(Bank::Active, ((off - 0x300) / 4) as usize),
             0x400..=0x5ec => {
                 let e = IRQ0 + (off - 0x400) as usize;
-                (0..4).map(|i| (self.nvic.raw_priority(e + i) as u32) << (8 * i)).sum()
+                (0..4)
+                    .map(|i| (self.nvic.raw_priority(e + i) as u32) << (8 * i))
+                    .sum()
             }
             0xd00 => self.core.cpuid(),
             0xd04 => self.icsr(),
@@ -188,7 +237,9 @@ impl Scs {
             0xd14 => self.scb.ccr,
             0xd18..=0xd20 => {
                 let e = 4 + (off - 0xd18) as usize;
-                (0..4).map(|i| (self.nvic.raw_priority(e + i) as u32) << (8 * i)).sum()
+                (0..4)
+                    .map(|i| (self.nvic.raw_priority(e + i) as u32) << (8 * i))
+                    .sum()
             }
             0xd24 => self.shcsr(),
             0xd28 => self.scb.cfsr,
@@ -233,7 +284,11 @@ impl Scs {
         let off = addr - SCS_BASE;
         // Byte-addressable priority registers.
         if (0x400..0x5f0).contains(&off) || (0xd18..0xd24).contains(&off) {
-            let first = if off < 0x5f0 { IRQ0 + (off - 0x400) as usize } else { 4 + (off - 0xd18) as usize };
+            let first = if off < 0x5f0 {
+                IRQ0 + (off - 0x400) as usize
+            } else {
+                4 + (off - 0xd18) as usize
+            };
             for i in 0..len {
                 self.nvic.set_priority(first + i, (v >> (8 * i)) as u8);
             }
@@ -254,7 +309,9 @@ impl Scs {
                 self.bank(Bank::Pending, true, off - 0x200, v);
                 for bit in 0..32 {
                     if v & (1 << bit) != 0 {
-                        self.effects.pended.push(IRQ0 + ((off - 0x200) * 8) as usize + bit);
+                        self.effects
+                            .pended
+                            .push(IRQ0 + ((off - 0x200) * 8) as usize + bit);
                     }
                 }
             }
@@ -276,17 +333,15 @@ impl Scs {
                 self.effects.recheck = true;
             }
             0xd08 => self.scb.vtor = v & 0xffff_ff80,
-            0xd0c => {
-                if v >> 16 == AIRCR_VECTKEY {
-                    self.nvic.prigroup = (v >> 8) & 7;
-                    if v & AIRCR_VECTCLRACTIVE != 0 {
-                        self.nvic.clear_all_active();
-                    }
-                    if v & AIRCR_SYSRESETREQ != 0 {
-                        self.effects.reset = true;
-                    }
-                    self.effects.recheck = true;
+            0xd0c if v >> 16 == AIRCR_VECTKEY => {
+                self.nvic.prigroup = (v >> 8) & 7;
+                if v & AIRCR_VECTCLRACTIVE != 0 {
+                    self.nvic.clear_all_active();
                 }
+                if v & AIRCR_SYSRESETREQ != 0 {
+                    self.effects.reset = true;
+                }
+                self.effects.recheck = true;
             }
             0xd10 => {
                 self.scb.scr = v & 0x16;
@@ -295,7 +350,11 @@ impl Scs {
             // CCR; the Cortex-M7 adds DC, IC, BP (bits 16-18): stored, caches
             // are not modelled.
             0xd14 => {
-                let cache_bits = if self.core == CoreKind::CortexM7F { 0x7_0000 } else { 0 };
+                let cache_bits = if self.core == CoreKind::CortexM7F {
+                    0x7_0000
+                } else {
+                    0
+                };
                 let old = self.scb.ccr;
                 self.scb.ccr = v & (0x31b | cache_bits);
                 // DIV_0_TRP arms or disarms the division hooks (div0.rs) at
@@ -350,7 +409,6 @@ impl Scs {
         self.effects.recheck = true;
     }
 }
-
 
 #[cfg(test)]
 mod tests {

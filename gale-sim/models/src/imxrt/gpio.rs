@@ -70,15 +70,27 @@ impl Gpio {
         let lines = if irq_low == irq_high {
             vec![(u32::MAX, IrqLine::new(irq_low))]
         } else {
-            vec![(0x0000_ffff, IrqLine::new(irq_low)), (0xffff_0000, IrqLine::new(irq_high))]
+            vec![
+                (0x0000_ffff, IrqLine::new(irq_low)),
+                (0xffff_0000, IrqLine::new(irq_high)),
+            ]
         };
-        Gpio { regs: RegisterFile::new(name, super::WINDOW, REGISTERS), lines, inputs: 0, psr: 0 }
+        Gpio {
+            regs: RegisterFile::new(name, super::WINDOW, REGISTERS),
+            lines,
+            inputs: 0,
+            psr: 0,
+        }
     }
 
     /// Applies an external level to `pin` (seen on PSR when it is an input).
     pub fn set_input(&mut self, pin: u8, high: bool, ctx: &mut Ctx) {
         let bit = 1u32 << (pin & 31);
-        self.inputs = if high { self.inputs | bit } else { self.inputs & !bit };
+        self.inputs = if high {
+            self.inputs | bit
+        } else {
+            self.inputs & !bit
+        };
         self.update(ctx);
     }
 
@@ -135,7 +147,13 @@ impl Gpio {
             if let Some(high) = now.filter(|n| Some(*n) != was) {
                 let level = if high { Level::High } else { Level::Low };
                 let name = self.regs.name();
-                ctx.emit(name, EventKind::Gpio { pin: format!("{name}.{pin}"), level });
+                ctx.emit(
+                    name,
+                    EventKind::Gpio {
+                        pin: format!("{name}.{pin}"),
+                        level,
+                    },
+                );
             }
         }
         self.update(ctx);
@@ -214,7 +232,7 @@ mod tests {
         with_ctx(&mut irqs, &mut trace, 0, |c| {
             g.write(ICR2, Access::Word, ICR_RISING << 2, c); // pin 17 rising
             g.write(ICR1, Access::Word, 0x5555_5555, c); // pins 0..15 high level
-            // Low-level conditions (the ICR reset value) latched meanwhile.
+                                                         // Low-level conditions (the ICR reset value) latched meanwhile.
             assert_ne!(g.read(ISR, Access::Word, c) & (1 << 3), 0);
             g.write(ISR, Access::Word, u32::MAX, c);
             g.write(IMR, Access::Word, 1 << 17 | 1 << 3, c);
@@ -224,12 +242,19 @@ mod tests {
             assert_eq!(g.read(ISR, Access::Word, c) & (1 << 17), 0, "no new edge");
             g.set_input(3, true, c);
             g.write(ISR, Access::Word, 1 << 3, c);
-            assert_ne!(g.read(ISR, Access::Word, c) & (1 << 3), 0, "level still high");
+            assert_ne!(
+                g.read(ISR, Access::Word, c) & (1 << 3),
+                0,
+                "level still high"
+            );
             g.set_input(3, false, c);
             g.write(ISR, Access::Word, 1 << 3, c);
         });
         let got: Vec<_> = irqs.drain().collect();
-        assert_eq!(got, vec![(101, true), (101, false), (100, true), (100, false)]);
+        assert_eq!(
+            got,
+            vec![(101, true), (101, false), (100, true), (100, false)]
+        );
     }
 
     #[test]

@@ -149,7 +149,12 @@ impl Gpt {
         let m = self.modulus();
         let cnt = self.regs.get(CNT) as u64 % m;
         let wrap = Self::distance(cnt, None, m);
-        self.ocr().iter().filter_map(|&o| Self::distance(cnt, Some(o as u64), m)).chain(wrap).min().unwrap_or(m)
+        self.ocr()
+            .iter()
+            .filter_map(|&o| Self::distance(cnt, Some(o as u64), m))
+            .chain(wrap)
+            .min()
+            .unwrap_or(m)
     }
 
     /// Applies ticks counted up to `now`.
@@ -269,10 +274,17 @@ mod tests {
             g.write(PR, Access::Word, 23, c); // 24 MHz / 24 = 1 MHz
             g.write(OCR1, Access::Word, 999, c); // 1 ms period
             g.write(IR, Access::Word, SR_OF1, c);
-            g.write(CR, Access::Word, CR_EN | CR_ENMOD | (CLKSRC_PERIPHERAL << CR_CLKSRC_SHIFT), c);
+            g.write(
+                CR,
+                Access::Word,
+                CR_EN | CR_ENMOD | (CLKSRC_PERIPHERAL << CR_CLKSRC_SHIFT),
+                c,
+            );
         });
         assert_eq!(g.next_deadline(), Some(999 * US));
-        with_ctx(&mut irqs, &mut trace, 500 * US, |c| assert_eq!(g.read(CNT, Access::Word, c), 500));
+        with_ctx(&mut irqs, &mut trace, 500 * US, |c| {
+            assert_eq!(g.read(CNT, Access::Word, c), 500)
+        });
         with_ctx(&mut irqs, &mut trace, 999 * US, |c| g.advance(c));
         assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(IRQ, true)]);
         with_ctx(&mut irqs, &mut trace, 1_001 * US, |c| {
@@ -291,7 +303,12 @@ mod tests {
             // 24 MHz / 3 / 8 = 1 MHz.
             g.write(PR, Access::Word, (2 << 12) | 7, c);
             g.write(OCR1 + 4, Access::Word, 10, c);
-            g.write(CR, Access::Word, CR_EN | CR_FRR | (CLKSRC_24M << CR_CLKSRC_SHIFT), c);
+            g.write(
+                CR,
+                Access::Word,
+                CR_EN | CR_FRR | (CLKSRC_24M << CR_CLKSRC_SHIFT),
+                c,
+            );
         });
         with_ctx(&mut irqs, &mut trace, 10 * US, |c| {
             assert_eq!(g.read(CNT, Access::Word, c), 10);
@@ -309,11 +326,21 @@ mod tests {
         let (mut irqs, mut trace) = (IrqLines::default(), Trace::new());
         let mut g = Gpt::new("GPT1", None);
         with_ctx(&mut irqs, &mut trace, 0, |c| {
-            g.write(CR, Access::Word, CR_EN | CR_FRR | (CLKSRC_PERIPHERAL << CR_CLKSRC_SHIFT), c);
+            g.write(
+                CR,
+                Access::Word,
+                CR_EN | CR_FRR | (CLKSRC_PERIPHERAL << CR_CLKSRC_SHIFT),
+                c,
+            );
         });
         with_ctx(&mut irqs, &mut trace, 1_000, |c| {
             assert_eq!(g.read(CNT, Access::Word, c), 24);
-            g.write(CR, Access::Word, CR_FRR | (CLKSRC_PERIPHERAL << CR_CLKSRC_SHIFT), c);
+            g.write(
+                CR,
+                Access::Word,
+                CR_FRR | (CLKSRC_PERIPHERAL << CR_CLKSRC_SHIFT),
+                c,
+            );
         });
         with_ctx(&mut irqs, &mut trace, 5_000, |c| {
             assert_eq!(g.read(CNT, Access::Word, c), 24);

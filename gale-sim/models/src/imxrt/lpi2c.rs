@@ -156,7 +156,10 @@ impl Lpi2c {
 
     /// MCR.RST: the controller registers but MCR back to reset.
     fn reset_controller(&mut self) {
-        for r in REGISTERS.iter().filter(|r| r.offset > MCR && r.offset < TARGET_FIRST) {
+        for r in REGISTERS
+            .iter()
+            .filter(|r| r.offset > MCR && r.offset < TARGET_FIRST)
+        {
             self.regs.set(r.offset, r.reset);
         }
         self.cmds.clear();
@@ -207,7 +210,9 @@ impl Lpi2c {
 
     /// Executes commands until the FIFO is empty or the controller stalls.
     fn run(&mut self, ctx: &mut Ctx) {
-        while self.regs.get(MCR) & (MCR_MEN | MCR_RST) == MCR_MEN && self.regs.get(MSR) & MSR_NDF == 0 {
+        while self.regs.get(MCR) & (MCR_MEN | MCR_RST) == MCR_MEN
+            && self.regs.get(MSR) & MSR_NDF == 0
+        {
             if let Some((left, discard)) = self.receiving {
                 if !discard && self.rx.len() >= FIFO_DEPTH {
                     break;
@@ -219,7 +224,9 @@ impl Lpi2c {
                 self.receiving = (left > 1).then_some((left - 1, discard));
                 continue;
             }
-            let Some(cmd) = self.cmds.pop_front() else { break };
+            let Some(cmd) = self.cmds.pop_front() else {
+                break;
+            };
             self.command(cmd, ctx);
         }
         self.autostop_at = (self.regs.get(MCFGR1) & MCFGR1_AUTOSTOP != 0
@@ -367,8 +374,18 @@ mod tests {
         assert_eq!(
             kinds(&trace),
             vec![
-                EventKind::I2c { addr: 0x76, read: false, data: vec![0x31], ack: true },
-                EventKind::I2c { addr: 0x76, read: true, data, ack: true },
+                EventKind::I2c {
+                    addr: 0x76,
+                    read: false,
+                    data: vec![0x31],
+                    ack: true
+                },
+                EventKind::I2c {
+                    addr: 0x76,
+                    read: true,
+                    data,
+                    ack: true
+                },
             ]
         );
     }
@@ -384,13 +401,28 @@ mod tests {
             i.write(MTDR, Access::Word, cmd(CMD_TRANSMIT, 1), c);
             let msr = i.read(MSR, Access::Word, c);
             assert_eq!(msr & (MSR_NDF | MSR_SDF | MSR_MBF), MSR_NDF | MSR_SDF);
-            assert_eq!(i.read(MFSR, Access::Word, c) & 7, 1, "held while NDF is set");
+            assert_eq!(
+                i.read(MFSR, Access::Word, c) & 7,
+                1,
+                "held while NDF is set"
+            );
             i.write(MCR, Access::Word, MCR_MEN | MCR_RTF, c);
             i.write(MSR, Access::Word, MSR_NDF, c);
             assert_eq!(i.read(MSR, Access::Word, c) & (MSR_NDF | MSR_FEF), 0);
         });
-        assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(IRQ, true), (IRQ, false)]);
-        assert_eq!(kinds(&trace), vec![EventKind::I2c { addr: 0x50, read: false, data: vec![], ack: false }]);
+        assert_eq!(
+            irqs.drain().collect::<Vec<_>>(),
+            vec![(IRQ, true), (IRQ, false)]
+        );
+        assert_eq!(
+            kinds(&trace),
+            vec![EventKind::I2c {
+                addr: 0x50,
+                read: false,
+                data: vec![],
+                ack: false
+            }]
+        );
     }
 
     #[test]
@@ -400,12 +432,24 @@ mod tests {
         with_ctx(&mut irqs, &mut trace, 0, |c| {
             i.write(MCR, Access::Word, MCR_MEN, c);
             i.write(MTDR, Access::Word, cmd(CMD_TRANSMIT, 1), c);
-            assert_ne!(i.read(MSR, Access::Word, c) & MSR_FEF, 0, "data without START");
+            assert_ne!(
+                i.read(MSR, Access::Word, c) & MSR_FEF,
+                0,
+                "data without START"
+            );
             i.write(MTDR, Access::Word, cmd(CMD_START, 0x76 << 1), c);
             i.write(MTDR, Access::Word, cmd(CMD_TRANSMIT, 0xee), c);
             assert_ne!(i.read(MSR, Access::Word, c) & MSR_NDF, 0);
         });
-        assert_eq!(kinds(&trace), vec![EventKind::I2c { addr: 0x76, read: false, data: vec![0xee], ack: false }]);
+        assert_eq!(
+            kinds(&trace),
+            vec![EventKind::I2c {
+                addr: 0x76,
+                read: false,
+                data: vec![0xee],
+                ack: false
+            }]
+        );
     }
 
     /// What the chip-imxrt1176 driver waits on: MIER.RDIE with
@@ -424,7 +468,11 @@ mod tests {
             i.write(MTDR, Access::Word, cmd(CMD_START, 0x76 << 1 | 1), c);
             i.write(MTDR, Access::Word, cmd(CMD_RECEIVE, 3), c);
             i.write(MIER, Access::Word, MSR_RDF, c);
-            assert_ne!(i.read(MSR, Access::Word, c) & MSR_RDF, 0, "4 bytes > RXWATER 3");
+            assert_ne!(
+                i.read(MSR, Access::Word, c) & MSR_RDF,
+                0,
+                "4 bytes > RXWATER 3"
+            );
             i.write(MIER, Access::Word, 0, c);
             for _ in 0..4 {
                 i.read(MRDR, Access::Word, c);
@@ -434,7 +482,10 @@ mod tests {
             i.write(MSR, Access::Word, MSR_SDF, c);
         });
         let edges = [(IRQ, true), (IRQ, false)];
-        assert_eq!(irqs.drain().collect::<Vec<_>>(), [edges, edges, edges].concat());
+        assert_eq!(
+            irqs.drain().collect::<Vec<_>>(),
+            [edges, edges, edges].concat()
+        );
     }
 
     #[test]
@@ -449,9 +500,19 @@ mod tests {
         });
         assert_eq!(i.next_deadline(), Some(100 + AUTOSTOP_IDLE_NS));
         assert!(trace.is_empty());
-        with_ctx(&mut irqs, &mut trace, 100 + AUTOSTOP_IDLE_NS, |c| i.advance(c));
+        with_ctx(&mut irqs, &mut trace, 100 + AUTOSTOP_IDLE_NS, |c| {
+            i.advance(c)
+        });
         assert_eq!(i.next_deadline(), None);
-        assert_eq!(kinds(&trace), vec![EventKind::I2c { addr: 0x76, read: false, data: vec![0x7e], ack: true }]);
+        assert_eq!(
+            kinds(&trace),
+            vec![EventKind::I2c {
+                addr: 0x76,
+                read: false,
+                data: vec![0x7e],
+                ack: true
+            }]
+        );
     }
 
     #[test]

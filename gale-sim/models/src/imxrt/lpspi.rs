@@ -186,10 +186,16 @@ impl Lpspi {
     /// Executes queued transmit FIFO entries until empty or stalled.
     fn run(&mut self, ctx: &mut Ctx) {
         while self.running() {
-            let Some(&entry) = self.txq.front() else { break };
+            let Some(&entry) = self.txq.front() else {
+                break;
+            };
             let receives = self.tcr() & TCR_RXMSK == 0;
             let full = self.rx.len() >= RX_FIFO_DEPTH;
-            if matches!(entry, TxEntry::Data(_)) && receives && full && self.regs.get(CFGR1) & CFGR1_NOSTALL == 0 {
+            if matches!(entry, TxEntry::Data(_))
+                && receives
+                && full
+                && self.regs.get(CFGR1) & CFGR1_NOSTALL == 0
+            {
                 break;
             }
             self.txq.pop_front();
@@ -217,11 +223,13 @@ impl Lpspi {
     }
 
     fn command(&mut self, v: u32, ctx: &mut Ctx) {
-        let continuing = self.bus.selected().is_some() && self.tcr() & TCR_CONT != 0 && v & TCR_CONTC != 0;
+        let continuing =
+            self.bus.selected().is_some() && self.tcr() & TCR_CONT != 0 && v & TCR_CONTC != 0;
         self.frame_left = 0;
         if continuing {
             let pcs = self.tcr() & (3 << TCR_PCS_SHIFT);
-            self.regs.set(TCR, (v & TCR_RW & !(3 << TCR_PCS_SHIFT)) | pcs);
+            self.regs
+                .set(TCR, (v & TCR_RW & !(3 << TCR_PCS_SHIFT)) | pcs);
         } else {
             self.end_transfer(ctx);
             self.regs.set(TCR, v & TCR_RW);
@@ -368,11 +376,19 @@ mod tests {
             assert_eq!(s.read(RDR, Access::Word, c), 0xff);
         });
         assert!(trace.is_empty(), "chip select still asserted");
-        with_ctx(&mut irqs, &mut trace, 20, |c| s.write(TCR, Access::Word, 1 << TCR_PCS_SHIFT | 7, c));
-        let want = EventKind::Spi { cs: 1, mosi: vec![0xf5, 0, 0], miso: vec![0x0a, 0xff, 0xff] };
+        with_ctx(&mut irqs, &mut trace, 20, |c| {
+            s.write(TCR, Access::Word, 1 << TCR_PCS_SHIFT | 7, c)
+        });
+        let want = EventKind::Spi {
+            cs: 1,
+            mosi: vec![0xf5, 0, 0],
+            miso: vec![0x0a, 0xff, 0xff],
+        };
         assert_eq!(spi_events(&trace), vec![want]);
         assert_eq!(*log.lock().unwrap(), vec!["sel", "desel"]);
-        with_ctx(&mut irqs, &mut trace, 20, |c| assert_ne!(s.read(SR, Access::Word, c) & SR_TCF, 0));
+        with_ctx(&mut irqs, &mut trace, 20, |c| {
+            assert_ne!(s.read(SR, Access::Word, c) & SR_TCF, 0)
+        });
     }
 
     #[test]
@@ -392,8 +408,16 @@ mod tests {
         assert_eq!(
             spi_events(&trace),
             vec![
-                EventKind::Spi { cs: 1, mosi: vec![0x80, 0x12], miso: vec![0x7f, 0xed] },
-                EventKind::Spi { cs: 1, mosi: vec![1, 2, 3, 4, 5, 6], miso: vec![0xfe, 0xfd, 0xfc, 0xfb, 0xfa, 0xf9] },
+                EventKind::Spi {
+                    cs: 1,
+                    mosi: vec![0x80, 0x12],
+                    miso: vec![0x7f, 0xed]
+                },
+                EventKind::Spi {
+                    cs: 1,
+                    mosi: vec![1, 2, 3, 4, 5, 6],
+                    miso: vec![0xfe, 0xfd, 0xfc, 0xfb, 0xfa, 0xf9]
+                },
             ]
         );
     }
@@ -411,13 +435,25 @@ mod tests {
             // New command on PCS0 (no device): ends the cs1 transfer.
             s.write(TCR, Access::Word, 7, c);
             s.write(TDR, Access::Word, 3, c);
-            assert_eq!(s.read(FSR, Access::Word, c) >> 16, 2, "RXMSK dropped one word");
+            assert_eq!(
+                s.read(FSR, Access::Word, c) >> 16,
+                2,
+                "RXMSK dropped one word"
+            );
         });
         assert_eq!(
             spi_events(&trace),
             vec![
-                EventKind::Spi { cs: 1, mosi: vec![1, 2], miso: vec![0xfe, 0xfd] },
-                EventKind::Spi { cs: 0, mosi: vec![3], miso: vec![0xff] },
+                EventKind::Spi {
+                    cs: 1,
+                    mosi: vec![1, 2],
+                    miso: vec![0xfe, 0xfd]
+                },
+                EventKind::Spi {
+                    cs: 0,
+                    mosi: vec![3],
+                    miso: vec![0xff]
+                },
             ]
         );
     }
@@ -453,12 +489,19 @@ mod tests {
             s.write(IER, Access::Word, SR_RDF, c);
             s.write(TDR, Access::Word, 1, c);
             s.write(TDR, Access::Word, 2, c);
-            assert_eq!(s.read(SR, Access::Word, c) & SR_RDF, 0, "2 words <= RXWATER 2");
+            assert_eq!(
+                s.read(SR, Access::Word, c) & SR_RDF,
+                0,
+                "2 words <= RXWATER 2"
+            );
             s.write(TDR, Access::Word, 3, c);
             assert_ne!(s.read(SR, Access::Word, c) & SR_RDF, 0);
             s.write(IER, Access::Word, 0, c);
         });
-        assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(IRQ, true), (IRQ, false)]);
+        assert_eq!(
+            irqs.drain().collect::<Vec<_>>(),
+            vec![(IRQ, true), (IRQ, false)]
+        );
     }
 
     #[test]
@@ -473,7 +516,11 @@ mod tests {
             assert!(c.trace.is_empty());
             s.write(CR, Access::Word, CR_MEN, c);
         });
-        let want = EventKind::Spi { cs: 0, mosi: vec![0xaa, 0xbb, 0xcc, 0xdd], miso: vec![0xff; 4] };
+        let want = EventKind::Spi {
+            cs: 0,
+            mosi: vec![0xaa, 0xbb, 0xcc, 0xdd],
+            miso: vec![0xff; 4],
+        };
         assert_eq!(spi_events(&trace), vec![want]);
     }
 }

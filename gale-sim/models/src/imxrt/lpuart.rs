@@ -69,8 +69,15 @@ const STAT_FE: u32 = 1 << 17;
 const STAT_PF: u32 = 1 << 16;
 const STAT_MA1F: u32 = 1 << 15;
 const STAT_MA2F: u32 = 1 << 14;
-const STAT_W1C: u32 =
-    STAT_LBKDIF | STAT_RXEDGIF | STAT_IDLE | STAT_OR | STAT_NF | STAT_FE | STAT_PF | STAT_MA1F | STAT_MA2F;
+const STAT_W1C: u32 = STAT_LBKDIF
+    | STAT_RXEDGIF
+    | STAT_IDLE
+    | STAT_OR
+    | STAT_NF
+    | STAT_FE
+    | STAT_PF
+    | STAT_MA1F
+    | STAT_MA2F;
 
 // CTRL bits.
 const CTRL_ORIE: u32 = 1 << 27;
@@ -140,7 +147,11 @@ impl Lpuart {
     }
 
     fn rdrf(&self) -> bool {
-        let water = if self.fifo_on() { (self.regs.get(WATER) >> WATER_RXWATER_SHIFT) & 3 } else { 0 };
+        let water = if self.fifo_on() {
+            (self.regs.get(WATER) >> WATER_RXWATER_SHIFT) & 3
+        } else {
+            0
+        };
         self.rx.len() as u32 > water
     }
 
@@ -158,7 +169,12 @@ impl Lpuart {
             UartSymbol::FramingError(b) => (b, true),
         };
         if fe {
-            ctx.emit(self.regs.name(), EventKind::UartError { what: "framing".into() });
+            ctx.emit(
+                self.regs.name(),
+                EventKind::UartError {
+                    what: "framing".into(),
+                },
+            );
             self.regs.set_bits(STAT, STAT_FE, true);
         }
         ctx.emit(self.regs.name(), EventKind::UartRx { byte });
@@ -166,7 +182,12 @@ impl Lpuart {
             // Nothing is stored while OR is set.
         } else if self.rx.len() >= self.depth() {
             self.regs.set_bits(STAT, STAT_OR, true);
-            ctx.emit(self.regs.name(), EventKind::UartError { what: "overrun".into() });
+            ctx.emit(
+                self.regs.name(),
+                EventKind::UartError {
+                    what: "overrun".into(),
+                },
+            );
         } else {
             self.rx.push_back((byte, fe));
         }
@@ -280,7 +301,12 @@ mod tests {
         let (mut irqs, mut trace) = (IrqLines::default(), Trace::new());
         let heard = Arc::new(Mutex::new(Vec::new()));
         let mut u = Lpuart::new("LPUART1", Some(IRQ));
-        u.attach(Box::new(Script { bytes: vec![], t0: 0, gap: 1, heard: heard.clone() }));
+        u.attach(Box::new(Script {
+            bytes: vec![],
+            t0: 0,
+            gap: 1,
+            heard: heard.clone(),
+        }));
         with_ctx(&mut irqs, &mut trace, 7, |c| {
             u.write(DATA, Access::Byte, b'a' as u32, c);
             u.write(CTRL, Access::Word, CTRL_TE, c);
@@ -298,13 +324,21 @@ mod tests {
     fn ctrl_tie_raises_the_irq_while_stat_tdre() {
         let (mut irqs, mut trace) = (IrqLines::default(), Trace::new());
         let mut u = Lpuart::new("LPUART2", Some(21));
-        with_ctx(&mut irqs, &mut trace, 0, |c| u.write(CTRL, Access::Word, CTRL_TE, c));
+        with_ctx(&mut irqs, &mut trace, 0, |c| {
+            u.write(CTRL, Access::Word, CTRL_TE, c)
+        });
         assert_eq!(irqs.drain().count(), 0);
-        with_ctx(&mut irqs, &mut trace, 1, |c| u.write(CTRL, Access::Word, CTRL_TE | CTRL_TIE, c));
+        with_ctx(&mut irqs, &mut trace, 1, |c| {
+            u.write(CTRL, Access::Word, CTRL_TE | CTRL_TIE, c)
+        });
         assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(21, true)]);
-        with_ctx(&mut irqs, &mut trace, 2, |c| u.write(DATA, Access::Byte, b'h' as u32, c));
+        with_ctx(&mut irqs, &mut trace, 2, |c| {
+            u.write(DATA, Access::Byte, b'h' as u32, c)
+        });
         assert_eq!(irqs.drain().count(), 0, "TDRE stays set");
-        with_ctx(&mut irqs, &mut trace, 3, |c| u.write(CTRL, Access::Word, CTRL_TE, c));
+        with_ctx(&mut irqs, &mut trace, 3, |c| {
+            u.write(CTRL, Access::Word, CTRL_TE, c)
+        });
         assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(21, false)]);
     }
 
@@ -314,8 +348,15 @@ mod tests {
         let heard = Arc::new(Mutex::new(Vec::new()));
         let mut u = Lpuart::new("LPUART3", Some(IRQ));
         let bytes = vec![UartSymbol::Byte(0xb5), UartSymbol::FramingError(0x62)];
-        u.attach(Box::new(Script { bytes, t0: 1000, gap: 500, heard }));
-        with_ctx(&mut irqs, &mut trace, 0, |c| u.write(CTRL, Access::Word, CTRL_RE | CTRL_RIE, c));
+        u.attach(Box::new(Script {
+            bytes,
+            t0: 1000,
+            gap: 500,
+            heard,
+        }));
+        with_ctx(&mut irqs, &mut trace, 0, |c| {
+            u.write(CTRL, Access::Word, CTRL_RE | CTRL_RIE, c)
+        });
         assert_eq!(u.next_deadline(), Some(1000));
         with_ctx(&mut irqs, &mut trace, 1000, |c| u.advance(c));
         assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(IRQ, true)]);
@@ -343,7 +384,11 @@ mod tests {
             u.write(WATER, Access::Word, 1 << WATER_RXWATER_SHIFT, c);
             u.write(CTRL, Access::Word, CTRL_RE, c);
             u.receive(UartSymbol::Byte(1), c);
-            assert_eq!(u.read(STAT, Access::Word, c) & STAT_RDRF, 0, "1 word is not above RXWATER=1");
+            assert_eq!(
+                u.read(STAT, Access::Word, c) & STAT_RDRF,
+                0,
+                "1 word is not above RXWATER=1"
+            );
             u.receive(UartSymbol::Byte(2), c);
             assert_ne!(u.read(STAT, Access::Word, c) & STAT_RDRF, 0);
             u.receive(UartSymbol::Byte(3), c);

@@ -134,8 +134,14 @@ impl Default for MuLink {
 
 impl MuLink {
     pub fn new() -> Self {
-        let side = SideState { te: [true; 4], ..Default::default() };
-        MuLink(Arc::new(Mutex::new(Pair { sides: [side; 2], present: [false; 2] })))
+        let side = SideState {
+            te: [true; 4],
+            ..Default::default()
+        };
+        MuLink(Arc::new(Mutex::new(Pair {
+            sides: [side; 2],
+            present: [false; 2],
+        })))
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut Pair) -> R) -> R {
@@ -158,7 +164,12 @@ impl Mu {
     /// Side `side` of MU instance `name` on external interrupt `irq`, not
     /// yet connected to the other side (see [`Mu::connect`]).
     pub fn new(name: impl Into<String>, side: Side, irq: Option<u32>) -> Self {
-        Mu { regs: RegisterFile::new(name, super::WINDOW, REGISTERS), side, link: MuLink::new(), irq: IrqLine::new(irq) }
+        Mu {
+            regs: RegisterFile::new(name, super::WINDOW, REGISTERS),
+            side,
+            link: MuLink::new(),
+            irq: IrqLine::new(irq),
+        }
     }
 
     /// Joins `link`, the MU shared with the other core's side.
@@ -189,7 +200,9 @@ impl Mu {
     fn cr(&self) -> u32 {
         let other = self.side.other().index();
         let pending = self.link.with(|p| p.sides[other].gip);
-        let gir = (0..4).filter(|&n| pending[n]).fold(0, |v, n| v | bit(GIR_BASE, n));
+        let gir = (0..4)
+            .filter(|&n| pending[n])
+            .fold(0, |v, n| v | bit(GIR_BASE, n));
         (self.regs.get(CR) & !field(GIR_BASE)) | gir
     }
 
@@ -308,10 +321,18 @@ mod tests {
 
     impl Rig {
         fn new() -> Self {
-            Rig { irqs: IrqLines::default(), trace: Trace::new() }
+            Rig {
+                irqs: IrqLines::default(),
+                trace: Trace::new(),
+            }
         }
         fn ctx(&mut self) -> Ctx<'_> {
-            Ctx { now: 0, machine: "m", irqs: &mut self.irqs, trace: &mut self.trace }
+            Ctx {
+                now: 0,
+                machine: "m",
+                irqs: &mut self.irqs,
+                trace: &mut self.trace,
+            }
         }
         fn lines(&mut self) -> Vec<(u32, bool)> {
             self.irqs.drain().collect()
@@ -320,7 +341,10 @@ mod tests {
 
     fn pair() -> (Mu, Mu) {
         let link = MuLink::new();
-        let (mut a, mut b) = (Mu::new("MUA", Side::A, Some(118)), Mu::new("MUB", Side::B, Some(118)));
+        let (mut a, mut b) = (
+            Mu::new("MUA", Side::A, Some(118)),
+            Mu::new("MUB", Side::B, Some(118)),
+        );
         a.connect(link.clone());
         b.connect(link);
         (a, b)
@@ -334,13 +358,33 @@ mod tests {
     fn a_word_crosses_and_flags_follow_the_reference_manual() {
         let (mut a, mut b) = pair();
         let mut r = Rig::new();
-        assert_eq!(b.read(SR, Access::Word, &mut r.ctx()) & (TE0 | RF0 | SR_RS), TE0, "reset: TE0 set, peer present");
+        assert_eq!(
+            b.read(SR, Access::Word, &mut r.ctx()) & (TE0 | RF0 | SR_RS),
+            TE0,
+            "reset: TE0 set, peer present"
+        );
         b.write(TR0, Access::Word, 0x1234_5678, &mut r.ctx());
-        assert_eq!(b.read(SR, Access::Word, &mut r.ctx()) & TE0, 0, "TE0 clears on write");
-        assert_ne!(a.read(SR, Access::Word, &mut r.ctx()) & RF0, 0, "RF0 sets on the other side");
+        assert_eq!(
+            b.read(SR, Access::Word, &mut r.ctx()) & TE0,
+            0,
+            "TE0 clears on write"
+        );
+        assert_ne!(
+            a.read(SR, Access::Word, &mut r.ctx()) & RF0,
+            0,
+            "RF0 sets on the other side"
+        );
         assert_eq!(a.read(RR0, Access::Word, &mut r.ctx()), 0x1234_5678);
-        assert_eq!(a.read(SR, Access::Word, &mut r.ctx()) & RF0, 0, "RF0 clears on read");
-        assert_ne!(b.read(SR, Access::Word, &mut r.ctx()) & TE0, 0, "TE0 back once read");
+        assert_eq!(
+            a.read(SR, Access::Word, &mut r.ctx()) & RF0,
+            0,
+            "RF0 clears on read"
+        );
+        assert_ne!(
+            b.read(SR, Access::Word, &mut r.ctx()) & TE0,
+            0,
+            "TE0 back once read"
+        );
         // Channel 3 uses the lowest bit of each field.
         b.write(0x0c, Access::Word, 7, &mut r.ctx());
         assert_ne!(a.read(SR, Access::Word, &mut r.ctx()) & 1 << 24, 0);
@@ -370,13 +414,21 @@ mod tests {
         let mut r = Rig::new();
         b.write(CR, Access::Word, 1 << 31, &mut r.ctx()); // GIE0
         a.write(CR, Access::Word, 1 << 19, &mut r.ctx()); // GIR0
-        assert_ne!(a.read(CR, Access::Word, &mut r.ctx()) & 1 << 19, 0, "GIR0 reads set while pending");
+        assert_ne!(
+            a.read(CR, Access::Word, &mut r.ctx()) & 1 << 19,
+            0,
+            "GIR0 reads set while pending"
+        );
         b.advance(&mut r.ctx());
         assert_eq!(r.lines(), vec![(118, true)]);
         assert_ne!(b.read(SR, Access::Word, &mut r.ctx()) & 1 << 31, 0);
         b.write(SR, Access::Word, 1 << 31, &mut r.ctx());
         assert_eq!(r.lines(), vec![(118, false)]);
-        assert_eq!(a.read(CR, Access::Word, &mut r.ctx()) & 1 << 19, 0, "GIR0 clears once taken");
+        assert_eq!(
+            a.read(CR, Access::Word, &mut r.ctx()) & 1 << 19,
+            0,
+            "GIR0 clears once taken"
+        );
     }
 
     #[test]
@@ -385,7 +437,11 @@ mod tests {
         let mut r = Rig::new();
         assert_ne!(b.read(SR, Access::Word, &mut r.ctx()) & SR_RS, 0);
         b.write(TR0, Access::Word, 5, &mut r.ctx());
-        assert_eq!(b.read(SR, Access::Word, &mut r.ctx()) & TE0, 0, "nobody reads: TE0 stays clear");
+        assert_eq!(
+            b.read(SR, Access::Word, &mut r.ctx()) & TE0,
+            0,
+            "nobody reads: TE0 stays clear"
+        );
         assert_eq!(b.next_deadline(), None);
     }
 

@@ -47,11 +47,25 @@ const TFLG_TIF: u32 = 1 << 0;
 macro_rules! timer {
     ($n:literal) => {
         [
-            Reg::new(concat!("TIMER", $n, "_LDVAL"), CHANNEL_BASE + $n * CHANNEL_STRIDE + LDVAL).rw(u32::MAX),
-            Reg::new(concat!("TIMER", $n, "_CVAL"), CHANNEL_BASE + $n * CHANNEL_STRIDE + CVAL),
-            Reg::new(concat!("TIMER", $n, "_TCTRL"), CHANNEL_BASE + $n * CHANNEL_STRIDE + TCTRL)
-                .rw(TCTRL_TEN | TCTRL_TIE | TCTRL_CHN),
-            Reg::new(concat!("TIMER", $n, "_TFLG"), CHANNEL_BASE + $n * CHANNEL_STRIDE + TFLG).w1c(TFLG_TIF),
+            Reg::new(
+                concat!("TIMER", $n, "_LDVAL"),
+                CHANNEL_BASE + $n * CHANNEL_STRIDE + LDVAL,
+            )
+            .rw(u32::MAX),
+            Reg::new(
+                concat!("TIMER", $n, "_CVAL"),
+                CHANNEL_BASE + $n * CHANNEL_STRIDE + CVAL,
+            ),
+            Reg::new(
+                concat!("TIMER", $n, "_TCTRL"),
+                CHANNEL_BASE + $n * CHANNEL_STRIDE + TCTRL,
+            )
+            .rw(TCTRL_TEN | TCTRL_TIE | TCTRL_CHN),
+            Reg::new(
+                concat!("TIMER", $n, "_TFLG"),
+                CHANNEL_BASE + $n * CHANNEL_STRIDE + TFLG,
+            )
+            .w1c(TFLG_TIF),
         ]
     };
 }
@@ -62,8 +76,22 @@ const fn registers() -> [Reg; 3 + 4 * CHANNELS] {
         Reg::new("MCR", MCR).reset(MCR_MDIS).rw(MCR_FRZ | MCR_MDIS),
         Reg::new("LTMR64H", LTMR64H),
         Reg::new("LTMR64L", LTMR64L),
-        t0[0], t0[1], t0[2], t0[3], t1[0], t1[1], t1[2], t1[3],
-        t2[0], t2[1], t2[2], t2[3], t3[0], t3[1], t3[2], t3[3],
+        t0[0],
+        t0[1],
+        t0[2],
+        t0[3],
+        t1[0],
+        t1[1],
+        t1[2],
+        t1[3],
+        t2[0],
+        t2[1],
+        t2[2],
+        t2[3],
+        t3[0],
+        t3[1],
+        t3[2],
+        t3[3],
     ]
 }
 
@@ -143,7 +171,9 @@ impl Pit {
     }
 
     fn update_irq(&mut self, ctx: &mut Ctx) {
-        let level = (0..CHANNELS).any(|ch| self.regs.get(at(ch, TFLG)) & TFLG_TIF != 0 && self.tctrl(ch) & TCTRL_TIE != 0);
+        let level = (0..CHANNELS).any(|ch| {
+            self.regs.get(at(ch, TFLG)) & TFLG_TIF != 0 && self.tctrl(ch) & TCTRL_TIE != 0
+        });
         self.irq.set(level, ctx);
     }
 }
@@ -165,7 +195,10 @@ impl RegisterBlock for Pit {
     }
 
     fn on_write(&mut self, w: Write, ctx: &mut Ctx) {
-        if w.reg >= CHANNEL_BASE && w.reg % CHANNEL_STRIDE == TCTRL && w.new & !w.old & TCTRL_TEN != 0 {
+        if w.reg >= CHANNEL_BASE
+            && w.reg % CHANNEL_STRIDE == TCTRL
+            && w.new & !w.old & TCTRL_TEN != 0
+        {
             // Enabling loads LDVAL.
             let ch = ((w.reg - CHANNEL_BASE) / CHANNEL_STRIDE) as usize;
             self.regs.set(at(ch, CVAL), self.regs.get(at(ch, LDVAL)));
@@ -220,7 +253,9 @@ mod tests {
             p.write(CH0 + TCTRL, Access::Word, TCTRL_TEN | TCTRL_TIE, c);
         });
         assert_eq!(p.next_deadline(), Some(1_000_000));
-        with_ctx(&mut irqs, &mut trace, 500_000, |c| assert_eq!(p.read(CH0 + CVAL, Access::Word, c), 11_999));
+        with_ctx(&mut irqs, &mut trace, 500_000, |c| {
+            assert_eq!(p.read(CH0 + CVAL, Access::Word, c), 11_999)
+        });
         with_ctx(&mut irqs, &mut trace, 1_000_000, |c| p.advance(c));
         assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(IRQ, true)]);
         with_ctx(&mut irqs, &mut trace, 1_000_000, |c| {
@@ -238,7 +273,12 @@ mod tests {
         with_ctx(&mut irqs, &mut trace, 0, |c| {
             p.write(CH0 + LDVAL, Access::Word, 9, c); // 10 us
             p.write(CH1 + LDVAL, Access::Word, 100, c);
-            p.write(CH1 + TCTRL, Access::Word, TCTRL_TEN | TCTRL_CHN | TCTRL_TIE, c);
+            p.write(
+                CH1 + TCTRL,
+                Access::Word,
+                TCTRL_TEN | TCTRL_CHN | TCTRL_TIE,
+                c,
+            );
             p.write(CH0 + TCTRL, Access::Word, TCTRL_TEN, c);
         });
         assert_eq!(p.next_deadline(), None, "module disabled");
@@ -246,7 +286,11 @@ mod tests {
             assert_eq!(p.read(CH0 + CVAL, Access::Word, c), 9);
             p.write(MCR, Access::Word, 0, c);
         });
-        assert_eq!(p.next_deadline(), Some(60_000), "chained channel wakes via channel 0");
+        assert_eq!(
+            p.next_deadline(),
+            Some(60_000),
+            "chained channel wakes via channel 0"
+        );
         with_ctx(&mut irqs, &mut trace, 80_000, |c| {
             assert_eq!(p.read(LTMR64H, Access::Word, c), 97);
             assert_eq!(p.read(LTMR64L, Access::Word, c), 9);

@@ -34,7 +34,11 @@ pub struct SpiBus {
 impl SpiBus {
     /// `source` names the controller in trace events (`LPSPI1`, `SPI1`).
     pub fn new(source: impl Into<String>) -> Self {
-        SpiBus { source: source.into(), devices: Vec::new(), open: None }
+        SpiBus {
+            source: source.into(),
+            devices: Vec::new(),
+            open: None,
+        }
     }
 
     /// Attaches `dev` at chip select `cs`, replacing any device there.
@@ -44,7 +48,10 @@ impl SpiBus {
     }
 
     fn device(&mut self, cs: u8) -> Option<&mut Box<dyn SpiDevice>> {
-        self.devices.iter_mut().find(|(c, _)| *c == cs).map(|(_, d)| d)
+        self.devices
+            .iter_mut()
+            .find(|(c, _)| *c == cs)
+            .map(|(_, d)| d)
     }
 
     /// The chip select currently asserted, if any.
@@ -62,12 +69,18 @@ impl SpiBus {
         if let Some(d) = self.device(cs) {
             d.select(ctx.now);
         }
-        self.open = Some(SpiTransfer { cs, mosi: Vec::new(), miso: Vec::new() });
+        self.open = Some(SpiTransfer {
+            cs,
+            mosi: Vec::new(),
+            miso: Vec::new(),
+        });
     }
 
     /// One full-duplex byte on the selected device.
     pub fn exchange(&mut self, mosi: u8, now: Nanos) -> u8 {
-        let Some(cs) = self.selected() else { return 0xff };
+        let Some(cs) = self.selected() else {
+            return 0xff;
+        };
         let miso = self.device(cs).map_or(0xff, |d| d.exchange(mosi, now));
         if let Some(t) = self.open.as_mut() {
             t.mosi.push(mosi);
@@ -82,7 +95,14 @@ impl SpiBus {
             if let Some(d) = self.device(t.cs) {
                 d.deselect(ctx.now);
             }
-            ctx.emit(&self.source, EventKind::Spi { cs: t.cs, mosi: t.mosi, miso: t.miso });
+            ctx.emit(
+                &self.source,
+                EventKind::Spi {
+                    cs: t.cs,
+                    mosi: t.mosi,
+                    miso: t.miso,
+                },
+            );
         }
     }
 }
@@ -104,7 +124,12 @@ pub struct I2cBus {
 
 impl I2cBus {
     pub fn new(source: impl Into<String>) -> Self {
-        I2cBus { source: source.into(), devices: Vec::new(), seg: None, touched: Vec::new() }
+        I2cBus {
+            source: source.into(),
+            devices: Vec::new(),
+            seg: None,
+            touched: Vec::new(),
+        }
     }
 
     /// Attaches `dev` at 7-bit address `addr`, replacing any device there.
@@ -115,7 +140,10 @@ impl I2cBus {
     }
 
     fn device(&mut self, addr: u8) -> Option<&mut Box<dyn I2cDevice>> {
-        self.devices.iter_mut().find(|(a, _)| *a == addr).map(|(_, d)| d)
+        self.devices
+            .iter_mut()
+            .find(|(a, _)| *a == addr)
+            .map(|(_, d)| d)
     }
 
     /// The open segment's direction (`Some(true)` = reading), if any.
@@ -125,7 +153,15 @@ impl I2cBus {
 
     fn close(&mut self, ack: bool, ctx: &mut Ctx) {
         if let Some(s) = self.seg.take() {
-            ctx.emit(&self.source, EventKind::I2c { addr: s.addr, read: s.read, data: s.data, ack });
+            ctx.emit(
+                &self.source,
+                EventKind::I2c {
+                    addr: s.addr,
+                    read: s.read,
+                    data: s.data,
+                    ack,
+                },
+            );
         }
     }
 
@@ -138,7 +174,11 @@ impl I2cBus {
             self.touched.push(addr);
         }
         let ack = self.device(addr).is_some_and(|d| d.start(read, ctx.now));
-        self.seg = Some(I2cSegment { addr, read, data: Vec::new() });
+        self.seg = Some(I2cSegment {
+            addr,
+            read,
+            data: Vec::new(),
+        });
         if !ack {
             self.close(false, ctx);
         }
@@ -148,7 +188,9 @@ impl I2cBus {
     /// A data byte written to the addressed device; returns its ACK (false
     /// also when no write segment is open). A NAK ends the segment.
     pub fn write(&mut self, byte: u8, ctx: &mut Ctx) -> bool {
-        let Some(seg) = self.seg.as_mut().filter(|s| !s.read) else { return false };
+        let Some(seg) = self.seg.as_mut().filter(|s| !s.read) else {
+            return false;
+        };
         seg.data.push(byte);
         let addr = seg.addr;
         let ack = self.device(addr).is_some_and(|d| d.write(byte, ctx.now));
@@ -161,7 +203,9 @@ impl I2cBus {
     /// A data byte read from the addressed device (0xFF with no read
     /// segment open).
     pub fn read(&mut self, now: Nanos) -> u8 {
-        let Some(addr) = self.seg.as_ref().filter(|s| s.read).map(|s| s.addr) else { return 0xff };
+        let Some(addr) = self.seg.as_ref().filter(|s| s.read).map(|s| s.addr) else {
+            return 0xff;
+        };
         let b = self.device(addr).map_or(0xff, |d| d.read(now));
         if let Some(s) = self.seg.as_mut() {
             s.data.push(b);
@@ -210,7 +254,9 @@ impl UartLink {
     /// The symbols the device sends up to `now`, in order.
     pub fn due(&mut self, now: Nanos) -> Vec<UartSymbol> {
         let mut out = Vec::new();
-        let Some(d) = self.device.as_mut() else { return out };
+        let Some(d) = self.device.as_mut() else {
+            return out;
+        };
         while out.len() < MAX_SYMBOLS_PER_POLL {
             match d.next_send() {
                 Some(t) if t <= now => {
@@ -247,8 +293,18 @@ pub(crate) mod tests {
     }
 
     /// Runs `f` with a context at time `now`.
-    pub(crate) fn with_ctx<R>(irqs: &mut IrqLines, trace: &mut Trace, now: Nanos, f: impl FnOnce(&mut Ctx) -> R) -> R {
-        let mut ctx = Ctx { now, machine: "m", irqs, trace };
+    pub(crate) fn with_ctx<R>(
+        irqs: &mut IrqLines,
+        trace: &mut Trace,
+        now: Nanos,
+        f: impl FnOnce(&mut Ctx) -> R,
+    ) -> R {
+        let mut ctx = Ctx {
+            now,
+            machine: "m",
+            irqs,
+            trace,
+        };
         f(&mut ctx)
     }
 
@@ -280,7 +336,12 @@ pub(crate) mod tests {
             for (i, m) in mem.iter_mut().enumerate() {
                 *m = i as u8 ^ 0x5a;
             }
-            MemI2c { mem, ptr: 0, first: true, stops: 0 }
+            MemI2c {
+                mem,
+                ptr: 0,
+                first: true,
+                stops: 0,
+            }
         }
     }
     impl I2cDevice for MemI2c {
@@ -347,7 +408,14 @@ pub(crate) mod tests {
             bus.deselect(c);
         });
         assert_eq!(*log.lock().unwrap(), vec!["sel", "desel"]);
-        assert_eq!(trace.events()[0].kind, EventKind::Spi { cs: 1, mosi: vec![0x0f], miso: vec![0xf0] });
+        assert_eq!(
+            trace.events()[0].kind,
+            EventKind::Spi {
+                cs: 1,
+                mosi: vec![0x0f],
+                miso: vec![0xf0]
+            }
+        );
         assert_eq!(trace.len(), 2);
     }
 
@@ -370,9 +438,24 @@ pub(crate) mod tests {
         assert_eq!(
             kinds,
             vec![
-                EventKind::I2c { addr: 0x76, read: false, data: vec![0x10], ack: true },
-                EventKind::I2c { addr: 0x76, read: true, data: vec![0x4a], ack: true },
-                EventKind::I2c { addr: 0x50, read: false, data: vec![], ack: false },
+                EventKind::I2c {
+                    addr: 0x76,
+                    read: false,
+                    data: vec![0x10],
+                    ack: true
+                },
+                EventKind::I2c {
+                    addr: 0x76,
+                    read: true,
+                    data: vec![0x4a],
+                    ack: true
+                },
+                EventKind::I2c {
+                    addr: 0x50,
+                    read: false,
+                    data: vec![],
+                    ack: false
+                },
             ]
         );
     }
@@ -383,13 +466,20 @@ pub(crate) mod tests {
         let mut link = UartLink::default();
         assert!(link.due(100).is_empty());
         link.attach(Box::new(Script {
-            bytes: vec![UartSymbol::Byte(1), UartSymbol::FramingError(2), UartSymbol::Byte(3)],
+            bytes: vec![
+                UartSymbol::Byte(1),
+                UartSymbol::FramingError(2),
+                UartSymbol::Byte(3),
+            ],
             t0: 10,
             gap: 10,
             heard: heard.clone(),
         }));
         assert_eq!(link.next_send(), Some(10));
-        assert_eq!(link.due(25), vec![UartSymbol::Byte(1), UartSymbol::FramingError(2)]);
+        assert_eq!(
+            link.due(25),
+            vec![UartSymbol::Byte(1), UartSymbol::FramingError(2)]
+        );
         assert_eq!(link.next_send(), Some(30));
         link.transmit(9, 0);
         assert_eq!(*heard.lock().unwrap(), vec![9]);

@@ -27,7 +27,9 @@ pub struct Afio {
 
 impl Afio {
     pub fn new(name: impl Into<String>) -> Self {
-        Afio { regs: RegisterFile::new(name, 0x400, REGISTERS) }
+        Afio {
+            regs: RegisterFile::new(name, 0x400, REGISTERS),
+        }
     }
 
     /// The EXTI line `line`'s source port (0 = PA, 1 = PB, ...).

@@ -91,7 +91,11 @@ impl Gpio {
     pub fn set_input(&mut self, pin: u8, high: bool) {
         let bit = 1u16 << (pin & 15);
         self.input_driven |= bit;
-        self.input_level = if high { self.input_level | bit } else { self.input_level & !bit };
+        self.input_level = if high {
+            self.input_level | bit
+        } else {
+            self.input_level & !bit
+        };
     }
 
     fn nibble(&self, pin: usize) -> u32 {
@@ -134,7 +138,13 @@ impl Gpio {
             self.driven[pin] = now;
             let Some(high) = now else { continue };
             let level = if high { Level::High } else { Level::Low };
-            ctx.emit(self.regs.name(), EventKind::Gpio { pin: format!("P{}{pin}", self.port), level });
+            ctx.emit(
+                self.regs.name(),
+                EventKind::Gpio {
+                    pin: format!("P{}{pin}", self.port),
+                    level,
+                },
+            );
             for (p, line) in &self.cs_lines {
                 if *p as usize == pin {
                     line.set_level(high, ctx);
@@ -160,7 +170,8 @@ impl Gpio {
         if self.lock_step == 3 {
             self.locked = true;
         }
-        self.regs.set(LCKR, key as u32 | if self.locked { LCKR_LCKK } else { 0 });
+        self.regs
+            .set(LCKR, key as u32 | if self.locked { LCKR_LCKK } else { 0 });
     }
 
     /// After a CRL/CRH write: locked pins keep their configuration.
@@ -170,7 +181,9 @@ impl Gpio {
         }
         let first = if w.reg == CRH { 8 } else { 0 };
         let lckr = self.regs.get(LCKR);
-        let keep = (0..8).filter(|p| lckr & (1 << (first + p)) != 0).fold(0u32, |k, p| k | 0xf << (p * 4));
+        let keep = (0..8)
+            .filter(|p| lckr & (1 << (first + p)) != 0)
+            .fold(0u32, |k, p| k | 0xf << (p * 4));
         self.regs.set(w.reg, (w.old & keep) | (w.new & !keep));
     }
 }
@@ -190,7 +203,9 @@ impl RegisterBlock for Gpio {
         let odr = self.regs.get(ODR);
         match w.reg {
             CRL | CRH => self.keep_locked(w),
-            BSRR => self.regs.set(ODR, (odr & !(w.value >> 16)) | (w.value & 0xffff)),
+            BSRR => self
+                .regs
+                .set(ODR, (odr & !(w.value >> 16)) | (w.value & 0xffff)),
             BRR => self.regs.set(ODR, odr & !(w.value & 0xffff)),
             LCKR => self.write_lckr(w.merged()),
             _ => {}
@@ -219,7 +234,10 @@ mod tests {
             assert_eq!(g.read(IDR, Access::Word, c) & 0x300, 0);
             assert_eq!(g.read(ODR, Access::Word, c), 0);
         });
-        assert_eq!(gpio_events(&trace), vec![("PC8".into(), Level::High), ("PC8".into(), Level::Low)]);
+        assert_eq!(
+            gpio_events(&trace),
+            vec![("PC8".into(), Level::High), ("PC8".into(), Level::Low)]
+        );
     }
 
     #[test]
@@ -265,9 +283,20 @@ mod tests {
             s.write(0x0c, Access::Word, 0x80, c);
             g.write(BSRR, Access::Word, 1 << 4, c);
         });
-        let spi: Vec<_> = trace.events().iter().filter(|e| matches!(e.kind, EventKind::Spi { .. })).collect();
+        let spi: Vec<_> = trace
+            .events()
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::Spi { .. }))
+            .collect();
         assert_eq!(spi.len(), 1);
-        assert_eq!(spi[0].kind, EventKind::Spi { cs: 0, mosi: vec![0x80], miso: vec![0x7f] });
+        assert_eq!(
+            spi[0].kind,
+            EventKind::Spi {
+                cs: 0,
+                mosi: vec![0x80],
+                miso: vec![0x7f]
+            }
+        );
         assert_eq!(spi[0].source, "SPI1");
     }
 }

@@ -87,7 +87,9 @@ enum Phase {
     /// START sent, waiting for the address byte.
     Start,
     /// Address acknowledged, waiting for ADDR to be cleared.
-    Addressed { read: bool },
+    Addressed {
+        read: bool,
+    },
     Transmit,
     Receive,
     /// Address or data NAKed; waiting for STOP or START.
@@ -145,7 +147,10 @@ impl I2c {
         if self.phase != Phase::Idle {
             v |= SR2_MSL | SR2_BUSY;
         }
-        if matches!(self.phase, Phase::Transmit | Phase::Addressed { read: false }) {
+        if matches!(
+            self.phase,
+            Phase::Transmit | Phase::Addressed { read: false }
+        ) {
             v |= SR2_TRA;
         }
         v
@@ -159,7 +164,8 @@ impl I2c {
             ev |= s & (SR1_TXE | SR1_RXNE);
         }
         self.irq_ev.set(cr2 & CR2_ITEVTEN != 0 && ev != 0, ctx);
-        self.irq_er.set(cr2 & CR2_ITERREN != 0 && s & SR1_ERRORS != 0, ctx);
+        self.irq_er
+            .set(cr2 & CR2_ITERREN != 0 && s & SR1_ERRORS != 0, ctx);
     }
 
     fn reset(&mut self) {
@@ -198,7 +204,8 @@ impl I2c {
             self.bus.stop(ctx);
             self.phase = Phase::Idle;
             self.receiving = false;
-            self.regs.set_bits(SR1, SR1_TXE | SR1_BTF | SR1_SB | SR1_ADDR, false);
+            self.regs
+                .set_bits(SR1, SR1_TXE | SR1_BTF | SR1_SB | SR1_ADDR, false);
         } else if v & CR1_START != 0 {
             self.phase = Phase::Start;
             self.receiving = false;
@@ -313,7 +320,10 @@ mod tests {
         let cr1 = i.read(CR1, Access::Word, c);
         i.write(CR1, Access::Word, cr1 | CR1_START, c);
         assert_ne!(i.read(SR1, Access::Word, c) & SR1_SB, 0);
-        assert_eq!(i.read(SR2, Access::Word, c) & (SR2_MSL | SR2_BUSY), SR2_MSL | SR2_BUSY);
+        assert_eq!(
+            i.read(SR2, Access::Word, c) & (SR2_MSL | SR2_BUSY),
+            SR2_MSL | SR2_BUSY
+        );
         i.read(SR1, Access::Word, c);
         i.write(DR, Access::Word, (ADDR as u32) << 1 | read as u32, c);
         i.read(SR1, Access::Word, c)
@@ -370,7 +380,12 @@ mod tests {
             assert_eq!(got, want, "n = {n}");
             assert_eq!(
                 trace.events()[0].kind,
-                EventKind::I2c { addr: ADDR, read: true, data: want, ack: true },
+                EventKind::I2c {
+                    addr: ADDR,
+                    read: true,
+                    data: want,
+                    ack: true
+                },
                 "n = {n}"
             );
         }
@@ -386,7 +401,10 @@ mod tests {
             assert_eq!(i.read(SR2, Access::Word, c) & SR2_TRA, SR2_TRA);
             assert_ne!(i.read(SR1, Access::Word, c) & SR1_TXE, 0);
             i.write(DR, Access::Word, 0x10, c);
-            assert_eq!(i.read(SR1, Access::Word, c) & (SR1_TXE | SR1_BTF), SR1_TXE | SR1_BTF);
+            assert_eq!(
+                i.read(SR1, Access::Word, c) & (SR1_TXE | SR1_BTF),
+                SR1_TXE | SR1_BTF
+            );
             i.write(CR1, Access::Word, CR1_PE, c);
             address(&mut i, c, true);
             i.read(SR2, Access::Word, c);
@@ -398,8 +416,18 @@ mod tests {
         assert_eq!(
             kinds,
             vec![
-                EventKind::I2c { addr: ADDR, read: false, data: vec![0x10], ack: true },
-                EventKind::I2c { addr: ADDR, read: true, data: vec![0x4a], ack: true },
+                EventKind::I2c {
+                    addr: ADDR,
+                    read: false,
+                    data: vec![0x10],
+                    ack: true
+                },
+                EventKind::I2c {
+                    addr: ADDR,
+                    read: true,
+                    data: vec![0x4a],
+                    ack: true
+                },
             ]
         );
     }
@@ -442,7 +470,10 @@ mod tests {
             i.write(DR, Access::Word, (ADDR as u32) << 1 | 1, c);
             i.read(SR1, Access::Word, c);
             i.read(SR2, Access::Word, c);
-            assert_eq!(i.read(SR1, Access::Word, c) & (SR1_RXNE | SR1_BTF), SR1_RXNE);
+            assert_eq!(
+                i.read(SR1, Access::Word, c) & (SR1_RXNE | SR1_BTF),
+                SR1_RXNE
+            );
             seen.push(("RXNE without ITBUFEN", probe(&mut i, c, 0).is_empty()));
             seen.push(("RXNE with ITBUFEN", probe(&mut i, c, CR2_ITBUFEN) == edge));
             i.write(CR1, Access::Word, CR1_PE | CR1_STOP, c);
@@ -467,7 +498,18 @@ mod tests {
             assert_eq!(i.read(SR1, Access::Word, c), 0);
         });
         let lines: Vec<_> = irqs.drain().collect();
-        assert_eq!(lines, vec![(31, true), (31, false), (32, true), (32, false)]);
-        assert_eq!(trace.events()[0].kind, EventKind::I2c { addr: ADDR, read: false, data: vec![], ack: false });
+        assert_eq!(
+            lines,
+            vec![(31, true), (31, false), (32, true), (32, false)]
+        );
+        assert_eq!(
+            trace.events()[0].kind,
+            EventKind::I2c {
+                addr: ADDR,
+                read: false,
+                data: vec![],
+                ack: false
+            }
+        );
     }
 }

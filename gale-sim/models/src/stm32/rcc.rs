@@ -87,7 +87,10 @@ pub struct Rcc {
 impl Rcc {
     /// The RCC named `name` with its global interrupt `irq`.
     pub fn new(name: impl Into<String>, irq: Option<u32>) -> Self {
-        Rcc { regs: RegisterFile::new(name, 0x400, REGISTERS), irq: IrqLine::new(irq) }
+        Rcc {
+            regs: RegisterFile::new(name, 0x400, REGISTERS),
+            irq: IrqLine::new(irq),
+        }
     }
 
     /// Ready bits in CIR flag order: LSI, LSE, HSI, HSE, PLL.
@@ -104,7 +107,8 @@ impl Rcc {
     fn settle(&mut self, ctx: &mut Ctx) {
         let before = self.ready();
         let regs = &mut self.regs;
-        let mut follow = |reg: u32, on: u32, rdy: u32| regs.set_bits(reg, rdy, regs.get(reg) & on != 0);
+        let mut follow =
+            |reg: u32, on: u32, rdy: u32| regs.set_bits(reg, rdy, regs.get(reg) & on != 0);
         follow(CR, CR_HSION, CR_HSIRDY);
         follow(CR, CR_HSEON, CR_HSERDY);
         follow(CR, CR_PLLON, CR_PLLRDY);
@@ -122,7 +126,10 @@ impl Rcc {
             _ => false,
         };
         if source_ready {
-            self.regs.set(CFGR, (cfgr & !(0b11 << CFGR_SWS_SHIFT)) | (sw << CFGR_SWS_SHIFT));
+            self.regs.set(
+                CFGR,
+                (cfgr & !(0b11 << CFGR_SWS_SHIFT)) | (sw << CFGR_SWS_SHIFT),
+            );
         }
         let level = cir & CIR_FLAGS & ((cir >> 8) | CIR_CSSF) != 0;
         self.irq.set(level, ctx);
@@ -135,8 +142,10 @@ impl RegisterBlock for Rcc {
     fn on_write(&mut self, w: Write, ctx: &mut Ctx) {
         match w.reg {
             CIR => {
-                let clear = ((w.value >> CIR_CLEAR_SHIFT) & 0x1f) | if w.value & CIR_CSSC != 0 { CIR_CSSF } else { 0 };
-                self.regs.set(CIR, (w.old & CIR_FLAGS & !clear) | (w.new & CIR_IE));
+                let clear = ((w.value >> CIR_CLEAR_SHIFT) & 0x1f)
+                    | if w.value & CIR_CSSC != 0 { CIR_CSSF } else { 0 };
+                self.regs
+                    .set(CIR, (w.old & CIR_FLAGS & !clear) | (w.new & CIR_IE));
             }
             CSR if w.value & CSR_RMVF != 0 => self.regs.set_bits(CSR, CSR_FLAGS, false),
             _ => {}
@@ -164,7 +173,10 @@ mod tests {
             assert_eq!(r.read(CR, Access::Word, c) & CR_HSERDY, CR_HSERDY);
             r.write(CR, Access::Word, r.regs.get(CR) | CR_PLLON, c);
             r.write(CR, Access::Word, CR_HSEON | CR_PLLON, c); // HSI off
-            assert_eq!(r.read(CR, Access::Word, c) & (CR_HSIRDY | CR_PLLRDY), CR_PLLRDY);
+            assert_eq!(
+                r.read(CR, Access::Word, c) & (CR_HSIRDY | CR_PLLRDY),
+                CR_PLLRDY
+            );
         });
     }
 
@@ -174,11 +186,22 @@ mod tests {
         let mut r = Rcc::new("RCC", None);
         with_ctx(&mut irqs, &mut trace, 0, |c| {
             r.write(CFGR, Access::Word, SW_PLL, c);
-            assert_eq!(r.read(CFGR, Access::Word, c), SW_PLL, "PLL off: still on HSI");
+            assert_eq!(
+                r.read(CFGR, Access::Word, c),
+                SW_PLL,
+                "PLL off: still on HSI"
+            );
             r.write(CR, Access::Word, 0x83 | CR_PLLON, c);
-            assert_eq!(r.read(CFGR, Access::Word, c), SW_PLL | SW_PLL << CFGR_SWS_SHIFT);
+            assert_eq!(
+                r.read(CFGR, Access::Word, c),
+                SW_PLL | SW_PLL << CFGR_SWS_SHIFT
+            );
             r.write(CFGR, Access::Word, 0xffff_ffff, c);
-            assert_eq!(r.read(CFGR, Access::Word, c), CFGR_RW | SW_PLL << CFGR_SWS_SHIFT, "SW=11 keeps PLL");
+            assert_eq!(
+                r.read(CFGR, Access::Word, c),
+                CFGR_RW | SW_PLL << CFGR_SWS_SHIFT,
+                "SW=11 keeps PLL"
+            );
         });
     }
 
@@ -197,6 +220,9 @@ mod tests {
             r.write(CSR, Access::Word, CSR_RMVF | CSR_LSION, c);
             assert_eq!(r.read(CSR, Access::Word, c), CSR_LSION | CSR_LSIRDY);
         });
-        assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(5, true), (5, false)]);
+        assert_eq!(
+            irqs.drain().collect::<Vec<_>>(),
+            vec![(5, true), (5, false)]
+        );
     }
 }

@@ -124,7 +124,10 @@ impl Spi {
     /// call on, transfers are framed by chip-select pins, not by SPE.
     pub fn cs_line(&mut self, cs: u8) -> SpiCsLine {
         self.gpio_cs = true;
-        SpiCsLine { bus: self.bus.clone(), cs }
+        SpiCsLine {
+            bus: self.bus.clone(),
+            cs,
+        }
     }
 
     fn update_irq(&mut self, ctx: &mut Ctx) {
@@ -160,7 +163,11 @@ impl Spi {
         if cr1 & (CR1_SPE | CR1_MSTR) != CR1_SPE | CR1_MSTR {
             return;
         }
-        let bytes: &[u8] = if cr1 & CR1_DFF != 0 { &[(v >> 8) as u8, v as u8] } else { &[v as u8] };
+        let bytes: &[u8] = if cr1 & CR1_DFF != 0 {
+            &[(v >> 8) as u8, v as u8]
+        } else {
+            &[v as u8]
+        };
         let mut word = 0u32;
         {
             let mut bus = lock(&self.bus);
@@ -231,7 +238,10 @@ mod tests {
         with_ctx(&mut irqs, &mut trace, 0, |c| {
             s.write(CR1, Access::Word, MASTER_ON, c);
             s.write(DR, Access::Byte, 0x75 | 0x80, c);
-            assert_eq!(s.read(SR, Access::Word, c) & (SR_RXNE | SR_TXE), SR_RXNE | SR_TXE);
+            assert_eq!(
+                s.read(SR, Access::Word, c) & (SR_RXNE | SR_TXE),
+                SR_RXNE | SR_TXE
+            );
             assert_eq!(s.read(DR, Access::Word, c), 0x0a);
             s.write(CR1, Access::Word, MASTER_ON | CR1_DFF, c);
             s.write(DR, Access::Half, 0x1234, c);
@@ -240,7 +250,11 @@ mod tests {
         });
         assert_eq!(
             trace.events()[0].kind,
-            EventKind::Spi { cs: 0, mosi: vec![0xf5, 0x12, 0x34], miso: vec![0x0a, 0xed, 0xcb] }
+            EventKind::Spi {
+                cs: 0,
+                mosi: vec![0xf5, 0x12, 0x34],
+                miso: vec![0x0a, 0xed, 0xcb]
+            }
         );
     }
 
@@ -260,7 +274,14 @@ mod tests {
             s.write(CR1, Access::Word, 0, c);
         });
         assert_eq!(trace.len(), 1, "SPE no longer frames");
-        assert_eq!(trace.events()[0].kind, EventKind::Spi { cs: 2, mosi: vec![1, 2], miso: vec![0xfe, 0xfd] });
+        assert_eq!(
+            trace.events()[0].kind,
+            EventKind::Spi {
+                cs: 2,
+                mosi: vec![1, 2],
+                miso: vec![0xfe, 0xfd]
+            }
+        );
     }
 
     /// RM0041 SPI_CR2.RXNEIE raises the SPI interrupt while SPI_SR.RXNE is
@@ -274,14 +295,26 @@ mod tests {
         with_ctx(&mut irqs, &mut trace, 0, |c| {
             s.write(CR1, Access::Word, MASTER_ON, c);
             s.write(DR, Access::Byte, 0x11, c);
-            assert_eq!(c.irqs.drain().count(), 0, "RXNE without RXNEIE, TXE without TXEIE");
+            assert_eq!(
+                c.irqs.drain().count(),
+                0,
+                "RXNE without RXNEIE, TXE without TXEIE"
+            );
             s.write(CR2, Access::Word, CR2_RXNEIE, c);
             assert_eq!(c.irqs.drain().collect::<Vec<_>>(), vec![(35, true)]);
             s.write(CR2, Access::Word, 0, c);
-            assert_eq!(c.irqs.drain().collect::<Vec<_>>(), vec![(35, false)], "masked by the handler");
+            assert_eq!(
+                c.irqs.drain().collect::<Vec<_>>(),
+                vec![(35, false)],
+                "masked by the handler"
+            );
             s.write(CR2, Access::Word, CR2_RXNEIE, c);
             assert_eq!(s.read(DR, Access::Word, c), 0xee);
-            assert_eq!(c.irqs.drain().collect::<Vec<_>>(), vec![(35, true), (35, false)], "DR read clears RXNE");
+            assert_eq!(
+                c.irqs.drain().collect::<Vec<_>>(),
+                vec![(35, true), (35, false)],
+                "DR read clears RXNE"
+            );
         });
     }
 
@@ -296,12 +329,19 @@ mod tests {
             s.write(DR, Access::Word, 2, c);
             assert_ne!(s.read(SR, Access::Word, c) & SR_OVR, 0);
             assert_eq!(s.read(DR, Access::Word, c), 0xfe, "first word kept");
-            assert_ne!(s.read(SR, Access::Word, c) & SR_OVR, 0, "SR read after DR read clears");
+            assert_ne!(
+                s.read(SR, Access::Word, c) & SR_OVR,
+                0,
+                "SR read after DR read clears"
+            );
             assert_eq!(s.read(SR, Access::Word, c) & SR_OVR, 0);
             s.write(CR1, Access::Word, CR1_MSTR | CR1_SSM | CR1_SPE, c);
             assert_ne!(s.read(SR, Access::Word, c) & SR_MODF, 0);
             assert_eq!(s.read(CR1, Access::Word, c) & (CR1_SPE | CR1_MSTR), 0);
         });
-        assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(35, true), (35, false), (35, true)]);
+        assert_eq!(
+            irqs.drain().collect::<Vec<_>>(),
+            vec![(35, true), (35, false), (35, true)]
+        );
     }
 }

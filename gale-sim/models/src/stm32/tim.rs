@@ -236,13 +236,21 @@ impl Tim {
 
     fn trace_outputs(&mut self, ctx: &mut Ctx) {
         for ch in 0..4 {
-            let level = self.enabled_output(ch).then(|| self.oc_ref[ch] ^ (self.regs.get(CCER) & (2 << (4 * ch)) != 0));
+            let level = self
+                .enabled_output(ch)
+                .then(|| self.oc_ref[ch] ^ (self.regs.get(CCER) & (2 << (4 * ch)) != 0));
             if level != self.traced[ch] {
                 self.traced[ch] = level;
                 if let Some(high) = level {
                     let level = if high { Level::High } else { Level::Low };
                     let name = self.regs.name();
-                    ctx.emit(name, EventKind::Gpio { pin: format!("{name}.CH{}", ch + 1), level });
+                    ctx.emit(
+                        name,
+                        EventKind::Gpio {
+                            pin: format!("{name}.CH{}", ch + 1),
+                            level,
+                        },
+                    );
                 }
             }
         }
@@ -256,7 +264,10 @@ impl Tim {
                 break;
             }
             let p = self.period();
-            if n > 2 * p && self.cnt() <= self.arr_active && (0..4).all(|ch| !self.enabled_output(ch)) {
+            if n > 2 * p
+                && self.cnt() <= self.arr_active
+                && (0..4).all(|ch| !self.enabled_output(ch))
+            {
                 // Whole periods without observers: apply their flags at once.
                 let skip = (n / p - 1) * p;
                 self.consumed += skip;
@@ -314,7 +325,8 @@ impl RegisterBlock for Tim {
             CR1 => {
                 match (w.old & CR1_CEN != 0, w.new & CR1_CEN != 0) {
                     (false, true) => {
-                        self.ticker.set_rate(ctx.now, self.clock_hz, self.psc_active as u64 + 1);
+                        self.ticker
+                            .set_rate(ctx.now, self.clock_hz, self.psc_active as u64 + 1);
                         self.ticker.start(ctx.now);
                     }
                     (true, false) => self.ticker.stop(ctx.now),
@@ -348,7 +360,8 @@ impl RegisterBlock for Tim {
         if self.regs.get(CR1) & CR1_CEN == 0 {
             return None;
         }
-        let watched = self.regs.get(DIER) & DIER_IRQ_MASK != 0 || (0..4).any(|ch| self.enabled_output(ch));
+        let watched =
+            self.regs.get(DIER) & DIER_IRQ_MASK != 0 || (0..4).any(|ch| self.enabled_output(ch));
         if !watched {
             return None;
         }
@@ -391,7 +404,9 @@ mod tests {
             t.write(CR1, Access::Word, CR1_CEN, c);
         });
         assert_eq!(t.next_deadline(), Some(1_000 * US));
-        with_ctx(&mut irqs, &mut trace, 400 * US, |c| assert_eq!(t.read(CNT, Access::Word, c), 400));
+        with_ctx(&mut irqs, &mut trace, 400 * US, |c| {
+            assert_eq!(t.read(CNT, Access::Word, c), 400)
+        });
         with_ctx(&mut irqs, &mut trace, 1_000 * US, |c| t.advance(c));
         assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(IRQ, true)]);
         with_ctx(&mut irqs, &mut trace, 1_000 * US, |c| {

@@ -25,7 +25,9 @@ const CR1: u32 = 0x0c;
 /// RM0041 23.6. SR: TC and RXNE are rc_w0, the error flags clear by the
 /// SR-then-DR read sequence (modelled on the DR read).
 const REGISTERS: &[Reg] = &[
-    Reg::new("SR", SR).reset(SR_TXE | SR_TC).w0c(SR_TC | SR_RXNE),
+    Reg::new("SR", SR)
+        .reset(SR_TXE | SR_TC)
+        .w0c(SR_TC | SR_RXNE),
     Reg::new("DR", DR),
     Reg::new("BRR", 0x08).rw(0xffff),
     Reg::new("CR1", CR1).rw(0x3fff),
@@ -110,7 +112,12 @@ impl Usart {
     /// Flags a framing error on the next received byte.
     pub fn framing_error(&mut self, ctx: &mut Ctx) {
         self.regs.set_bits(SR, SR_FE, true);
-        ctx.emit(self.regs.name(), EventKind::UartError { what: "framing".into() });
+        ctx.emit(
+            self.regs.name(),
+            EventKind::UartError {
+                what: "framing".into(),
+            },
+        );
     }
 
     fn update_irq(&mut self, ctx: &mut Ctx) {
@@ -168,19 +175,42 @@ mod tests {
     use gale_trace::Trace;
 
     fn ctx<'a>(irqs: &'a mut IrqLines, trace: &'a mut Trace) -> Ctx<'a> {
-        Ctx { now: 100, machine: "m", irqs, trace }
+        Ctx {
+            now: 100,
+            machine: "m",
+            irqs,
+            trace,
+        }
     }
 
     #[test]
     fn tx_only_traced_when_enabled() {
         let (mut irqs, mut trace) = (IrqLines::default(), Trace::new());
         let mut u = Usart::new("USART1", Some(37));
-        u.write(DR, Access::Word, b'x' as u32, &mut ctx(&mut irqs, &mut trace));
+        u.write(
+            DR,
+            Access::Word,
+            b'x' as u32,
+            &mut ctx(&mut irqs, &mut trace),
+        );
         assert!(trace.is_empty());
-        u.write(CR1, Access::Word, CR1_UE | CR1_TE, &mut ctx(&mut irqs, &mut trace));
-        u.write(DR, Access::Word, b'y' as u32, &mut ctx(&mut irqs, &mut trace));
+        u.write(
+            CR1,
+            Access::Word,
+            CR1_UE | CR1_TE,
+            &mut ctx(&mut irqs, &mut trace),
+        );
+        u.write(
+            DR,
+            Access::Word,
+            b'y' as u32,
+            &mut ctx(&mut irqs, &mut trace),
+        );
         assert_eq!(trace.events()[0].kind, EventKind::UartTx { byte: b'y' });
-        assert_eq!(u.read(SR, Access::Word, &mut ctx(&mut irqs, &mut trace)) & SR_TXE, SR_TXE);
+        assert_eq!(
+            u.read(SR, Access::Word, &mut ctx(&mut irqs, &mut trace)) & SR_TXE,
+            SR_TXE
+        );
     }
 
     /// The access width is honoured: CR1 + 1 is CR1's second byte (UE is
@@ -190,10 +220,26 @@ mod tests {
         let (mut irqs, mut trace) = (IrqLines::default(), Trace::new());
         let mut u = Usart::new("USART1", Some(37));
         u.write(CR1, Access::Byte, CR1_TE, &mut ctx(&mut irqs, &mut trace));
-        u.write(CR1 + 1, Access::Byte, CR1_UE >> 8, &mut ctx(&mut irqs, &mut trace));
-        assert_eq!(u.read(CR1, Access::Word, &mut ctx(&mut irqs, &mut trace)), CR1_UE | CR1_TE);
-        assert_eq!(u.read(CR1 + 1, Access::Byte, &mut ctx(&mut irqs, &mut trace)) & 0xff, CR1_UE >> 8);
-        u.write(DR, Access::Byte, b'q' as u32, &mut ctx(&mut irqs, &mut trace));
+        u.write(
+            CR1 + 1,
+            Access::Byte,
+            CR1_UE >> 8,
+            &mut ctx(&mut irqs, &mut trace),
+        );
+        assert_eq!(
+            u.read(CR1, Access::Word, &mut ctx(&mut irqs, &mut trace)),
+            CR1_UE | CR1_TE
+        );
+        assert_eq!(
+            u.read(CR1 + 1, Access::Byte, &mut ctx(&mut irqs, &mut trace)) & 0xff,
+            CR1_UE >> 8
+        );
+        u.write(
+            DR,
+            Access::Byte,
+            b'q' as u32,
+            &mut ctx(&mut irqs, &mut trace),
+        );
         assert_eq!(trace.events()[0].kind, EventKind::UartTx { byte: b'q' });
         assert_eq!(u.register_name(CR1 + 1).as_deref(), Some("USART1.CR1"));
     }
@@ -202,10 +248,18 @@ mod tests {
     fn rx_raises_and_lowers_irq() {
         let (mut irqs, mut trace) = (IrqLines::default(), Trace::new());
         let mut u = Usart::new("USART1", Some(37));
-        u.write(CR1, Access::Word, CR1_UE | CR1_RE | CR1_RXNEIE, &mut ctx(&mut irqs, &mut trace));
+        u.write(
+            CR1,
+            Access::Word,
+            CR1_UE | CR1_RE | CR1_RXNEIE,
+            &mut ctx(&mut irqs, &mut trace),
+        );
         u.receive(0x55, &mut ctx(&mut irqs, &mut trace));
         assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(37, true)]);
-        assert_eq!(u.read(DR, Access::Word, &mut ctx(&mut irqs, &mut trace)), 0x55);
+        assert_eq!(
+            u.read(DR, Access::Word, &mut ctx(&mut irqs, &mut trace)),
+            0x55
+        );
         assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(37, false)]);
     }
 
@@ -216,17 +270,49 @@ mod tests {
     fn cr1_txeie_raises_the_irq_while_sr_txe_and_tcie_while_sr_tc() {
         let (mut irqs, mut trace) = (IrqLines::default(), Trace::new());
         let mut u = Usart::new("USART1", Some(37));
-        u.write(CR1, Access::Word, CR1_UE | CR1_TE, &mut ctx(&mut irqs, &mut trace));
+        u.write(
+            CR1,
+            Access::Word,
+            CR1_UE | CR1_TE,
+            &mut ctx(&mut irqs, &mut trace),
+        );
         assert_eq!(irqs.drain().count(), 0);
-        u.write(CR1, Access::Word, CR1_UE | CR1_TE | CR1_TXEIE, &mut ctx(&mut irqs, &mut trace));
+        u.write(
+            CR1,
+            Access::Word,
+            CR1_UE | CR1_TE | CR1_TXEIE,
+            &mut ctx(&mut irqs, &mut trace),
+        );
         assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(37, true)]);
-        u.write(DR, Access::Word, b'z' as u32, &mut ctx(&mut irqs, &mut trace));
-        assert_eq!(u.read(SR, Access::Word, &mut ctx(&mut irqs, &mut trace)) & SR_TXE, SR_TXE);
-        assert_eq!(irqs.drain().count(), 0, "line stays high: TXE set again at once");
-        u.write(CR1, Access::Word, CR1_UE | CR1_TE, &mut ctx(&mut irqs, &mut trace));
+        u.write(
+            DR,
+            Access::Word,
+            b'z' as u32,
+            &mut ctx(&mut irqs, &mut trace),
+        );
+        assert_eq!(
+            u.read(SR, Access::Word, &mut ctx(&mut irqs, &mut trace)) & SR_TXE,
+            SR_TXE
+        );
+        assert_eq!(
+            irqs.drain().count(),
+            0,
+            "line stays high: TXE set again at once"
+        );
+        u.write(
+            CR1,
+            Access::Word,
+            CR1_UE | CR1_TE,
+            &mut ctx(&mut irqs, &mut trace),
+        );
         assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(37, false)]);
         // TC: TCIE alone raises it; clearing SR.TC (rc_w0) lowers it.
-        u.write(CR1, Access::Word, CR1_UE | CR1_TE | CR1_TCIE, &mut ctx(&mut irqs, &mut trace));
+        u.write(
+            CR1,
+            Access::Word,
+            CR1_UE | CR1_TE | CR1_TCIE,
+            &mut ctx(&mut irqs, &mut trace),
+        );
         assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(37, true)]);
         u.write(SR, Access::Word, !SR_TC, &mut ctx(&mut irqs, &mut trace));
         assert_eq!(irqs.drain().collect::<Vec<_>>(), vec![(37, false)]);
@@ -240,7 +326,12 @@ mod tests {
         let heard = Arc::new(Mutex::new(Vec::new()));
         let mut u = Usart::new("USART1", Some(37));
         let bytes = vec![UartSymbol::FramingError(0xb5), UartSymbol::Byte(0x62)];
-        u.attach(Box::new(Script { bytes, t0: 2_000, gap: 1_000, heard: heard.clone() }));
+        u.attach(Box::new(Script {
+            bytes,
+            t0: 2_000,
+            gap: 1_000,
+            heard: heard.clone(),
+        }));
         with_ctx(&mut irqs, &mut trace, 0, |c| {
             u.write(CR1, Access::Word, CR1_UE | CR1_TE | CR1_RE, c);
             u.write(DR, Access::Word, 0x42, c);
@@ -249,7 +340,10 @@ mod tests {
         assert_eq!(u.next_deadline(), Some(2_000));
         with_ctx(&mut irqs, &mut trace, 2_000, |c| {
             u.advance(c);
-            assert_eq!(u.read(SR, Access::Word, c) & (SR_FE | SR_RXNE), SR_FE | SR_RXNE);
+            assert_eq!(
+                u.read(SR, Access::Word, c) & (SR_FE | SR_RXNE),
+                SR_FE | SR_RXNE
+            );
             assert_eq!(u.read(DR, Access::Word, c), 0xb5);
         });
         assert_eq!(u.next_deadline(), Some(3_000));
@@ -263,7 +357,9 @@ mod tests {
             kinds,
             vec![
                 EventKind::UartTx { byte: 0x42 },
-                EventKind::UartError { what: "framing".into() },
+                EventKind::UartError {
+                    what: "framing".into()
+                },
                 EventKind::UartRx { byte: 0xb5 },
                 EventKind::UartRx { byte: 0x62 },
             ]
