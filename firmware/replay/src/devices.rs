@@ -35,6 +35,24 @@ impl ReplayUart {
             _ => 0,
         }
     }
+
+    /// Like [`read_due`](Self::read_due), each byte with whether it came
+    /// with a framing error on the line (`UartReadFlagged`); returns how
+    /// many pairs were filled.
+    pub fn read_due_flagged(&self, out: &mut [(u8, bool)]) -> usize {
+        let mut buf = [0u8; 64];
+        let want = (out.len() * 2).min(buf.len());
+        match transact(Op::UartReadFlagged, self.bus, 0, &[], &mut buf[..want]) {
+            (Status::Ok, n) => {
+                let pairs = (n / 2).min(out.len());
+                for (i, slot) in out.iter_mut().enumerate().take(pairs) {
+                    *slot = (buf[2 * i], buf[2 * i + 1] & 1 != 0);
+                }
+                pairs
+            }
+            _ => 0,
+        }
+    }
 }
 
 impl embedded_io::ErrorType for ReplayUart {

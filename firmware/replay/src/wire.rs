@@ -26,6 +26,9 @@ pub enum Op {
     UartWrite = 3,
     /// Bytes a UART received by the request's timestamp (at most the read length).
     UartRead = 4,
+    /// The same as (byte, flags) pairs: flags bit 0 is a framing error on
+    /// that byte (at most half the read length in pairs).
+    UartReadFlagged = 5,
 }
 
 /// The host's answer.

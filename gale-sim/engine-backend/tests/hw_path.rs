@@ -194,6 +194,60 @@ fn gust_heartbeat_loss_on_the_engine_board_matches_the_simulation() {
     same_on_both("gust-heartbeat-loss.yaml");
 }
 
+#[test]
+fn fmu_gnss_silence_on_the_engine_board_matches_the_simulation() {
+    same_on_both("fmu-gnss-silence.yaml");
+}
+
+#[test]
+fn gust_heartbeat_framing_on_the_engine_board_matches_the_simulation() {
+    same_on_both("gust-heartbeat-framing.yaml");
+}
+
+/// Scenarios checked on the hardware path by the tests above.
+const ON_THE_BOARD: [&str; 10] = [
+    "f100-banner.yaml",
+    "gust-alone.yaml",
+    "fmu-healthy.yaml",
+    "fmu-imu-stuck.yaml",
+    "fmu-imus-disagree.yaml",
+    "fmu-baro-dropout.yaml",
+    "fmu-gnss-checksum.yaml",
+    "gust-heartbeat-loss.yaml",
+    "fmu-gnss-silence.yaml",
+    "gust-heartbeat-framing.yaml",
+];
+
+/// Scenarios the hardware path refuses (checked below).
+const REFUSED: [&str; 4] = [
+    "fmu-gust-heartbeat.yaml",
+    "rt1176-dual-core.yaml",
+    "io-m4-healthy.yaml",
+    "sensors-f100.yaml",
+];
+
+/// Every shipped scenario is either compared on the engine board or
+/// refused with a reason: a new scenario cannot escape the hardware path.
+#[test]
+fn every_shipped_scenario_is_compared_on_the_board_or_refused() {
+    let ctx = ctx();
+    let mut files: Vec<String> = std::fs::read_dir(ctx.root.join("scenarios"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|f| f.ends_with(".yaml"))
+        .collect();
+    files.sort();
+    let missing: Vec<&String> = files
+        .iter()
+        .filter(|f| !ON_THE_BOARD.contains(&f.as_str()) && !REFUSED.contains(&f.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "add these to ON_THE_BOARD or REFUSED: {missing:?}"
+    );
+}
+
 /// Scenarios a probe cannot run are refused before anything is built or
 /// flashed, with the reason and status 18.
 #[test]

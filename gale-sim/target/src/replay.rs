@@ -101,6 +101,47 @@ impl Server {
                     events,
                 }
             }
+            Op::UartReadFlagged => {
+                // (byte, flags) pairs; a framing error is delivered with its
+                // byte and traced as the simulated USART traces it.
+                let mut data = Vec::new();
+                let mut events = Vec::new();
+                while data.len() + 2 <= r.read_len {
+                    let due = bus
+                        .uart
+                        .iter_mut()
+                        .filter_map(|d| d.next_send().filter(|&at| at <= t).map(|at| (at, d)))
+                        .min_by_key(|(at, _)| *at);
+                    let Some((at, dev)) = due else { break };
+                    let (b, framing) = match dev.send(at) {
+                        Some(UartSymbol::Byte(b)) => (b, false),
+                        Some(UartSymbol::FramingError(b)) => (b, true),
+                        None => continue,
+                    };
+                    if framing {
+                        events.push(Event::new(
+                            at,
+                            &self.machine,
+                            &r.bus,
+                            EventKind::UartError {
+                                what: "framing".into(),
+                            },
+                        ));
+                    }
+                    events.push(Event::new(
+                        at,
+                        &self.machine,
+                        &r.bus,
+                        EventKind::UartRx { byte: b },
+                    ));
+                    data.extend([b, u8::from(framing)]);
+                }
+                Answer {
+                    status: Status::Ok,
+                    data,
+                    events,
+                }
+            }
             Op::UartRead => {
                 let mut data = Vec::new();
                 let mut events = Vec::new();

@@ -32,6 +32,8 @@ pub enum Op {
     I2c,
     UartWrite,
     UartRead,
+    /// `UartRead` answered as (byte, flags) pairs; flags bit 0: framing error.
+    UartReadFlagged,
 }
 
 impl Op {
@@ -41,6 +43,7 @@ impl Op {
             2 => Op::I2c,
             3 => Op::UartWrite,
             4 => Op::UartRead,
+            5 => Op::UartReadFlagged,
             _ => return None,
         })
     }
@@ -187,6 +190,7 @@ pub fn request(r: &Request) -> Vec<u8> {
         Op::I2c => 2,
         Op::UartWrite => 3,
         Op::UartRead => 4,
+        Op::UartReadFlagged => 5,
     };
     let mut p = vec![op, r.bus.len() as u8];
     p.extend_from_slice(r.bus.as_bytes());

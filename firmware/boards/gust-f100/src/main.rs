@@ -323,14 +323,14 @@ mod replay {
         (super::TIMERS.now() as u128 * 1_000_000_000 / hz as u128) as u64
     }
 
-    /// Moves the heartbeat bytes the host says arrived by now into the
-    /// receive queue the USART2 interrupt fills in a normal build. The
-    /// replay protocol carries bytes only: none has a receive error.
+    /// Moves the heartbeat bytes the host says arrived by now, with their
+    /// framing errors, into the receive queue the USART2 interrupt fills in
+    /// a normal build.
     pub fn heartbeat_bytes(rx: &Channel<super::RxByte, 64, 1>) {
-        let mut buf = [0u8; 32];
-        let n = HEARTBEAT.read_due(&mut buf);
-        for &byte in &buf[..n] {
-            let _ = rx.try_send(super::RxByte { byte, error: false });
+        let mut buf = [(0u8, false); 32];
+        let n = HEARTBEAT.read_due_flagged(&mut buf);
+        for &(byte, error) in &buf[..n] {
+            let _ = rx.try_send(super::RxByte { byte, error });
         }
     }
 }
