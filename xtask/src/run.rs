@@ -336,6 +336,21 @@ pub fn bench() -> Result<(), Failure> {
         "bench".to_string(),
         scenarios.to_string_lossy().into_owned(),
     ])?;
+    // The hardware path's replay cost, with the built-in engine as the
+    // board: requests per second of target and wall time, RTT traffic.
+    println!("\nreplay over RTT (engine as the board, fmu-healthy: the 1 kHz IMU loop):");
+    let out = root.join("target/gale-sim/bench-board");
+    gale_sim(&[
+        "run".to_string(),
+        "--target".to_string(),
+        "engine-board".to_string(),
+        "--out".to_string(),
+        out.to_string_lossy().into_owned(),
+        scenarios
+            .join("fmu-healthy.yaml")
+            .to_string_lossy()
+            .into_owned(),
+    ])?;
     // The same scenarios and ELFs on the built-in engine and in Renode.
     if crate::renode::locate(&root).is_none() {
         println!(

@@ -133,7 +133,8 @@ impl Backend for HwBackend {
             server: Server::new(&r.name, attachments),
         };
         let wall = Instant::now();
-        let (run, served) = session.run(target.as_mut(), &bytes)?;
+        let (run, traffic) = session.run(target.as_mut(), &bytes)?;
+        let served = traffic.requests;
         let wall = wall.elapsed().as_secs_f64();
         let virt = run.end.at as f64 / 1e9;
         Ok(BackendRun {
@@ -148,6 +149,14 @@ impl Backend for HwBackend {
                     r.name,
                     served as f64 / virt.max(1e-9),
                     served as f64 / wall.max(1e-9)
+                ),
+                format!(
+                    "{}: replay RTT traffic {} B up and {} B down, {:.1} kB/s up and {:.1} kB/s down per target second",
+                    r.name,
+                    traffic.up_bytes,
+                    traffic.down_bytes,
+                    traffic.up_bytes as f64 / virt.max(1e-9) / 1e3,
+                    traffic.down_bytes as f64 / virt.max(1e-9) / 1e3
                 ),
             ],
             machines: vec![run],
@@ -170,10 +179,20 @@ struct Channels {
     down: usize,
 }
 
+/// What the replay protocol moved over RTT in one run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Traffic {
+    /// Replay requests served.
+    pub requests: u64,
+    /// Bytes read from the replay up channel (request frames).
+    pub up_bytes: u64,
+    /// Bytes of response frames written to the down channel.
+    pub down_bytes: u64,
+}
+
 impl Session<'_> {
-    /// Runs the board; returns what it produced and how many replay
-    /// requests were served.
-    fn run(mut self, t: &mut dyn Target, elf: &[u8]) -> Result<(MachineRun, u64), TargetError> {
+    /// Runs the board; returns what it produced and the replay traffic.
+    fn run(mut self, t: &mut dyn Target, elf: &[u8]) -> Result<(MachineRun, Traffic), TargetError> {
         let cb = crate::elf::rtt_address(elf).ok_or_else(|| {
             TargetError::RttNotFound(
                 "the ELF has no `_SEGGER_RTT` symbol; build the image with `--features replay`"
@@ -207,13 +226,13 @@ impl Session<'_> {
                     rtt: logs,
                     end,
                 };
-                return Ok((run, 0));
+                return Ok((run, Traffic::default()));
             }
         };
         let mut decoder = Decoder::default();
         let mut pending: Vec<u8> = Vec::new();
         let mut expected: u16 = 0;
-        let mut served: u64 = 0;
+        let mut traffic = Traffic::default();
         let end = loop {
             let dt = self
                 .opts
@@ -231,7 +250,9 @@ impl Session<'_> {
             if let Some(log) = ch.log {
                 logs.push(now, ch.rtt.read_up(t, log)?);
             }
-            decoder.push(&ch.rtt.read_up(t, ch.up)?);
+            let up = ch.rtt.read_up(t, ch.up)?;
+            traffic.up_bytes += up.len() as u64;
+            decoder.push(&up);
             while let Some(req) = decoder
                 .next_request()
                 .map_err(|e| TargetError::Protocol(e.to_string()))?
@@ -250,7 +271,7 @@ impl Session<'_> {
                     });
                 }
                 expected = expected.wrapping_add(1);
-                served += 1;
+                traffic.requests += 1;
                 let answer = self.server.answer(&req);
                 trace.extend(answer.events);
                 let frame = wire::response(req.seq, answer.status, &answer.data);
@@ -261,6 +282,7 @@ impl Session<'_> {
                         size,
                     });
                 }
+                traffic.down_bytes += frame.len() as u64;
                 pending.extend(frame);
             }
             if !pending.is_empty() {
@@ -280,7 +302,7 @@ impl Session<'_> {
             rtt: logs,
             end,
         };
-        Ok((run, served))
+        Ok((run, traffic))
     }
 
     fn check_deadline(&self, started: Instant, now: Nanos) -> Result<(), TargetError> {
