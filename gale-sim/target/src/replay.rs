@@ -101,68 +101,42 @@ impl Server {
                     events,
                 }
             }
-            Op::UartReadFlagged => {
-                // (byte, flags) pairs; a framing error is delivered with its
-                // byte and traced as the simulated USART traces it.
+            Op::UartRead | Op::UartReadFlagged => {
+                // UartRead answers the bytes (a byte with a framing error is
+                // only traced); UartReadFlagged answers (byte, flags) pairs,
+                // flags bit 0 a framing error, delivered and traced as the
+                // simulated USART traces it (the error, then the byte).
+                let flagged = r.op == Op::UartReadFlagged;
+                let per = if flagged { 2 } else { 1 };
                 let mut data = Vec::new();
                 let mut events = Vec::new();
-                while data.len() + 2 <= r.read_len {
+                while data.len() + per <= r.read_len {
                     let due = bus
                         .uart
                         .iter_mut()
                         .filter_map(|d| d.next_send().filter(|&at| at <= t).map(|at| (at, d)))
                         .min_by_key(|(at, _)| *at);
                     let Some((at, dev)) = due else { break };
-                    let (b, framing) = match dev.send(at) {
-                        Some(UartSymbol::Byte(b)) => (b, false),
-                        Some(UartSymbol::FramingError(b)) => (b, true),
-                        None => continue,
+                    let ev = |kind| Event::new(at, &self.machine, &r.bus, kind);
+                    let framing = || EventKind::UartError {
+                        what: "framing".into(),
                     };
-                    if framing {
-                        events.push(Event::new(
-                            at,
-                            &self.machine,
-                            &r.bus,
-                            EventKind::UartError {
-                                what: "framing".into(),
-                            },
-                        ));
-                    }
-                    events.push(Event::new(
-                        at,
-                        &self.machine,
-                        &r.bus,
-                        EventKind::UartRx { byte: b },
-                    ));
-                    data.extend([b, u8::from(framing)]);
-                }
-                Answer {
-                    status: Status::Ok,
-                    data,
-                    events,
-                }
-            }
-            Op::UartRead => {
-                let mut data = Vec::new();
-                let mut events = Vec::new();
-                while data.len() < r.read_len {
-                    let due = bus
-                        .uart
-                        .iter_mut()
-                        .filter_map(|d| d.next_send().filter(|&at| at <= t).map(|at| (at, d)))
-                        .min_by_key(|(at, _)| *at);
-                    let Some((at, dev)) = due else { break };
-                    let kind = match dev.send(at) {
+                    match dev.send(at) {
                         Some(UartSymbol::Byte(b)) => {
                             data.push(b);
-                            EventKind::UartRx { byte: b }
+                            if flagged {
+                                data.push(0);
+                            }
+                            events.push(ev(EventKind::UartRx { byte: b }));
                         }
-                        Some(UartSymbol::FramingError(_)) => EventKind::UartError {
-                            what: "framing error".into(),
-                        },
+                        Some(UartSymbol::FramingError(b)) if flagged => {
+                            data.extend([b, 1]);
+                            events.push(ev(framing()));
+                            events.push(ev(EventKind::UartRx { byte: b }));
+                        }
+                        Some(UartSymbol::FramingError(_)) => events.push(ev(framing())),
                         None => continue,
-                    };
-                    events.push(Event::new(at, &self.machine, &r.bus, kind));
+                    }
                 }
                 Answer {
                     status: Status::Ok,
