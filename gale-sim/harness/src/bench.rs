@@ -39,45 +39,24 @@ pub fn run(
         .map(|n| n.get())
         .unwrap_or(1);
 
+    // Every run here is quiet, on all paths; only the job count varies.
+    let run_with = |jobs| {
+        let opts = suite::Options {
+            jobs,
+            ..Default::default()
+        };
+        suite::run(ctx, backend, paths, &opts, &quiet)
+    };
+
     // Warm-up: builds stale images and fills the platform cache, so the
     // timed runs measure simulation only.
-    suite::run(
-        ctx,
-        backend,
-        paths,
-        &suite::Options {
-            jobs,
-            progress: false,
-            filter: None,
-        },
-        &quiet,
-    )?;
+    run_with(jobs)?;
 
     let t = Instant::now();
-    let serial = suite::run(
-        ctx,
-        backend,
-        paths,
-        &suite::Options {
-            jobs: 1,
-            progress: false,
-            filter: None,
-        },
-        &quiet,
-    )?;
+    let serial = run_with(1)?;
     let serial_wall = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let parallel = suite::run(
-        ctx,
-        backend,
-        paths,
-        &suite::Options {
-            jobs,
-            progress: false,
-            filter: None,
-        },
-        &quiet,
-    )?;
+    let parallel = run_with(jobs)?;
     let parallel_wall = t.elapsed().as_secs_f64();
 
     let _ = writeln!(report, "suite: {} scenario(s)", parallel.len());
@@ -103,17 +82,7 @@ pub fn run(
     let mut differing = Vec::new();
     let t = Instant::now();
     for _ in 1..repeat {
-        let again = hash_traces(&suite::run(
-            ctx,
-            backend,
-            paths,
-            &suite::Options {
-                jobs,
-                progress: false,
-                filter: None,
-            },
-            &quiet,
-        )?);
+        let again = hash_traces(&run_with(jobs)?);
         if again == reference {
             identical += 1;
         } else {
